@@ -1,0 +1,14 @@
+"""Faust agents: thin wiring that moves records between topics and calls the stage code."""
+
+from __future__ import annotations
+
+from streams.agents import dedup, extract, normalize, ops
+from streams.app import Pipeline
+
+
+def wire(pipeline: Pipeline) -> None:
+    """Register every agent, web page and timer of a worker on the pipeline's app."""
+    normalize.wire(pipeline)
+    dedup.wire(pipeline)
+    extract.wire(pipeline)
+    ops.wire(pipeline)

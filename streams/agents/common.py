@@ -1,0 +1,32 @@
+"""What every agent does the same way: dead-lettering and per-record accounting."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+import orjson
+
+from streams import contracts, metrics
+from streams.app import Pipeline
+
+log = logging.getLogger("newsevents")
+
+
+async def send_deadletter(
+    pipeline: Pipeline, stage: str, reason: str, error: str, original: bytes, received_at: datetime
+) -> None:
+    record = contracts.dead_letter(stage, reason, error, original, received_at)
+    await pipeline.deadletter.send(value=record)
+    metrics.DEADLETTERED.labels(stage, reason).inc()
+    metrics.RECORDS_OUT.labels(stage, contracts.DEADLETTER).inc()
+    log.warning("dead-lettered at %s: %s (%s)", stage, reason, error[:200])
+
+
+async def send_internal_error(pipeline: Pipeline, stage: str, exc: Exception, record: object) -> None:
+    """A stage bug must not lose the record nor stop the worker: keep it on the dead-letter topic."""
+    log.exception("%s failed on a record", stage, exc_info=exc)
+    original = record if isinstance(record, bytes) else orjson.dumps(record, default=str)
+    await send_deadletter(
+        pipeline, stage, "internal_error", f"{type(exc).__name__}: {exc}", original, contracts.utc_now()
+    )

@@ -1,0 +1,234 @@
+"""``newsevents bench``: throughput, latency and memory, end to end on a broker or per stage in-process.
+
+Numbers from a shared 2-core machine are noisy: quote medians of several runs and ratios.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from streams import contracts
+from streams.kafka_tools import TopicReader, produce, read_input
+from streams.runner import LocalPipeline
+
+ACTORS = [
+    ("Foreign Minister", "France", "French"),
+    ("Defence Minister", "Germany", "German"),
+    ("President", "Brazil", "Brazilian"),
+    ("Prime Minister", "Japan", "Japanese"),
+    ("Foreign Minister", "South Korea", "South Korean"),
+    ("Secretary of State", "United States", "U.S."),
+    ("President", "Kenya", "Kenyan"),
+    ("Prime Minister", "India", "Indian"),
+    ("Foreign Minister", "Turkey", "Turkish"),
+    ("President", "Mexico", "Mexican"),
+    ("Prime Minister", "Canada", "Canadian"),
+    ("Foreign Minister", "Egypt", "Egyptian"),
+]
+PLACES = ["Geneva", "Nairobi", "Jakarta", "Vienna", "Doha", "Lima", "Oslo", "Hanoi", "Madrid", "Ankara"]
+ACTIONS = [
+    "met {target} counterpart in {place} to discuss trade and security",
+    "signed an agreement with {target} officials in {place} on energy cooperation",
+    "accused {target} authorities of violating the ceasefire near {place}",
+    "threatened to impose sanctions on {target} companies after talks in {place} collapsed",
+    "pledged humanitarian aid to {target} flood victims at a donor conference in {place}",
+    "rejected a {target} proposal for a new border commission during a summit in {place}",
+    "called on {target} leaders to release detained journalists, speaking in {place}",
+    "praised {target} efforts to mediate the conflict at a news conference in {place}",
+]
+BOILERPLATE = ["Share this article", "Advertisement", "Subscribe to our newsletter", "Read more: World news"]
+
+
+def generated_articles(count: int, seed: int = 7, duplicate_share: float = 0.1) -> list[bytes]:
+    """Synthetic English wire stories with events; a share of them are reprints with new boilerplate."""
+    rng = random.Random(seed)
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    originals: list[dict[str, Any]] = []
+    records: list[bytes] = []
+    for index in range(count):
+        if originals and rng.random() < duplicate_share:
+            reprint = dict(rng.choice(originals))
+            reprint["id"] = f"bench-{index}"
+            reprint["source"] = f"outlet{rng.randint(1, 50)}.example"
+            reprint["body"] = f"{rng.choice(BOILERPLATE)}\n\n{reprint['body']}\n\n{rng.choice(BOILERPLATE)}"
+            records.append(orjson.dumps(reprint))
+            continue
+        (title, country, _), (_, target_country, target_adj) = rng.sample(ACTORS, 2)
+        place = rng.choice(PLACES)
+        action = rng.choice(ACTIONS).format(target=target_adj, place=place)
+        day = start + timedelta(days=rng.randint(0, 300), minutes=index)
+        paragraphs = [
+            f"{place.upper()} (Reuters) - The {title.lower()} of {country} {action} on Tuesday, "
+            f"officials said, in the {index}th such round this year.",
+            f"The talks with {target_country} followed weeks of tension over a disputed shipment "
+            f"of {rng.randint(100, 9000)} tonnes of grain and several detained crew members.",
+            f"Diplomats in {place} said further meetings were planned for {rng.choice(['May', 'June', 'July'])}, "
+            f"while critics warned the dispute could widen.",
+        ]
+        article = {
+            "id": f"bench-{index}",
+            "url": f"https://news{rng.randint(1, 20)}.example/world/{index}",
+            "source": f"news{rng.randint(1, 20)}.example",
+            "title": f"{country} and {target_country}: {action[:60]}",
+            "body": "\n\n".join(paragraphs),
+            "published_at": day.isoformat().replace("+00:00", "Z"),
+        }
+        originals.append(article)
+        records.append(orjson.dumps(article))
+    return records
+
+
+def percentile(values: list[float], share: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def _timed(label: str, fn: Callable[[], int], results: dict[str, Any]) -> None:
+    started = time.perf_counter()
+    handled = fn()
+    seconds = time.perf_counter() - started
+    results[f"{label}_articles_per_s"] = round(handled / seconds, 1) if seconds else None
+    results[f"{label}_seconds"] = round(seconds, 3)
+
+
+def bench_stages(records: list[bytes]) -> dict[str, Any]:
+    """Each stage's function over the same articles, in one process, no Kafka."""
+    from streams.dedup import dedup_article
+    from streams.extract import Extractor
+    from streams.normalize import normalize
+
+    results: dict[str, Any] = {"mode": "stage-only", "articles": len(records)}
+    received = contracts.utc_now()
+    clean: list[contracts.CleanArticle] = []
+
+    def run_normalize() -> int:
+        for raw in records:
+            try:
+                clean.append(normalize(raw, received))
+            except contracts.Rejected:
+                pass
+        return len(records)
+
+    is_html = [b'"html"' in raw for raw in records]
+    if any(is_html) and not all(is_html):
+        html, text = [r for r, h in zip(records, is_html, strict=True) if h], [
+            r for r, h in zip(records, is_html, strict=True) if not h
+        ]
+        _timed("normalize_html", lambda: sum(1 for r in html if _try_normalize(normalize, r, received)), results)
+        _timed("normalize_text", lambda: sum(1 for r in text if _try_normalize(normalize, r, received)), results)
+    _timed("normalize", run_normalize, results)
+
+    unique: list[contracts.CleanArticle] = []
+
+    def run_dedup() -> int:
+        state: dict[str, Any] = {}
+        for article in clean:
+            unique.extend(dedup_article(state, article).unique)
+        return len(clean)
+
+    _timed("dedup", run_dedup, results)
+
+    started = time.perf_counter()
+    extractor = Extractor()
+    extractor.extract(unique[:8])
+    results["extract_model_load_seconds"] = round(time.perf_counter() - started, 2)
+    events: list[int] = []
+
+    def run_extract() -> int:
+        for offset in range(0, len(unique), 32):
+            events.extend(len(found) for found in extractor.extract(unique[offset : offset + 32]))
+        return len(unique)
+
+    _timed("extract", run_extract, results)
+    results["events"] = sum(events)
+    per_article = sum(
+        results[f"{stage}_seconds"] / max(count, 1)
+        for stage, count in (("normalize", len(records)), ("dedup", len(clean)), ("extract", len(unique)))
+    )
+    results["articles_per_s"] = round(1 / per_article, 1) if per_article else None
+    return results
+
+
+def _try_normalize(normalize: Callable[[bytes, datetime], Any], raw: bytes, received: datetime) -> bool:
+    try:
+        normalize(raw, received)
+    except contracts.Rejected:
+        return False
+    return True
+
+
+def bench_pipeline(records: list[bytes], workers: int, idle_timeout: float = 20.0) -> dict[str, Any]:
+    """Replay through a broker and real worker processes; latency is raw timestamp → event publish."""
+    results: dict[str, Any] = {"mode": "end-to-end", "articles": len(records), "workers": workers}
+    with LocalPipeline(workers=workers, partitions=4, log_dir=Path("newsevents-data/bench")) as pipeline:
+        results["embedded_broker"] = pipeline.embedded
+        topics = [contracts.EVENTS, contracts.UNIQUE, contracts.DUPLICATES, contracts.DEADLETTER]
+        with TopicReader(pipeline.settings, topics, from_beginning=False) as reader:
+            reader.poll(1.0)  # join before producing, so nothing is missed
+            started = time.time()
+            produce(pipeline.settings, records)
+            produced = time.time()
+            first_event: dict[str, float] = {}
+            judged: set[str] = set()
+            dedup_latency: list[float] = []
+            deadletters = 0
+            last = time.time()
+            while time.time() - last < idle_timeout:
+                batch = reader.poll(0.5)
+                if batch:
+                    last = time.time()
+                for record in batch:
+                    value = record.value
+                    if record.topic == contracts.DEADLETTER:
+                        deadletters += 1
+                        continue
+                    received = contracts.parse_rfc3339(value["received_at"]).timestamp()
+                    if record.topic == contracts.EVENTS:
+                        for article_id in value["article_ids"]:
+                            first_event.setdefault(article_id, record.timestamp - received)
+                    else:
+                        judged.add(value["id"])
+                        dedup_latency.append(record.timestamp - received)
+                if len(judged) + deadletters >= len(records) and time.time() - last > 3.0:
+                    break
+            finished = last
+        results["peak_rss_mb"] = round(max(w.peak_rss_mb() for w in pipeline.workers), 1)
+    latencies = list(first_event.values())
+    results.update(
+        articles_per_s=round(len(records) / (finished - started), 1),
+        produce_seconds=round(produced - started, 2),
+        articles_judged=len(judged),
+        articles_with_events=len(first_event),
+        deadlettered=deadletters,
+        latency_p50_s=round(percentile(latencies, 0.5), 3),
+        latency_p95_s=round(percentile(latencies, 0.95), 3),
+        latency_p99_s=round(percentile(latencies, 0.99), 3),
+        dedup_latency_p50_s=round(percentile(dedup_latency, 0.5), 3),
+        dedup_latency_p99_s=round(percentile(dedup_latency, 0.99), 3),
+        latency_mean_s=round(statistics.fmean(latencies), 3) if latencies else None,
+    )
+    return results
+
+
+def main_bench(count: int, input_path: Path | None, stage_only: bool, workers: int, as_json: bool) -> int:
+    if input_path is not None:
+        read = read_input(str(input_path))
+        records = read.records[:count] if count else read.records
+    else:
+        records = generated_articles(count)
+    results = bench_stages(records) if stage_only else bench_pipeline(records, workers)
+    for key, value in results.items():
+        print(f"{key:>28}: {value}")
+    if as_json:
+        print(orjson.dumps(results).decode())
+    return 0

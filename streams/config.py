@@ -1,0 +1,174 @@
+"""Settings from environment variables, shared by the Faust worker and the kafka-python tools.
+
+Everything a deployment changes is an environment variable, so the same image runs in the
+embedded demo, docker-compose and Kubernetes. Secrets are read here and never logged:
+:meth:`Settings.describe` masks them.
+"""
+
+from __future__ import annotations
+
+import os
+import ssl
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+DEFAULT_BOOTSTRAP = "127.0.0.1:9092"
+SECRET_FIELDS = frozenset({"sasl_password", "ssl_key_password"})
+SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")
+SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
+
+
+class ConfigError(ValueError):
+    """A setting has a value the pipeline cannot run with."""
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "")
+    try:
+        return int(raw) if raw else default
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "")
+    try:
+        return float(raw) if raw else default
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
+
+
+@dataclass(frozen=True)
+class Settings:
+    bootstrap_servers: str = DEFAULT_BOOTSTRAP
+    app_id: str = "newsevents"
+    partitions: int = 4
+    replication_factor: int = 1
+    store: str = "memory://"
+    data_dir: str = "newsevents-data"
+    web_host: str = "0.0.0.0"
+    web_port: int = 9108
+    processing_guarantee: str = "at_least_once"
+    rebalance_timeout: float = 3.0
+    session_timeout: float = 10.0
+    extract_batch_size: int = 32
+    extract_batch_wait: float = 0.2
+    log_level: str = "info"
+    security_protocol: str = "PLAINTEXT"
+    sasl_mechanism: str | None = None
+    sasl_username: str | None = None
+    sasl_password: str | None = field(default=None, repr=False)
+    ssl_cafile: str | None = None
+    ssl_certfile: str | None = None
+    ssl_keyfile: str | None = None
+    ssl_key_password: str | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        settings = cls(
+            bootstrap_servers=env.get("KAFKA_BOOTSTRAP_SERVERS") or DEFAULT_BOOTSTRAP,
+            app_id=env.get("NEWSEVENTS_APP_ID") or "newsevents",
+            partitions=_int(env, "NEWSEVENTS_PARTITIONS", 4),
+            replication_factor=_int(env, "NEWSEVENTS_REPLICATION_FACTOR", 1),
+            store=env.get("NEWSEVENTS_STORE") or "memory://",
+            data_dir=env.get("NEWSEVENTS_DATA_DIR") or "newsevents-data",
+            web_host=env.get("NEWSEVENTS_WEB_HOST") or "0.0.0.0",
+            web_port=_int(env, "NEWSEVENTS_WEB_PORT", 9108),
+            processing_guarantee=env.get("NEWSEVENTS_PROCESSING_GUARANTEE") or "at_least_once",
+            rebalance_timeout=_float(env, "NEWSEVENTS_REBALANCE_TIMEOUT", 3.0),
+            session_timeout=_float(env, "NEWSEVENTS_SESSION_TIMEOUT", 10.0),
+            extract_batch_size=_int(env, "NEWSEVENTS_EXTRACT_BATCH_SIZE", 32),
+            extract_batch_wait=_float(env, "NEWSEVENTS_EXTRACT_BATCH_WAIT", 0.2),
+            log_level=(env.get("NEWSEVENTS_LOG_LEVEL") or "info").lower(),
+            security_protocol=(env.get("KAFKA_SECURITY_PROTOCOL") or "PLAINTEXT").upper(),
+            sasl_mechanism=(env.get("KAFKA_SASL_MECHANISM") or "").upper() or None,
+            sasl_username=env.get("KAFKA_SASL_USERNAME") or None,
+            sasl_password=env.get("KAFKA_SASL_PASSWORD") or None,
+            ssl_cafile=env.get("KAFKA_SSL_CAFILE") or None,
+            ssl_certfile=env.get("KAFKA_SSL_CERTFILE") or None,
+            ssl_keyfile=env.get("KAFKA_SSL_KEYFILE") or None,
+            ssl_key_password=env.get("KAFKA_SSL_KEY_PASSWORD") or None,
+        )
+        settings.check()
+        return settings
+
+    def check(self) -> None:
+        if self.partitions < 1:
+            raise ConfigError("NEWSEVENTS_PARTITIONS must be at least 1")
+        if self.processing_guarantee not in ("at_least_once", "exactly_once"):
+            raise ConfigError("NEWSEVENTS_PROCESSING_GUARANTEE must be at_least_once or exactly_once")
+        if self.security_protocol not in SECURITY_PROTOCOLS:
+            raise ConfigError(f"KAFKA_SECURITY_PROTOCOL must be one of {', '.join(SECURITY_PROTOCOLS)}")
+        if self.uses_sasl:
+            if self.sasl_mechanism not in SASL_MECHANISMS:
+                raise ConfigError(f"KAFKA_SASL_MECHANISM must be one of {', '.join(SASL_MECHANISMS)}")
+            if not (self.sasl_username and self.sasl_password):
+                raise ConfigError("SASL needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD")
+
+    @property
+    def uses_sasl(self) -> bool:
+        return self.security_protocol.startswith("SASL_")
+
+    @property
+    def uses_tls(self) -> bool:
+        return self.security_protocol in ("SSL", "SASL_SSL")
+
+    def describe(self) -> dict[str, Any]:
+        """The settings for logs and ``--help`` output, secrets masked."""
+        shown = {f.name: getattr(self, f.name) for f in fields(self)}
+        for name in SECRET_FIELDS:
+            if shown[name]:
+                shown[name] = "***"
+        return shown
+
+    def ssl_context(self) -> ssl.SSLContext | None:
+        if not self.uses_tls:
+            return None
+        context = ssl.create_default_context(cafile=self.ssl_cafile)
+        if self.ssl_certfile:
+            context.load_cert_chain(self.ssl_certfile, self.ssl_keyfile, self.ssl_key_password)
+        return context
+
+    def faust_credentials(self) -> Any:
+        """Credentials object for ``faust.App(broker_credentials=...)``; None for plaintext."""
+        import faust
+
+        context = self.ssl_context()
+        if self.uses_sasl:
+            assert self.sasl_username is not None and self.sasl_password is not None
+            if self.sasl_mechanism == "PLAIN":
+                return faust.SASLCredentials(
+                    username=self.sasl_username, password=self.sasl_password, ssl_context=context
+                )
+            return faust.SASLCredentials(
+                username=self.sasl_username,
+                password=self.sasl_password,
+                mechanism=self.sasl_mechanism,
+                ssl_context=context,
+            )
+        if context is not None:
+            return faust.SSLCredentials(context)
+        return None
+
+    def kafka_python_config(self) -> dict[str, Any]:
+        """Keyword arguments for kafka-python's KafkaProducer/KafkaConsumer/KafkaAdminClient."""
+        config: dict[str, Any] = {
+            "bootstrap_servers": self.bootstrap_servers.split(","),
+            "security_protocol": self.security_protocol,
+        }
+        if self.uses_tls:
+            config.update(
+                ssl_cafile=self.ssl_cafile,
+                ssl_certfile=self.ssl_certfile,
+                ssl_keyfile=self.ssl_keyfile,
+                ssl_password=self.ssl_key_password,
+            )
+        if self.uses_sasl:
+            config.update(
+                sasl_mechanism=self.sasl_mechanism,
+                sasl_plain_username=self.sasl_username,
+                sasl_plain_password=self.sasl_password,
+            )
+        return config

@@ -1,0 +1,86 @@
+"""Prometheus metrics of the pipeline; names are the contract for dashboards and alert rules.
+
+Label combinations that dashboards and alerts rely on are initialised at import, so a
+series exists (at 0) before the first record, and ``rate()``/absent-alerts behave.
+"""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge, Histogram
+
+from streams import contracts
+
+STAGES = ("normalize", "dedup", "extract")
+LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
+
+RECORDS_IN = Counter("newsevents_records_in", "Records a stage consumed.", ["stage"])
+RECORDS_OUT = Counter("newsevents_records_out", "Records a stage published, by topic.", ["stage", "topic"])
+DEADLETTERED = Counter(
+    "newsevents_deadletter", "Records sent to the dead-letter topic, by stage and reason.", ["stage", "reason"]
+)
+STAGE_LATENCY = Histogram(
+    "newsevents_stage_latency_seconds",
+    "Processing time of one record (or one record's share of a batch) in a stage.",
+    ["stage"],
+    buckets=LATENCY_BUCKETS,
+)
+END_TO_END_LATENCY = Histogram(
+    "newsevents_end_to_end_latency_seconds",
+    "Time from the articles.raw message timestamp to the publication of its events.",
+    buckets=LATENCY_BUCKETS,
+)
+DEDUP_ARTICLES = Counter("newsevents_dedup_articles", "Articles judged by dedup, by result.", ["result"])
+DUPLICATES = Counter("newsevents_duplicates", "Duplicate links published, by method.", ["method"])
+DEDUP_HIT_RATIO = Gauge("newsevents_dedup_hit_ratio", "Share of articles judged duplicates since start.")
+EVENTS = Counter("newsevents_events", "Event records published, by PLOVER type.", ["event_type"])
+EVENTS_BY_COUNTRY = Counter(
+    "newsevents_events_by_country", "Event records published, by actor country (ISO alpha-3).", ["country"]
+)
+WITHOUT_EVENTS = Counter(
+    "newsevents_articles_without_events",
+    "Unique articles that produced no event record, by reason.",
+    ["reason"],
+)
+CONSUMER_LAG = Gauge(
+    "newsevents_consumer_lag_messages",
+    "End offset minus committed offset of this worker's assigned partitions.",
+    ["topic", "partition"],
+)
+TABLE_ENTRIES = Gauge("newsevents_table_entries", "Entries held in a state table on this worker.", ["table"])
+
+STAGE_OUTPUTS = {
+    "normalize": (contracts.CLEAN, contracts.DEADLETTER),
+    "dedup": (contracts.UNIQUE, contracts.DUPLICATES, contracts.DEADLETTER),
+    "extract": (contracts.EVENTS, contracts.DEADLETTER),
+}
+
+
+def _initialise_series() -> None:
+    for stage, topics in STAGE_OUTPUTS.items():
+        RECORDS_IN.labels(stage)
+        STAGE_LATENCY.labels(stage)
+        for topic in topics:
+            RECORDS_OUT.labels(stage, topic)
+    for reason in contracts.DEADLETTER_REASONS:
+        DEADLETTERED.labels("normalize", reason)
+    for result in ("unique", "duplicate"):
+        DEDUP_ARTICLES.labels(result)
+    for method in ("exact", "near", "crosslingual"):
+        DUPLICATES.labels(method)
+    for event_type in contracts.PLOVER_TYPES:
+        EVENTS.labels(event_type)
+    for reason in ("unsupported_language", "no_event"):
+        WITHOUT_EVENTS.labels(reason)
+
+
+_initialise_series()
+
+
+_dedup_counts = {"unique": 0, "duplicate": 0}
+
+
+def record_dedup(result: str) -> None:
+    """Count a dedup verdict and keep the hit-ratio gauge in step with the counters."""
+    DEDUP_ARTICLES.labels(result).inc()
+    _dedup_counts[result] += 1
+    DEDUP_HIT_RATIO.set(_dedup_counts["duplicate"] / sum(_dedup_counts.values()))

@@ -1,0 +1,103 @@
+"""Drive the ``newsevents`` command as a user would, as subprocesses."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import orjson
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+NEWSEVENTS = [sys.executable, "-m", "streams.cli"]
+
+
+def run(args: list[str], timeout: float, **kwargs: object) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "KAFKA_BOOTSTRAP_SERVERS"}
+    return subprocess.run(
+        [*NEWSEVENTS, *args], capture_output=True, text=True, timeout=timeout, env=env, check=False, **kwargs
+    )
+
+
+def test_demo_shows_events_duplicates_and_dead_letters(tmp_path: Path) -> None:
+    started = time.monotonic()
+    result = run(["demo", "--timeout", "150"], timeout=240, cwd=tmp_path)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    out = result.stdout
+    assert "worker metrics at http://127.0.0.1:" in out
+    assert "EVENT" in out and "DUP" in out and "DEAD" in out
+    first_event = re.search(r"^\s*([\d.]+)s EVENT", out, re.MULTILINE)
+    assert first_event, out[-2000:]
+    assert float(first_event.group(1)) < 15.0, f"first event after {first_event.group(1)}s"
+    assert re.search(r"demo done in [\d.]+s: \d+ records in", out)
+    assert time.monotonic() - started < 200
+
+
+def test_broker_starts_and_stops_on_sigterm(tmp_path: Path) -> None:
+    from streams.broker import free_port, wait_for_port
+
+    port = free_port()
+    process = subprocess.Popen(
+        [*NEWSEVENTS, "broker", "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert wait_for_port("127.0.0.1", port, 15)
+        process.terminate()
+        out, _ = process.communicate(timeout=15)
+        assert process.returncode == 0
+        assert "listening on 127.0.0.1:" in out and "broker stopped" in out
+    finally:
+        process.kill()
+
+
+def test_eval_prints_json_as_last_line() -> None:
+    data = Path(__file__).parents[1] / "data" / "eval" / "cleaning"
+    result = run(["eval", "cleaning", "--data", str(data), "--json"], timeout=120)
+    assert result.returncode == 0, result.stderr
+    metrics = orjson.loads(result.stdout.strip().splitlines()[-1])
+    assert {"precision", "recall", "f1", "n_documents"} <= metrics.keys()
+    assert metrics["f1"] > 0.5
+
+
+def test_eval_rejects_a_directory_without_data(tmp_path: Path) -> None:
+    result = run(["eval", "dedup", "--data", str(tmp_path)], timeout=60)
+    assert result.returncode == 2
+    assert "articles.jsonl" in result.stderr
+
+
+def test_bench_stage_only_prints_json(tmp_path: Path) -> None:
+    result = run(["bench", "--stage-only", "--count", "60", "--json"], timeout=240, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    figures = orjson.loads(result.stdout.strip().splitlines()[-1])
+    assert figures["mode"] == "stage-only"
+    assert figures["articles_per_s"] > 0 and figures["events"] > 0
+
+
+def test_produce_reports_bad_lines_and_tail_reads_them_back(tmp_path: Path) -> None:
+    from streams.broker import EmbeddedBroker, free_port
+
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text('{"id": "a", "body": "First."}\nnot json at all\n{"id": "b", "body": "Second."}\n')
+    with EmbeddedBroker(port=free_port()) as broker:
+        env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap}
+        produced = subprocess.run(
+            [*NEWSEVENTS, "produce", str(feed), "--quiet"], capture_output=True, text=True, env=env, timeout=60
+        )
+        assert produced.returncode == 0, produced.stderr
+        assert "produced 2 records to articles.raw; 1 bad lines skipped" in produced.stdout
+        assert "skipped line 2: not JSON" in produced.stderr
+        tailed = subprocess.run(
+            [*NEWSEVENTS, "tail", "articles.raw", "--from-beginning", "--max", "2"],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+        )
+    assert tailed.returncode == 0, tailed.stderr
+    ids = sorted(orjson.loads(line)["id"] for line in tailed.stdout.splitlines())
+    assert ids == ["a", "b"]

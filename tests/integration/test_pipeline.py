@@ -1,0 +1,142 @@
+"""The real worker on the embedded broker: reprints, events, dead letters, metrics, contracts."""
+
+from __future__ import annotations
+
+import unicodedata
+import urllib.request
+import uuid
+
+import orjson
+import pytest
+
+from streams import contracts
+
+pytestmark = pytest.mark.integration
+
+BAD_INPUTS = {
+    "not_json": b'{"id": "x", "body": "truncated',
+    "not_object": b'["an", "array"]',
+    "wrong_type": orjson.dumps({"id": "bad-type", "title": 42, "body": "Text."}),
+    "missing_content": orjson.dumps({"id": "no-content", "title": "Only a title"}),
+    "empty_text": orjson.dumps({"id": "only-debris", "body": "Share This Post\n\n- Advertisement -\n\nRelated Posts"}),
+    "invalid_utf8": b'{"id": "latin1", "body": "caf\xe9 society"}',
+}
+
+
+def unique_id(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+def reformatted(text: str) -> str:
+    """Same text after normalisation: other whitespace, straight quotes, decomposed Unicode forms."""
+    text = text.replace("“", '"').replace("”", '"').replace("’", "'")
+    text = text.replace(". ", ".  ").replace("\n\n", "\n \n\n")
+    return unicodedata.normalize("NFD", text)
+
+
+def test_sample_article_and_reprints_give_one_canonical_two_links_and_events(pipeline, sample_article_text):
+    run = uuid.uuid4().hex[:8]
+    original = {
+        "id": f"trilateral-{run}",
+        "url": f"https://news.example/{run}/trilateral",
+        "source": "news.example",
+        "body": sample_article_text,
+        "published_at": "2024-02-23T01:00:00Z",
+    }
+    other_url = {
+        **original,
+        "id": None,
+        "url": f"https://mirror.example/{run}/copy",
+        "source": "mirror.example",
+        "body": reformatted(sample_article_text),
+        "published_at": "2024-02-23T05:00:00Z",
+    }
+    other_id = {**original, "id": f"trilateral-{run}-syndicated", "published_at": "2024-02-23T03:00:00Z"}
+    pipeline.produce([original, other_url, other_id])
+
+    links = pipeline.consume(
+        contracts.DUPLICATES, 2, where=lambda v: v["canonical_id"] == original["id"], timeout=90
+    )
+    assert len(links) == 2, links
+    assert {link["method"] for link in links} <= {"exact", "near"}
+    assert original["id"] not in {link["id"] for link in links}
+    assert f"trilateral-{run}-syndicated" in {link["id"] for link in links}
+    for link in links:
+        contracts.validate(contracts.DUPLICATES, link)
+
+    unique = pipeline.consume(contracts.UNIQUE, 1, where=lambda v: v["id"] == original["id"])
+    assert len(unique) == 1
+    contracts.validate(contracts.UNIQUE, unique[0])
+    assert "Advertisement" not in unique[0]["text"]
+    assert unique[0]["language"] == "en"
+
+    events = pipeline.consume(
+        contracts.EVENTS, 2, where=lambda v: original["id"] in v["article_ids"], timeout=60
+    )
+    assert events, "no event for the sample article"
+    for event in events:
+        contracts.validate(contracts.EVENTS, event)
+    coded = [e for e in events if e["event_type"] in ("CONSULT", "AGREE", "COOPERATE")]
+    assert coded, [e["event_type"] for e in events]
+    best = coded[0]
+    countries = {a["country"] for a in best["source_actors"] + best["target_actors"]}
+    assert {"KOR", "USA", "JPN"} <= countries, countries
+    assert best["location"] is not None and best["location"]["country"] == "BRA"
+    text = unique[0]["text"]
+    evidence = best["evidence"]
+    assert text[evidence["start"] : evidence["end"]] == evidence["sentence"]
+
+
+def test_bad_input_is_dead_lettered_and_good_input_behind_it_still_flows(pipeline):
+    run = uuid.uuid4().hex[:8]
+    oversized = orjson.dumps({"id": f"huge-{run}", "body": "word " * 2_000_000})
+    good = {
+        "id": f"good-after-bad-{run}",
+        "body": "GENEVA (Reuters) - The foreign ministers of France and Germany met in Geneva on Monday "
+        f"to discuss the crisis in Sudan, officials said. Reference {run}.",
+    }
+    bad = list(BAD_INPUTS.values()) + [oversized]
+    pipeline.produce([*bad, good])
+
+    unique = pipeline.consume(contracts.UNIQUE, 1, where=lambda v: v["id"] == good["id"], timeout=90)
+    assert len(unique) == 1, "good input behind the bad input did not come out"
+
+    expected = {*BAD_INPUTS, "too_large"}
+    wanted = {r.decode("utf-8", "replace")[:60] for r in bad}
+    letters = pipeline.consume(
+        contracts.DEADLETTER,
+        len(bad),
+        where=lambda v: v["reason"] in expected
+        and (v["original_encoding"] == "base64" or v["original"][:60] in wanted or v["reason"] == "too_large"),
+        timeout=30,
+    )
+    reasons = {letter["reason"] for letter in letters}
+    assert expected <= reasons, f"missing dead-letter reasons: {expected - reasons}"
+    for letter in letters:
+        contracts.validate(contracts.DEADLETTER, letter)
+        assert letter["stage"] == "normalize"
+        assert letter["error"]
+    latin1 = next(letter for letter in letters if letter["reason"] == "invalid_utf8")
+    assert latin1["original_encoding"] == "base64"
+
+    worker = pipeline.worker
+    assert worker.process.poll() is None
+    log = worker.log_path.read_text("utf-8", "replace")
+    assert "crashed" not in log.lower() and "restarting" not in log.lower()
+
+
+def test_worker_exports_prometheus_metrics(pipeline):
+    with urllib.request.urlopen(pipeline.metrics_url, timeout=5) as response:
+        body = response.read().decode()
+    for name in (
+        "newsevents_records_in_total",
+        "newsevents_records_out_total",
+        "newsevents_deadletter_total",
+        "newsevents_stage_latency_seconds_bucket",
+        "newsevents_end_to_end_latency_seconds_bucket",
+        "newsevents_dedup_hit_ratio",
+        "newsevents_events_total",
+        "newsevents_consumer_lag_messages",
+    ):
+        assert name in body, name
+    assert 'newsevents_records_in_total{stage="normalize"}' in body

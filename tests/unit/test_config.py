@@ -1,0 +1,82 @@
+"""Settings from the environment, including TLS/SASL for both Kafka clients."""
+
+from __future__ import annotations
+
+import faust
+import pytest
+
+from streams.config import ConfigError, Settings
+
+
+def test_defaults_point_at_the_local_broker() -> None:
+    settings = Settings.from_env({})
+    assert settings.bootstrap_servers == "127.0.0.1:9092"
+    assert settings.web_port == 9108
+    assert settings.faust_credentials() is None
+    assert settings.kafka_python_config() == {
+        "bootstrap_servers": ["127.0.0.1:9092"],
+        "security_protocol": "PLAINTEXT",
+    }
+
+
+def test_environment_overrides() -> None:
+    settings = Settings.from_env(
+        {
+            "KAFKA_BOOTSTRAP_SERVERS": "k1:9092,k2:9092",
+            "NEWSEVENTS_PARTITIONS": "12",
+            "NEWSEVENTS_STORE": "rocksdb://",
+            "NEWSEVENTS_WEB_PORT": "9200",
+        }
+    )
+    assert settings.kafka_python_config()["bootstrap_servers"] == ["k1:9092", "k2:9092"]
+    assert (settings.partitions, settings.store, settings.web_port) == (12, "rocksdb://", 9200)
+
+
+@pytest.mark.parametrize("mechanism", ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"])
+def test_sasl_settings_reach_both_clients(mechanism: str) -> None:
+    settings = Settings.from_env(
+        {
+            "KAFKA_SECURITY_PROTOCOL": "sasl_plaintext",
+            "KAFKA_SASL_MECHANISM": mechanism,
+            "KAFKA_SASL_USERNAME": "pipeline",
+            "KAFKA_SASL_PASSWORD": "s3cret",
+        }
+    )
+    kafka_python = settings.kafka_python_config()
+    assert kafka_python["security_protocol"] == "SASL_PLAINTEXT"
+    assert kafka_python["sasl_mechanism"] == mechanism
+    assert kafka_python["sasl_plain_username"] == "pipeline"
+    assert kafka_python["sasl_plain_password"] == "s3cret"
+    credentials = settings.faust_credentials()
+    assert isinstance(credentials, faust.SASLCredentials)
+    assert credentials.mechanism.value == mechanism
+    assert credentials.username == "pipeline"
+
+
+def test_secrets_are_masked_in_descriptions() -> None:
+    settings = Settings.from_env(
+        {
+            "KAFKA_SECURITY_PROTOCOL": "SASL_PLAINTEXT",
+            "KAFKA_SASL_MECHANISM": "PLAIN",
+            "KAFKA_SASL_USERNAME": "pipeline",
+            "KAFKA_SASL_PASSWORD": "s3cret",
+        }
+    )
+    assert "s3cret" not in repr(settings)
+    assert "s3cret" not in str(settings.describe())
+    assert settings.describe()["sasl_password"] == "***"
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"NEWSEVENTS_PARTITIONS": "many"}, "must be an integer"),
+        ({"NEWSEVENTS_PARTITIONS": "0"}, "at least 1"),
+        ({"KAFKA_SECURITY_PROTOCOL": "TLS"}, "KAFKA_SECURITY_PROTOCOL"),
+        ({"KAFKA_SECURITY_PROTOCOL": "SASL_SSL", "KAFKA_SASL_MECHANISM": "PLAIN"}, "USERNAME"),
+        ({"KAFKA_SECURITY_PROTOCOL": "SASL_SSL", "KAFKA_SASL_MECHANISM": "GSSAPI"}, "MECHANISM"),
+    ],
+)
+def test_bad_settings_fail_with_a_clear_message(env: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        Settings.from_env(env)
