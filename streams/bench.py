@@ -5,6 +5,7 @@ Numbers from a shared 2-core machine are noisy: quote medians of several runs an
 
 from __future__ import annotations
 
+import contextlib
 import random
 import statistics
 import time
@@ -70,8 +71,8 @@ def generated_articles(count: int, seed: int = 7, duplicate_share: float = 0.1) 
             f"officials said, in the {index}th such round this year.",
             f"The talks with {target_country} followed weeks of tension over a disputed shipment "
             f"of {rng.randint(100, 9000)} tonnes of grain and several detained crew members.",
-            f"Diplomats in {place} said further meetings were planned for {rng.choice(['May', 'June', 'July'])}, "
-            f"while critics warned the dispute could widen.",
+            f"Diplomats in {place} said further meetings were planned for "
+            f"{rng.choice(['May', 'June', 'July'])}, while critics warned the dispute could widen.",
         ]
         article = {
             "id": f"bench-{index}",
@@ -113,19 +114,18 @@ def bench_stages(records: list[bytes]) -> dict[str, Any]:
 
     def run_normalize() -> int:
         for raw in records:
-            try:
+            with contextlib.suppress(contracts.Rejected):
                 clean.append(normalize(raw, received))
-            except contracts.Rejected:
-                pass
         return len(records)
 
-    is_html = [b'"html"' in raw for raw in records]
-    if any(is_html) and not all(is_html):
-        html, text = [r for r, h in zip(records, is_html, strict=True) if h], [
-            r for r, h in zip(records, is_html, strict=True) if not h
-        ]
-        _timed("normalize_html", lambda: sum(1 for r in html if _try_normalize(normalize, r, received)), results)
-        _timed("normalize_text", lambda: sum(1 for r in text if _try_normalize(normalize, r, received)), results)
+    for kind in ("html", "text"):
+        subset = [raw for raw in records if (b'"html"' in raw) == (kind == "html")]
+        if subset and len(subset) < len(records):
+            _timed(
+                f"normalize_{kind}",
+                lambda s=subset: sum(_accepted(normalize, r, received) for r in s),
+                results,
+            )
     _timed("normalize", run_normalize, results)
 
     unique: list[contracts.CleanArticle] = []
@@ -159,7 +159,7 @@ def bench_stages(records: list[bytes]) -> dict[str, Any]:
     return results
 
 
-def _try_normalize(normalize: Callable[[bytes, datetime], Any], raw: bytes, received: datetime) -> bool:
+def _accepted(normalize: Callable[[bytes, datetime], Any], raw: bytes, received: datetime) -> bool:
     try:
         normalize(raw, received)
     except contracts.Rejected:

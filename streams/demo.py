@@ -34,7 +34,7 @@ def describe_event(event: dict[str, Any]) -> str:
     return (
         f"EVENT  {event['event_type']:<9} {describe_actors(event['source_actors'])} -> "
         f"{describe_actors(event['target_actors'])} @ {place} on {event['event_date']} "
-        f"[confidence {event['confidence']:.2f}]\n         \"{sentence}\""
+        f'[confidence {event["confidence"]:.2f}]\n         "{sentence}"'
     )
 
 
@@ -57,11 +57,16 @@ def describe(topic: str, value: Any) -> str | None:
 def run_demo(follow: bool = False, timeout: float = 180.0) -> int:
     started = time.monotonic()
     lines = feed_lines()
-    print(f"newsevents demo: starting broker and worker, then replaying {len(lines)} feed records", flush=True)
+    print(
+        f"newsevents demo: starting broker and worker, then replaying {len(lines)} feed records", flush=True
+    )
     with LocalPipeline(workers=1, partitions=2) as pipeline:
         worker = pipeline.workers[0]
         where = "embedded broker" if pipeline.embedded else "broker"
-        print(f"{where} at {pipeline.settings.bootstrap_servers}; worker metrics at {worker.metrics_url}", flush=True)
+        print(
+            f"{where} at {pipeline.settings.bootstrap_servers}; worker metrics at {worker.metrics_url}",
+            flush=True,
+        )
         produce(pipeline.settings, lines)
         print(f"fed {len(lines)} records to {contracts.RAW} at {time.monotonic() - started:.1f}s", flush=True)
         judged: set[str] = set()
@@ -83,8 +88,8 @@ def run_demo(follow: bool = False, timeout: float = 180.0) -> int:
                 if done and not follow and time.monotonic() - last_output > SETTLE_SECONDS:
                     break
         print(
-            f"demo done in {time.monotonic() - started:.1f}s: {len(lines)} records in, {len(judged)} articles "
-            f"judged by dedup, {deadletters} dead-lettered, {events} events",
+            f"demo done in {time.monotonic() - started:.1f}s: {len(lines)} records in, "
+            f"{len(judged)} articles judged by dedup, {deadletters} dead-lettered, {events} events",
             flush=True,
         )
     return 0 if events else 1

@@ -38,24 +38,28 @@ TOPICS = {
 def collect(lines: list[bytes], topics: list[str], timeout: float) -> dict[str, list[Any]]:
     """Replay ``lines`` and gather every output record until all inputs are accounted for and quiet."""
     received: dict[str, list[Any]] = defaultdict(list)
-    with LocalPipeline(workers=1, partitions=4, log_dir=Path("newsevents-data/eval")) as pipeline:
-        with TopicReader(pipeline.settings, topics) as reader:
-            produce(pipeline.settings, lines)
-            started = last = time.monotonic()
-            judged: set[str] = set()
-            while time.monotonic() - started < timeout:
-                for record in reader.poll(0.5):
-                    last = time.monotonic()
-                    received[record.topic].append(record.value)
-                    if record.topic in (contracts.CLEAN, contracts.UNIQUE, contracts.DUPLICATES):
-                        judged.add(record.value["id"])
-                done = len(judged) + len(received[contracts.DEADLETTER]) >= len(lines)
-                if done and time.monotonic() - last > SETTLE_SECONDS:
-                    break
+    with (
+        LocalPipeline(workers=1, partitions=4, log_dir=Path("newsevents-data/eval")) as pipeline,
+        TopicReader(pipeline.settings, topics) as reader,
+    ):
+        produce(pipeline.settings, lines)
+        started = last = time.monotonic()
+        judged: set[str] = set()
+        while time.monotonic() - started < timeout:
+            for record in reader.poll(0.5):
+                last = time.monotonic()
+                received[record.topic].append(record.value)
+                if record.topic in (contracts.CLEAN, contracts.UNIQUE, contracts.DUPLICATES):
+                    judged.add(record.value["id"])
+            done = len(judged) + len(received[contracts.DEADLETTER]) >= len(lines)
+            if done and time.monotonic() - last > SETTLE_SECONDS:
+                break
     return received
 
 
-def score(task: str, lines: list[bytes], labels: dict[str, Any], received: dict[str, list[Any]]) -> dict[str, Any]:
+def score(
+    task: str, lines: list[bytes], labels: dict[str, Any], received: dict[str, list[Any]]
+) -> dict[str, Any]:
     links = [(link["id"], link["canonical_id"]) for link in received[contracts.DUPLICATES]]
     if task == "cleaning":
         predictions = {article["id"]: article["text"] for article in received[contracts.CLEAN]}
@@ -75,7 +79,9 @@ def score(task: str, lines: list[bytes], labels: dict[str, Any], received: dict[
 
 def main_eval_kafka(task: str, data: Path, as_json: bool, timeout: float = 900.0) -> int:
     if task not in TOPICS:
-        print(f"newsevents eval --kafka supports {', '.join(TOPICS)}; use it without --kafka", file=sys.stderr)
+        print(
+            f"newsevents eval --kafka supports {', '.join(TOPICS)}; use it without --kafka", file=sys.stderr
+        )
         return 2
     try:
         lines, labels = read_dir(data)

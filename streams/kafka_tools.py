@@ -6,6 +6,7 @@ the demo, the benchmark and the tests.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -27,7 +28,9 @@ COMPACTED_TOPICS = frozenset({contracts.EVENTS})
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 
 
-def ensure_topics(settings: Settings, topics: Iterable[str] = contracts.ALL_TOPICS, timeout: float = 30) -> None:
+def ensure_topics(
+    settings: Settings, topics: Iterable[str] = contracts.ALL_TOPICS, timeout: float = 30
+) -> None:
     """Create the pipeline topics that do not exist yet, with the configured partition count."""
     deadline = time.monotonic() + timeout
     while True:
@@ -51,10 +54,8 @@ def ensure_topics(settings: Settings, topics: Iterable[str] = contracts.ALL_TOPI
             if name not in existing
         ]
         if missing:
-            try:
+            with contextlib.suppress(TopicAlreadyExistsError):
                 admin.create_topics(missing)
-            except TopicAlreadyExistsError:
-                pass
     finally:
         admin.close()
 
@@ -97,7 +98,9 @@ def read_directory(directory: Path) -> ReadResult:
             result.bad_lines.append((0, f"{path.name}: not UTF-8 ({exc.reason})"))
             continue
         field_name = "body" if suffix == ".txt" else "html"
-        result.records.append(orjson.dumps({"id": path.stem, field_name: content, "meta": {"file": path.name}}))
+        result.records.append(
+            orjson.dumps({"id": path.stem, field_name: content, "meta": {"file": path.name}})
+        )
     return result
 
 

@@ -16,7 +16,9 @@ LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0
 RECORDS_IN = Counter("newsevents_records_in", "Records a stage consumed.", ["stage"])
 RECORDS_OUT = Counter("newsevents_records_out", "Records a stage published, by topic.", ["stage", "topic"])
 DEADLETTERED = Counter(
-    "newsevents_deadletter", "Records sent to the dead-letter topic, by stage and reason.", ["stage", "reason"]
+    "newsevents_deadletter",
+    "Records sent to the dead-letter topic, by stage and reason.",
+    ["stage", "reason"],
 )
 STAGE_LATENCY = Histogram(
     "newsevents_stage_latency_seconds",

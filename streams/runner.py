@@ -100,7 +100,9 @@ class LocalPipeline:
     ) -> None:
         self.log_dir = log_dir or Path("newsevents-data")
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        self.configured_bootstrap = bootstrap if bootstrap is not None else os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+        self.configured_bootstrap = (
+            bootstrap if bootstrap is not None else os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+        )
         self.broker: EmbeddedBroker | None = None
         self.partitions = partitions
         self.worker_count = workers

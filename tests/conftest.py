@@ -53,7 +53,9 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPipeli
     with LocalPipeline(workers=1, partitions=4, bootstrap="", log_dir=log_dir) as local:
         yield RunningPipeline(local)
         for worker in local.workers:
-            assert worker.process is not None and worker.process.poll() is None, "the worker died during tests"
+            assert worker.process is not None and worker.process.poll() is None, (
+                "the worker died during tests"
+            )
 
 
 @pytest.fixture(scope="session")

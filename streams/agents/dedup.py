@@ -70,7 +70,9 @@ def wire(pipeline: Pipeline) -> None:
             del pending[article_id]
             await publish(parked["article"], links, parked["routed"])
 
-    async def publish(article: contracts.CleanArticle, links: list[contracts.DuplicateLink], routed: float) -> None:
+    async def publish(
+        article: contracts.CleanArticle, links: list[contracts.DuplicateLink], routed: float
+    ) -> None:
         for link in links:
             await pipeline.duplicates.send(key=link["id"].encode(), value=link)
             metrics.RECORDS_OUT.labels(STAGE, contracts.DUPLICATES).inc()

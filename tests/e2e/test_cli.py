@@ -43,7 +43,10 @@ def test_broker_starts_and_stops_on_sigterm(tmp_path: Path) -> None:
 
     port = free_port()
     process = subprocess.Popen(
-        [*NEWSEVENTS, "broker", "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [*NEWSEVENTS, "broker", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         assert wait_for_port("127.0.0.1", port, 15)
@@ -86,7 +89,11 @@ def test_produce_reports_bad_lines_and_tail_reads_them_back(tmp_path: Path) -> N
     with EmbeddedBroker(port=free_port()) as broker:
         env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap}
         produced = subprocess.run(
-            [*NEWSEVENTS, "produce", str(feed), "--quiet"], capture_output=True, text=True, env=env, timeout=60
+            [*NEWSEVENTS, "produce", str(feed), "--quiet"],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
         )
         assert produced.returncode == 0, produced.stderr
         assert "produced 2 records to articles.raw; 1 bad lines skipped" in produced.stdout

@@ -56,5 +56,8 @@ def test_read_directory_makes_one_article_per_file(tmp_path: Path) -> None:
     (tmp_path / "latin1.txt").write_bytes(b"caf\xe9")
     read = read_directory(tmp_path)
     records = [orjson.loads(r) for r in read.records]
-    assert [(r["id"], "html" in r, "body" in r) for r in records] == [("page", True, False), ("story", False, True)]
+    assert [(r["id"], "html" in r, "body" in r) for r in records] == [
+        ("page", True, False),
+        ("story", False, True),
+    ]
     assert len(read.bad_lines) == 1 and "latin1.txt" in read.bad_lines[0][1]
