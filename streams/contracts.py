@@ -228,7 +228,7 @@ def schema(topic: str) -> dict[str, Any]:
 def _validator(topic: str) -> jsonschema.protocols.Validator:
     doc = schema(topic)
     cls = jsonschema.validators.validator_for(doc)
-    return cls(doc, format_checker=cls.FORMAT_CHECKER)  # type: ignore[no-any-return]
+    return cls(doc, format_checker=cls.FORMAT_CHECKER)
 
 
 def validate(topic: str, record: Any) -> None:
