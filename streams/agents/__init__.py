@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from streams.agents import dedup, extract, normalize, ops
+from streams.agents.models import Models
 from streams.app import Pipeline
 
 
 def wire(pipeline: Pipeline) -> None:
     """Register every agent, web page and timer of a worker on the pipeline's app."""
-    normalize.wire(pipeline)
-    dedup.wire(pipeline)
-    extract.wire(pipeline)
-    ops.wire(pipeline)
+    models = Models()
+    normalize.wire(pipeline, models)
+    dedup.wire(pipeline, models)
+    extract.wire(pipeline, models)
+    ops.wire(pipeline, models)

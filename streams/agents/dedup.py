@@ -10,18 +10,22 @@ Three hops so that no partition needs to see every article (DESIGN.md, principle
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
 from typing import Any
+
+from faust import StreamT
 
 from streams import contracts, dedup, metrics
 from streams.agents.common import send_internal_error
+from streams.agents.models import Models
 from streams.app import Pipeline
 
 STAGE = "dedup"
 NOT_YET_KNOWN = 1 << 30
+ROUTE_BATCH = 32
+ROUTE_WAIT = 0.05
 
 
-def wire(pipeline: Pipeline) -> None:
+def wire(pipeline: Pipeline, models: Models) -> None:
     app = pipeline.app
     partitions = pipeline.settings.partitions
     bands = app.Table("dedup-bands", default=None, partitions=partitions)
@@ -29,46 +33,57 @@ def wire(pipeline: Pipeline) -> None:
     pending = app.Table("dedup-pending", default=None, partitions=partitions)
 
     @app.agent(pipeline.clean, name="dedup-route")
-    async def route(stream: AsyncIterator[contracts.CleanArticle]) -> None:
-        async for article in stream:
-            metrics.RECORDS_IN.labels(STAGE).inc()
+    async def route(stream: StreamT[Any]) -> None:
+        await models.extractor()
+        # Batches, because the sentence embeddings behind the signatures are ~3x cheaper in bulk.
+        async for batch in stream.take(ROUTE_BATCH, within=ROUTE_WAIT):
+            metrics.RECORDS_IN.labels(STAGE).inc(len(batch))
             try:
-                sig = dedup.signature(article)
+                sigs = dedup.signatures(batch)
             except Exception as exc:
-                await send_internal_error(pipeline, STAGE, exc, article)
+                await send_internal_error(pipeline, STAGE, exc, batch)
                 continue
-            key = article["id"].encode()
-            await pipeline.dedup_reports.send(
-                key=key, value={"article": article, "expected": len(sig["keys"]), "routed": time.time()}
-            )
-            for band_key in sig["keys"]:
-                await pipeline.dedup_bands.send(key=band_key.encode(), value={"band": band_key, "sig": sig})
+            for article, sig in zip(batch, sigs, strict=True):
+                key = article["id"].encode()
+                keys = dedup.band_keys(sig)
+                parked = {"article": article, "expected": len(keys), "routed": time.time()}
+                await pipeline.dedup_reports.send(key=key, value=parked)
+                for band_key in keys:
+                    message = {"band": band_key, "sig": sig, "article_id": article["id"]}
+                    await pipeline.dedup_bands.send(key=band_key.encode(), value=message)
 
     @app.agent(pipeline.dedup_bands, name="dedup-bands")
-    async def probe(stream: AsyncIterator[dict[str, Any]]) -> None:
+    async def probe(stream: StreamT[Any]) -> None:
         async for message in stream:
-            report = dedup.probe_band(bands, message["band"], message["sig"])
-            await pipeline.dedup_reports.send(key=message["sig"]["id"].encode(), value={"report": report})
+            try:
+                report = dedup.probe_band(bands, message["band"], message["sig"])
+            except Exception as exc:
+                await send_internal_error(pipeline, STAGE, exc, message)
+                continue
+            await pipeline.dedup_reports.send(key=message["article_id"].encode(), value={"report": report})
 
     @app.agent(pipeline.dedup_reports, name="dedup-verdict")
-    async def verdict(stream: AsyncIterator[dict[str, Any]]) -> None:
-        async for message in stream.events():  # type: ignore[attr-defined]
-            article_id = message.key.decode()
-            value = message.value
-            if "article" in value:
-                pending[article_id] = value
-                reports: list[dedup.BandReport] = []
-            else:
-                reports = [value["report"]]
-            parked = pending.get(article_id)
-            # A report can overtake its article (different producers, different partitions):
-            # until the article is parked, nothing is complete and decide() only stores it.
-            expected = parked["expected"] if parked else NOT_YET_KNOWN
-            links = dedup.decide(verdicts, article_id, reports, expected)
-            if links is None or parked is None:
-                continue
-            del pending[article_id]
-            await publish(parked["article"], links, parked["routed"])
+    async def verdict(stream: StreamT[Any]) -> None:
+        async for message in stream.events():
+            try:
+                article_id = message.key.decode()
+                value = message.value
+                if "article" in value:
+                    pending[article_id] = value
+                    reports: list[dedup.BandReport] = []
+                else:
+                    reports = [value["report"]]
+                parked = pending.get(article_id)
+                # A report can overtake its article (different producers, different partitions):
+                # until the article is parked, nothing is complete and decide() only stores it.
+                expected = parked["expected"] if parked else NOT_YET_KNOWN
+                links = dedup.decide(verdicts, article_id, reports, expected)
+                if links is None or parked is None:
+                    continue
+                del pending[article_id]
+                await publish(parked["article"], links, parked["routed"])
+            except Exception as exc:
+                await send_internal_error(pipeline, STAGE, exc, message.value)
 
     async def publish(
         article: contracts.CleanArticle, links: list[contracts.DuplicateLink], routed: float

@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
+from faust import StreamT
+
 from streams import contracts, metrics
 from streams.agents.common import send_deadletter, send_internal_error
+from streams.agents.models import Models
 from streams.app import Pipeline
 from streams.normalize import normalize
 
 STAGE = "normalize"
 
 
-def wire(pipeline: Pipeline) -> None:
+def wire(pipeline: Pipeline, models: Models) -> None:
     @pipeline.app.agent(pipeline.raw, name=STAGE)
-    async def normalize_agent(stream: AsyncIterator[Any]) -> None:
-        async for event in stream.events():  # type: ignore[attr-defined]
+    async def normalize_agent(stream: StreamT[Any]) -> None:
+        await models.extractor()
+        async for event in stream.events():
             raw: bytes = event.value or b""
             received_at = datetime.fromtimestamp(event.message.timestamp, UTC)
             metrics.RECORDS_IN.labels(STAGE).inc()

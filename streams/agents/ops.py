@@ -8,12 +8,13 @@ from faust.web import Request, Response, View
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from streams import metrics
+from streams.agents.models import Models
 from streams.app import Pipeline
 
 LAG_INTERVAL_SECONDS = 5.0
 
 
-def wire(pipeline: Pipeline) -> None:
+def wire(pipeline: Pipeline, models: Models) -> None:
     app = pipeline.app
 
     @app.page("/metrics")
@@ -27,8 +28,13 @@ def wire(pipeline: Pipeline) -> None:
     @app.page("/readyz")
     async def ready_page(self: View, request: Request) -> Response:
         assigned = sorted(f"{tp.topic}/{tp.partition}" for tp in app.consumer.assignment())
-        ready = bool(assigned) and not app.rebalancing
-        body: dict[str, Any] = {"ready": ready, "rebalancing": app.rebalancing, "assigned": assigned}
+        ready = bool(assigned) and not app.rebalancing and models.ready
+        body: dict[str, Any] = {
+            "ready": ready,
+            "models_loaded": models.ready,
+            "rebalancing": app.rebalancing,
+            "assigned": assigned,
+        }
         return self.json(body, status=200 if ready else 503)
 
     @app.timer(LAG_INTERVAL_SECONDS)
