@@ -6,7 +6,6 @@ Numbers from a shared 2-core machine are noisy: quote medians of several runs an
 from __future__ import annotations
 
 import contextlib
-import contextlib
 import functools
 import random
 import statistics
