@@ -147,6 +147,7 @@ def produce(
 @dataclass(frozen=True)
 class Received:
     topic: str
+    partition: int
     key: bytes | None
     value: Any  # decoded JSON, or the raw bytes when the value is not JSON
     timestamp: float  # seconds since the epoch, the broker's message timestamp
@@ -173,7 +174,9 @@ class TopicReader:
                     value = orjson.loads(message.value) if message.value is not None else None
                 except orjson.JSONDecodeError:
                     value = message.value
-                received.append(Received(message.topic, message.key, value, message.timestamp / 1000.0))
+                received.append(
+                    Received(message.topic, message.partition, message.key, value, message.timestamp / 1000.0)
+                )
         return received
 
     def close(self) -> None:

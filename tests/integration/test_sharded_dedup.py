@@ -1,0 +1,86 @@
+"""Dedup state is sharded by band key: two workers must reach the verdicts one worker reaches."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import orjson
+import pytest
+
+from streams import contracts
+from streams.bench import generated_articles
+from streams.kafka_tools import TopicReader, produce
+from streams.runner import LocalPipeline
+
+pytestmark = pytest.mark.integration
+
+
+def reprint_stream() -> list[bytes]:
+    """Wire stories and their reprints, some trimmed or re-headlined, in an order that mixes them."""
+    records = [orjson.loads(raw) for raw in generated_articles(60, seed=11, duplicate_share=0.35)]
+    for index, record in enumerate(records[:12]):
+        paragraphs = record["body"].split("\n\n")
+        trimmed = {
+            **record,
+            "id": f"{record['id']}-trimmed",
+            "title": f"UPDATE: {record.get('title', '')}",
+            "body": "\n\n".join(
+                ["Advertisement", *paragraphs[:-1], "© 2026 Some Outlet. All rights reserved."]
+            ),
+            "published_at": f"2025-12-{index + 1:02d}T08:00:00Z",
+        }
+        records.insert(len(records) - index * 3, trimmed)
+    return [orjson.dumps(r) for r in records]
+
+
+def canonical_roots(records: list[bytes], workers: int, log_dir: Path) -> tuple[dict[str, str], set[int]]:
+    """Run the input through ``workers`` workers; map each article to its final canonical id."""
+    links: dict[str, str] = {}
+    judged: set[str] = set()
+    partitions_of_linked: set[int] = set()
+    with (
+        LocalPipeline(workers=workers, partitions=4, bootstrap="", log_dir=log_dir) as local,
+        TopicReader(local.settings, [contracts.UNIQUE, contracts.DUPLICATES, contracts.CLEAN]) as reader,
+    ):
+        clean_partition: dict[str, int] = {}
+        produce(local.settings, records)
+        deadline = time.monotonic() + 120
+        quiet_since = time.monotonic()
+        while time.monotonic() < deadline:
+            batch = reader.poll(0.5)
+            if batch:
+                quiet_since = time.monotonic()
+            for record in batch:
+                if record.topic == contracts.CLEAN:
+                    clean_partition[record.value["id"]] = record.partition
+                    continue
+                judged.add(record.value["id"])
+                if record.topic == contracts.DUPLICATES:
+                    links[record.value["id"]] = record.value["canonical_id"]
+            if len(judged) >= len(records) and time.monotonic() - quiet_since > 4:
+                break
+        for worker in local.workers:
+            assert worker.process is not None and worker.process.poll() is None
+    assert len(judged) == len(records), f"only {len(judged)} of {len(records)} judged"
+    for duplicate, canonical in links.items():
+        partitions_of_linked.update({clean_partition[duplicate], clean_partition[canonical]})
+
+    def root(article_id: str) -> str:
+        seen = {article_id}
+        while article_id in links and links[article_id] not in seen:
+            article_id = links[article_id]
+            seen.add(article_id)
+        return article_id
+
+    return {article_id: root(article_id) for article_id in judged}, partitions_of_linked
+
+
+def test_two_workers_link_reprints_across_partitions_like_one_worker(tmp_path: Path) -> None:
+    records = reprint_stream()
+    one, _ = canonical_roots(records, 1, tmp_path / "one")
+    two, partitions = canonical_roots(records, 2, tmp_path / "two")
+    assert len(partitions) > 1, "all linked articles sat on one partition; the test proves nothing"
+    groups = {root for article, root in one.items() if root != article}
+    assert len(groups) >= 10, "too few reprint groups were found to compare"
+    assert two == one
