@@ -15,6 +15,7 @@ from faust.serializers import codecs
 
 from streams import contracts
 from streams.config import Settings
+from streams.kafka_tools import MAX_MESSAGE_BYTES
 
 CODEC = "orjson"
 
@@ -71,6 +72,9 @@ def create_app(settings: Settings) -> Pipeline:
         value_serializer=CODEC,
         table_cleanup_interval=60.0,
         producer_linger=0.005,
+        # Over-cap articles must reach normalize (and the dead-letter topic) whole, not vanish.
+        producer_max_request_size=MAX_MESSAGE_BYTES,
+        consumer_max_fetch_size=MAX_MESSAGE_BYTES,
     )
 
     def topic(name: str, **options: Any) -> faust.TopicT:

@@ -185,6 +185,7 @@ class DeadLetter(TypedDict):
     original: str
     original_encoding: str  # utf-8 | base64
     received_at: str
+    original_truncated_from: NotRequired[int]  # size of the original when only its start is kept
 
 
 def utc_now() -> datetime:

@@ -28,6 +28,13 @@ COMPACTED_TOPICS = frozenset({contracts.EVENTS})
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 
 
+def topic_config(name: str) -> dict[str, str]:
+    config = {"max.message.bytes": str(MAX_MESSAGE_BYTES)}
+    if name in COMPACTED_TOPICS:
+        config["cleanup.policy"] = "compact"
+    return config
+
+
 def ensure_topics(
     settings: Settings, topics: Iterable[str] = contracts.ALL_TOPICS, timeout: float = 30
 ) -> None:
@@ -48,7 +55,7 @@ def ensure_topics(
                 name,
                 num_partitions=settings.partitions,
                 replication_factor=settings.replication_factor,
-                topic_configs={"cleanup.policy": "compact"} if name in COMPACTED_TOPICS else {},
+                topic_configs=topic_config(name),
             )
             for name in topics
             if name not in existing

@@ -6,18 +6,28 @@ import logging
 from datetime import datetime
 
 import orjson
+from faust.exceptions import ProducerSendError
 
 from streams import contracts, metrics
 from streams.app import Pipeline
 
 log = logging.getLogger("newsevents")
+#: What is kept of an original whose dead letter the broker refused (its message size limit).
+TRUNCATED_ORIGINAL_BYTES = 256 * 1024
 
 
 async def send_deadletter(
     pipeline: Pipeline, stage: str, reason: str, error: str, original: bytes, received_at: datetime
 ) -> None:
+    """Publish a dead letter; if the broker refuses it whole, publish it with the original cut short."""
     record = contracts.dead_letter(stage, reason, error, original, received_at)
-    await pipeline.deadletter.send(value=record)
+    try:
+        await pipeline.deadletter.send(value=record)
+    except ProducerSendError as exc:
+        log.error("dead letter refused by the broker (%s); sending it with the original truncated", exc)
+        record = contracts.dead_letter(stage, reason, error, original[:TRUNCATED_ORIGINAL_BYTES], received_at)
+        record["original_truncated_from"] = len(original)
+        await pipeline.deadletter.send(value=record)
     metrics.DEADLETTERED.labels(stage, reason).inc()
     metrics.RECORDS_OUT.labels(stage, contracts.DEADLETTER).inc()
     log.warning("dead-lettered at %s: %s (%s)", stage, reason, error[:200])
