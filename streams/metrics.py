@@ -34,6 +34,22 @@ END_TO_END_LATENCY = Histogram(
 DEDUP_ARTICLES = Counter("newsevents_dedup_articles", "Articles judged by dedup, by result.", ["result"])
 DUPLICATES = Counter("newsevents_duplicates", "Duplicate links published, by method.", ["method"])
 DEDUP_HIT_RATIO = Gauge("newsevents_dedup_hit_ratio", "Share of articles judged duplicates since start.")
+DEDUP_SIMILARITY = Histogram(
+    "newsevents_dedup_similarity",
+    "Similarity of published duplicate links, by method.",
+    ["method"],
+    buckets=(0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 0.99, 1.0),
+)
+DEDUP_CANDIDATES = Histogram(
+    "newsevents_dedup_candidates",
+    "Distinct candidate articles one band partition reported for an article.",
+    buckets=(0, 1, 2, 5, 10, 20, 50, 100, 200),
+)
+DEDUP_BUCKET_SIZE = Histogram(
+    "newsevents_dedup_bucket_size",
+    "Members of a band bucket after adding an article.",
+    buckets=(1, 2, 5, 10, 20, 50, 100, 200),
+)
 EVENTS = Counter("newsevents_events", "Event records published, by PLOVER type.", ["event_type"])
 EVENTS_BY_COUNTRY = Counter(
     "newsevents_events_by_country", "Event records published, by actor country (ISO alpha-3).", ["country"]
