@@ -169,16 +169,27 @@ def _count_accepted(
     return accepted
 
 
-def bench_pipeline(records: list[bytes], workers: int, idle_timeout: float = 20.0) -> dict[str, Any]:
-    """Replay through a broker and real worker processes; latency is raw timestamp → event publish."""
-    results: dict[str, Any] = {"mode": "end-to-end", "articles": len(records), "workers": workers}
+def bench_pipeline(
+    records: list[bytes], workers: int, rate: float = 0.0, idle_timeout: float = 20.0
+) -> dict[str, Any]:
+    """Replay through a broker and real worker processes; latency is raw timestamp → event publish.
+
+    With ``rate`` 0 the articles go in one burst (throughput; latency then includes queueing);
+    with a rate below capacity, latency is what a steady feed sees.
+    """
+    results: dict[str, Any] = {
+        "mode": "end-to-end",
+        "articles": len(records),
+        "workers": workers,
+        "rate": rate or "burst",
+    }
     with LocalPipeline(workers=workers, partitions=4, log_dir=Path("newsevents-data/bench")) as pipeline:
         results["embedded_broker"] = pipeline.embedded
         topics = [contracts.EVENTS, contracts.UNIQUE, contracts.DUPLICATES, contracts.DEADLETTER]
         with TopicReader(pipeline.settings, topics, from_beginning=False) as reader:
             reader.poll(1.0)  # join before producing, so nothing is missed
             started = time.time()
-            produce(pipeline.settings, records)
+            produce(pipeline.settings, records, rate=rate)
             produced = time.time()
             first_event: dict[str, float] = {}
             judged: set[str] = set()
@@ -222,13 +233,15 @@ def bench_pipeline(records: list[bytes], workers: int, idle_timeout: float = 20.
     return results
 
 
-def main_bench(count: int, input_path: Path | None, stage_only: bool, workers: int, as_json: bool) -> int:
+def main_bench(
+    count: int, input_path: Path | None, stage_only: bool, workers: int, rate: float, as_json: bool
+) -> int:
     if input_path is not None:
         read = read_input(str(input_path))
         records = read.records[:count] if count else read.records
     else:
         records = generated_articles(count)
-    results = bench_stages(records) if stage_only else bench_pipeline(records, workers)
+    results = bench_stages(records) if stage_only else bench_pipeline(records, workers, rate)
     for key, value in results.items():
         print(f"{key:>28}: {value}")
     if as_json:

@@ -125,6 +125,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
         input_path=Path(args.input) if args.input else None,
         stage_only=args.stage_only,
         workers=args.workers,
+        rate=args.rate,
         as_json=args.json,
     )
 
@@ -176,6 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--input", help="JSONL of raw articles to replay instead of generated ones")
     bench.add_argument("--stage-only", action="store_true", help="time the stage functions in-process")
     bench.add_argument("--workers", type=int, default=1, help="worker processes (end-to-end mode)")
+    bench.add_argument("--rate", type=float, default=0.0, help="articles/s to feed (default: one burst)")
     bench.add_argument("--json", action="store_true", help="print one JSON object as the last line")
     bench.set_defaults(func=cmd_bench)
     return parser

@@ -136,12 +136,16 @@ def produce(
     records: Iterable[bytes],
     topic: str = contracts.RAW,
     on_sent: Callable[[int], None] | None = None,
+    rate: float = 0.0,
 ) -> int:
-    """Send raw records to ``topic``; returns how many the broker acknowledged."""
+    """Send raw records to ``topic`` (at most ``rate`` per second when given); returns how many were acked."""
     producer = make_producer(settings)
     futures = []
+    started = time.monotonic()
     try:
         for index, record in enumerate(records):
+            if rate:
+                time.sleep(max(0.0, started + index / rate - time.monotonic()))
             futures.append(producer.send(topic, value=record))
             if on_sent:
                 on_sent(index)
