@@ -79,6 +79,13 @@ def test_sample_article_and_reprints_give_one_canonical_two_links_and_events(pip
     for link in links:
         contracts.validate(contracts.DUPLICATES, link)
 
+    cleaned = pipeline.consume(contracts.CLEAN, 3, where=lambda v: run in (v["url"] or "") or run in v["id"])
+    assert len(cleaned) == 3
+    for article in cleaned:
+        contracts.validate(contracts.CLEAN, article)
+    assert len({article["content_hash"] for article in cleaned}) == 1, "reprints must hash alike"
+    assert {article["agency"] for article in cleaned} == {"Newsis"}
+
     unique = pipeline.consume(contracts.UNIQUE, 1, where=lambda v: v["id"] == original["id"])
     assert len(unique) == 1
     contracts.validate(contracts.UNIQUE, unique[0])

@@ -36,7 +36,12 @@ def test_demo_lines_describe_each_output_kind() -> None:
         "evidence": {"sentence": "The ministers met in Rio de Janeiro."},
     }
     line = describe("events", event)
-    assert line is not None and "CONSULT" in line and "Cho Tae-yeol (KOR)" in line and "Rio de Janeiro, BRA" in line
+    assert (
+        line is not None
+        and "CONSULT" in line
+        and "Cho Tae-yeol (KOR)" in line
+        and "Rio de Janeiro, BRA" in line
+    )
     link = {"id": "b", "canonical_id": "a", "method": "near", "similarity": 0.93}
     assert describe("articles.duplicates", link) == "DUP    b is a reprint of a (near, similarity 0.93)"
     letter = {"reason": "not_json", "stage": "normalize", "error": "unexpected end"}
