@@ -60,7 +60,9 @@ _LEADING = [
     # (Reuters) — (the place was lost with the page markup: the credit alone)
     re.compile(rf"^\((?P<agency>[^()]{{2,30}})\)\s*{_DASH}\s*"),
     # WASHINGTON — / DUBAI, United Arab Emirates — (AP house style without the credit: an all-caps place)
-    re.compile(r"^(?P<place>[A-Z][A-Z.'\- ]{2,30}(?:,\s*[A-Z][A-Za-z.]+(?: [A-Z][A-Za-z.]+){0,2})?)\s+[—–]\s+"),
+    re.compile(
+        r"^(?P<place>[A-Z][A-Z.'\- ]{2,30}(?:,\s*[A-Z][A-Za-z.]+(?: [A-Z][A-Za-z.]+){0,2})?)\s+[—–]\s+"
+    ),
 ]
 
 _CREDIT = re.compile(

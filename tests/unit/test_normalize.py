@@ -229,8 +229,12 @@ def test_language_is_identified(body: str, language: str) -> None:
 
 
 def test_hint_decides_only_when_the_detector_is_unsure() -> None:
-    assert run({"body": "OK 2024 100%", "language": "pt"})["language_hint"] == "pt"
-    assert run({"body": PARAGRAPH, "language": "pt"})["language"] == "en"
+    unsure = run({"body": "Bom dia", "language": "pt-BR"})
+    assert (unsure["language"], unsure["language_hint"]) == ("pt", "pt-BR")
+    assert run({"body": "Taxi", "language": "de"})["language"] == "de"
+    assert run({"body": "Taxi"})["language"] == "und"
+    overridden = run({"body": PARAGRAPH, "language": "pt"})
+    assert (overridden["language"], overridden["language_hint"]) == ("en", "pt")
 
 
 def test_text_mixing_languages_is_flagged() -> None:
