@@ -39,6 +39,8 @@ and a bucket keeps at most ``bucket_cap`` members.
 from __future__ import annotations
 
 import base64
+import functools
+import heapq
 import re
 import unicodedata
 from collections.abc import Iterable, MutableMapping, Sequence
@@ -203,22 +205,19 @@ def _language(article: CleanArticle, config: DedupConfig) -> str:
     return "und"
 
 
+@functools.cache
 def _hyperplanes(config: DedupConfig) -> npt.NDArray[np.float32]:
+    """Seeded, so every worker and every restart cuts the embedding space the same way."""
     rng = np.random.default_rng(config.seed)
     planes = rng.standard_normal((config.embedding_bands * config.embedding_band_bits, 512))
     return planes.astype(np.float32)
 
 
-_PLANES: dict[DedupConfig, npt.NDArray[np.float32]] = {}
-
-
 def signatures(articles: Sequence[CleanArticle], config: DedupConfig = DEFAULT) -> list[Signature]:
     """Signatures of a batch (embeddings are ~3× cheaper per article in batches of 32–64)."""
-    if config not in _PLANES:
-        _PLANES[config] = _hyperplanes(config)
     leads = [_lead_lines(a) for a in articles]
     vectors = embed([" ".join(" ".join(lines).split())[: config.lead_chars] for lines in leads])
-    bits = (vectors @ _PLANES[config].T > 0).reshape(
+    bits = (vectors @ _hyperplanes(config).T > 0).reshape(
         len(articles), config.embedding_bands, config.embedding_band_bits
     )
     codes = bits.astype(np.int64) @ (1 << np.arange(config.embedding_band_bits, dtype=np.int64))
@@ -239,7 +238,7 @@ def signatures(articles: Sequence[CleanArticle], config: DedupConfig = DEFAULT) 
         }
         keys = [f"x:{article['content_hash']}"]
         if len(hashes) >= config.min_shingles:
-            keys += [f"m:{h:016x}" for h in np.sort(hashes)[: config.minhash_bands].tolist()]
+            keys += [f"m:{h:016x}" for h in hashes[: config.minhash_bands].tolist()]  # sorted by np.unique
         keys += [f"e{i}:{code:x}" for i, code in enumerate(band_codes.tolist())]
         out.append(
             {
@@ -297,8 +296,9 @@ def probe_band(
     ]
     candidates = [m for m in members if abs(m["ts"] - me["ts"]) <= window]
     members.append(me)
-    members.sort(key=lambda m: (m["ts"], m["id"]))
-    band_state[band_key] = {"newest": newest, "members": members[-config.bucket_cap :]}
+    if len(members) > config.bucket_cap:  # keep the latest published
+        members = heapq.nlargest(config.bucket_cap, members, key=_order)
+    band_state[band_key] = {"newest": newest, "members": members}
     return {"band": band_key, "article": me, "candidates": candidates, "bucket_size": len(members)}
 
 
@@ -307,10 +307,11 @@ def expire(band_state: MutableMapping[str, Any], now_ts: float, config: DedupCon
     horizon = now_ts - config.retention_days * _DAY
     dead = []
     for key, bucket in list(band_state.items()):
-        kept = [m for m in bucket["members"] if m["seen"] >= horizon]
+        members = bucket["members"] if bucket else []  # a Faust table may hold None for a deleted key
+        kept = [m for m in members if m["seen"] >= horizon]
         if not kept:
             dead.append(key)
-        elif len(kept) != len(bucket["members"]):
+        elif len(kept) != len(members):
             band_state[key] = {"newest": bucket["newest"], "members": kept}
     for key in dead:
         del band_state[key]
@@ -325,7 +326,7 @@ def expire_pending(
     dead = [
         key
         for key, pending in list(verdict_state.items())
-        if all(report["article"]["seen"] < horizon for report in pending.values())
+        if not pending or all(report["article"]["seen"] < horizon for report in pending.values())
     ]
     for key in dead:
         del verdict_state[key]
@@ -386,8 +387,13 @@ def _merge(members: Iterable[Member]) -> dict[str, tuple[Member, int]]:
     """Candidates by id with the union of the data their buckets carried, and the bands they matched in."""
     merged: dict[str, tuple[Member, int]] = {}
     for m in members:
-        known, count = merged.get(m["id"], ({}, 0))
-        merged[m["id"]] = ({**known, **m}, count + 1)  # type: ignore[typeddict-item]
+        found = merged.get(m["id"])
+        if found is None:
+            merged[m["id"]] = (m, 1)
+        else:
+            known, count = found
+            # buckets of one type carry the same fields: copy only when this one adds some
+            merged[m["id"]] = (known if m.keys() <= known.keys() else {**known, **m}, count + 1)
     return merged
 
 
@@ -425,7 +431,7 @@ def decide(
     thus form the same connected components whatever the arrival order. ``verdict_state`` only
     holds articles still waiting for reports; see ``expire_pending`` for ones that never complete.
     """
-    pending: dict[str, BandReport] = dict(verdict_state.get(article_id, {}))
+    pending: dict[str, BandReport] = dict(verdict_state.get(article_id) or {})
     for report in reports:
         pending[report["band"]] = report
     if len(pending) < expected_reports:
