@@ -105,7 +105,7 @@ def _timed(label: str, fn: Callable[[], int], results: dict[str, Any]) -> None:
 
 def bench_stages(records: list[bytes]) -> dict[str, Any]:
     """Each stage's function over the same articles, in one process, no Kafka."""
-    from streams.dedup import dedup_article
+    from streams.dedup import dedup_batch
     from streams.extract import Extractor
     from streams.normalize import normalize
 
@@ -131,8 +131,9 @@ def bench_stages(records: list[bytes]) -> dict[str, Any]:
 
     def run_dedup() -> int:
         state: dict[str, Any] = {}
-        for article in clean:
-            unique.extend(dedup_article(state, article).unique)
+        for offset in range(0, len(clean), 32):
+            for out in dedup_batch(state, clean[offset : offset + 32]):
+                unique.extend(out.unique)
         return len(clean)
 
     _timed("dedup", run_dedup, results)

@@ -36,6 +36,8 @@ LABELS_FILE = "labels.json"
 EARTH_RADIUS_KM = 6371.0088
 ACCURACY_RADIUS_KM = 161.0
 EXTRACT_BATCH = 64
+#: The dedup route agent's batch: signatures embed a batch at once (same verdicts, ~3x faster).
+DEDUP_BATCH = 32
 
 Scores = dict[str, Any]
 
@@ -504,21 +506,22 @@ class _DedupReplay:
 def _replay_dedup(
     lines: Sequence[bytes], on_unique: Callable[[CleanArticle], None] | None = None
 ) -> _DedupReplay:
-    """normalize → dedup on one fresh in-memory state, in file order."""
-    from streams.dedup import dedup_article
+    """normalize → dedup on one fresh in-memory state, in file order, in the agent's batch size."""
+    from streams.dedup import dedup_batch
 
     replay = _replay_normalize(lines)
     state: dict[str, Any] = {}
     result = _DedupReplay(replay)
-    for _, clean in replay.accepted:
-        out = dedup_article(state, clean)
-        for link in out.duplicates:
-            result.links.append((replay.raw_id(link["id"]), replay.raw_id(link["canonical_id"])))
-            result.methods[link["method"]] += 1
-        result.n_unique += len(out.unique)
-        if on_unique is not None:
-            for article in out.unique:
-                on_unique(article)
+    accepted = [clean for _, clean in replay.accepted]
+    for offset in range(0, len(accepted), DEDUP_BATCH):
+        for out in dedup_batch(state, accepted[offset : offset + DEDUP_BATCH]):
+            for link in out.duplicates:
+                result.links.append((replay.raw_id(link["id"]), replay.raw_id(link["canonical_id"])))
+                result.methods[link["method"]] += 1
+            result.n_unique += len(out.unique)
+            if on_unique is not None:
+                for article in out.unique:
+                    on_unique(article)
     return result
 
 
