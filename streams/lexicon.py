@@ -17,8 +17,18 @@ class Trigger(NamedTuple):
     mode: str | None = None
 
 
-def _t(plover: str, cameo: str, words: str, mode: str | None = None) -> dict[str, Trigger]:
-    return {word.strip(): Trigger(plover, cameo, mode) for word in words.split(",") if word.strip()}
+def items(text: str) -> list[str]:
+    """Comma-separated entries (an entry may hold spaces: 'call for')."""
+    return [item.strip() for item in text.split(",") if item.strip()]
+
+
+def words(text: str) -> list[str]:
+    """Space-separated words."""
+    return text.split()
+
+
+def _t(plover: str, cameo: str, entries: str, mode: str | None = None) -> dict[str, Trigger]:
+    return dict.fromkeys(items(entries), Trigger(plover, cameo, mode))
 
 
 #: Verb lemmas (and verb + particle/preposition phrases, joined by a space) that state an event.
@@ -30,17 +40,33 @@ VERBS: dict[str, Trigger] = {
     **_t("CONSULT", "04", "host,receive,welcome", "host"),
     **_t("CONSULT", "04", "mediate,broker", "mediate"),
     **_t("CONSULT", "04", "phone,telephone,call up", "phone"),
-    **_t("SUPPORT", "05", "praise,support,back,endorse,welcome,applaud,hail,commend,defend,recognize,thank,apologize,apologise"),
-    **_t("CONCEDE", "08", "concede,yield,relent,lift,ease,relax,resign,step down,give in,back down,call off,allow,permit"),
+    **_t(
+        "SUPPORT",
+        "05",
+        "praise,support,back,endorse,welcome,applaud,hail,commend,defend,recognize,thank,apologize,apologise",
+    ),
+    **_t(
+        "CONCEDE",
+        "08",
+        "concede,yield,relent,lift,ease,relax,resign,step down,give in,back down,call off,allow,permit",
+    ),
     **_t("CONCEDE", "08", "release,free,pardon,amnesty", "release"),
     **_t("CONCEDE", "08", "accept demand,meet demand,grant demand"),
     **_t("COOPERATE", "06", "cooperate,collaborate,coordinate,share,exchange,partner,ally,strengthen,deepen"),
     **_t("AID", "07", "aid,donate,fund,supply,provide,grant,deliver,contribute,airlift,shelter"),
     **_t("RETREAT", "08", "withdraw,pull out,pull back,retreat,disarm,demobilize,dismantle"),
     **_t("RETREAT", "08", "ceasefire,truce", "ceasefire"),
-    **_t("REQUEST", "02", "appeal,urge,ask,request,seek,invite,plead,call for,call on,press,push,lobby,pressure,pressurize"),
+    **_t(
+        "REQUEST",
+        "02",
+        "appeal,urge,ask,request,seek,invite,plead,call for,call on,press,push,lobby,pressure,pressurize",
+    ),
     **_t("REQUEST", "10", "demand,insist,require", "demand"),
-    **_t("ACCUSE", "11", "accuse,blame,criticize,criticise,condemn,denounce,charge,allege,deplore,slam,complain"),
+    **_t(
+        "ACCUSE",
+        "11",
+        "accuse,blame,criticize,criticise,condemn,denounce,charge,allege,deplore,slam,complain",
+    ),
     **_t("ACCUSE", "11", "indict,sue,prosecute", "indict"),
     **_t("ACCUSE", "11", "lodge protest,file protest,lodge complaint,file complaint,issue protest"),
     **_t("ACCUSE", "09", "investigate,probe,inquire,examine", "investigate"),
@@ -53,12 +79,20 @@ VERBS: dict[str, Trigger] = {
     **_t("PROTEST", "14", "block,blockade,barricade,occupy", "obstruct"),
     **_t("SANCTION", "16", "sanction,embargo,suspend,cut,freeze,expel,recall,downgrade,sever,break off"),
     **_t("SANCTION", "16", "halt,cancel,postpone,terminate,scrap,reduce,curtail"),
-    **_t("MOBILIZE", "15", "mobilize,mobilise,deploy,mass,station,reinforce,patrol,alert,strengthen force,reinforce force"),
+    **_t(
+        "MOBILIZE",
+        "15",
+        "mobilize,mobilise,deploy,mass,station,reinforce,patrol,alert,strengthen force,reinforce force",
+    ),
     **_t("COERCE", "17", "arrest,detain,jail,imprison,capture,seize,confiscate,raid", "seize"),
     **_t("COERCE", "17", "ban,censor,shut,close,outlaw,prohibit,crack down,suppress,dissolve,prevent", "ban"),
     **_t("COERCE", "17", "deport,extradite,exile", "deport"),
     **_t("COERCE", "17", "disperse,impose,order,force,evict,execute,punish,torture", None),
-    **_t("ASSAULT", "18", "attack,assault,kill,murder,assassinate,wound,injure,massacre,slaughter,ambush,beat,beat up"),
+    **_t(
+        "ASSAULT",
+        "18",
+        "attack,assault,kill,murder,assassinate,wound,injure,massacre,slaughter,ambush,beat,beat up",
+    ),
     **_t("ASSAULT", "18", "kidnap,abduct,hijack,hostage", "abduct"),
     **_t("ASSAULT", "19", "shell,bombard,fire,shoot,open fire,gun down", "firearms"),
     **_t("ASSAULT", "19", "bomb,airstrike,strike at", "aerial"),
@@ -70,7 +104,9 @@ VERBS: dict[str, Trigger] = {
 #: Nouns that state the event when a light verb ("held talks", "launched an attack") carries them.
 NOUNS: dict[str, Trigger] = {
     **_t("AGREE", "03", "agreement,accord,deal,treaty,pact,pledge,promise,offer,proposal,settlement"),
-    **_t("CONSULT", "04", "talk,talks,meeting,summit,consultation,negotiation,discussion,dialogue,conference"),
+    **_t(
+        "CONSULT", "04", "talk,talks,meeting,summit,consultation,negotiation,discussion,dialogue,conference"
+    ),
     **_t("CONSULT", "04", "visit,trip,tour", "visit"),
     **_t("CONSULT", "04", "mediation", "mediate"),
     **_t("SUPPORT", "05", "support,praise,endorsement,recognition"),
@@ -97,74 +133,97 @@ NOUNS: dict[str, Trigger] = {
 
 #: Verbs that carry a noun trigger: the event is the noun's, the actors the verb's.
 LIGHT_VERBS = frozenset(
-    "hold have conduct launch stage carry make issue begin start open continue resume reach sign "
-    "announce give offer send lodge file mount deliver express extend impose level".split()
+    words(
+        "hold have conduct launch stage carry make issue begin start open continue resume reach sign "
+        "announce give offer send lodge file mount deliver express extend impose level"
+    )
 )
 
 #: Verbs of saying: their subject is the speaker of the clause they govern.
 SPEECH_VERBS = frozenset(
-    "say tell add state announce report claim declare note emphasize emphasise stress insist "
-    "confirm write quote reiterate explain argue".split()
+    words(
+        "say tell add state announce report claim declare note emphasize emphasise stress insist "
+        "confirm write quote reiterate explain argue"
+    )
 )
 
 #: CAMEO root → QuadClass (1 verbal cooperation, 2 material cooperation, 3 verbal conflict,
 #: 4 material conflict), as GDELT defines it.
-QUAD_CLASS = {f"{root:02d}": 1 if root <= 5 else 2 if root <= 8 else 3 if root <= 13 else 4 for root in range(1, 21)}
+QUAD_CLASS = {
+    f"{root:02d}": 1 if root <= 5 else 2 if root <= 8 else 3 if root <= 13 else 4 for root in range(1, 21)
+}
 
 #: Words that mark an actor's sector (CAMEO-style codes). Multi-word keys match the lowercased span.
 SECTORS: dict[str, str] = {
     **dict.fromkeys(
-        "president,prime minister,premier,minister,ministry,government,cabinet,official,officials,"
-        "secretary,spokesman,spokeswoman,spokesperson,ambassador,diplomat,diplomats,embassy,king,queen,"
-        "emir,sultan,chancellor,governor,mayor,department,administration,authorities,authority,regime,"
-        "state department,white house,kremlin,foreign ministry,leader,leaders,envoy,delegation,"
-        "head of state,vice president,crown prince,monarch,junta,council,negotiators,negotiator,minister".split(","),
+        items(
+            "president,prime minister,premier,minister,ministry,government,cabinet,official,officials,"
+            "secretary,spokesman,spokeswoman,spokesperson,ambassador,diplomat,diplomats,embassy,king,"
+            "queen,emir,sultan,chancellor,governor,mayor,department,administration,authorities,authority,"
+            "regime,state department,white house,kremlin,foreign ministry,leader,leaders,envoy,"
+            "delegation,head of state,vice president,crown prince,monarch,junta,council,negotiators,"
+            "negotiator,minister"
+        ),
         "GOV",
     ),
     **dict.fromkeys(
-        "army,military,troops,soldiers,soldier,forces,navy,air force,aircraft,helicopters,helicopter,"
-        "tanks,warplanes,jets,general,commander,marines,artillery,pentagon,defense ministry,"
-        "defence ministry,militaries,battalion,brigade,gunboats,warships".split(","),
+        items(
+            "army,military,troops,soldiers,soldier,forces,navy,air force,aircraft,helicopters,helicopter,"
+            "tanks,warplanes,jets,general,commander,marines,artillery,pentagon,defense ministry,"
+            "defence ministry,militaries,battalion,brigade,gunboats,warships"
+        ),
         "MIL",
     ),
-    **dict.fromkeys("police,policemen,police officers,security forces,border police,riot police".split(","), "COP"),
     **dict.fromkeys(
-        "rebels,rebel,guerrillas,guerrilla,insurgents,insurgent,militants,militant,militia,militias,"
-        "separatists,fighters,gunmen,extremists,terrorists,terrorist,fundamentalists,islamists".split(","),
+        items("police,policemen,police officers,security forces,border police,riot police"), "COP"
+    ),
+    **dict.fromkeys(
+        items(
+            "rebels,rebel,guerrillas,guerrilla,insurgents,insurgent,militants,militant,militia,militias,"
+            "separatists,fighters,gunmen,extremists,terrorists,terrorist,fundamentalists,islamists"
+        ),
         "REB",
     ),
-    **dict.fromkeys("opposition,dissidents,dissident,opposition party".split(","), "OPP"),
+    **dict.fromkeys(items("opposition,dissidents,dissident,opposition party"), "OPP"),
     **dict.fromkeys(
-        "civilians,people,residents,protesters,protestors,demonstrators,workers,students,villagers,activists,"
-        "citizens,refugees,farmers,crowd,crowds,hostages,prisoners,pilgrims".split(","),
+        items(
+            "civilians,people,residents,protesters,protestors,demonstrators,workers,students,villagers,activists,"
+            "citizens,refugees,farmers,crowd,crowds,hostages,prisoners,pilgrims"
+        ),
         "CVL",
     ),
     **dict.fromkeys(
-        "company,companies,firm,corporation,business,businesses,bank,industry,investors,bankers".split(","),
+        items("company,companies,firm,corporation,business,businesses,bank,industry,investors,bankers"),
         "BUS",
     ),
     **dict.fromkeys(
-        "newspaper,media,journalists,journalist,reporter,reporters,television,radio,news agency,"
-        "broadcaster,press".split(","),
+        items(
+            "newspaper,media,journalists,journalist,reporter,reporters,television,radio,news agency,"
+            "broadcaster,press"
+        ),
         "MED",
     ),
-    **dict.fromkeys("court,judge,judges,prosecutor,prosecutors,tribunal,judiciary".split(","), "JUD"),
+    **dict.fromkeys(items("court,judge,judges,prosecutor,prosecutors,tribunal,judiciary"), "JUD"),
     **dict.fromkeys(
-        "parliament,congress,senate,assembly,lawmakers,legislators,legislature,mps,senators".split(","), "LEG"
+        items("parliament,congress,senate,assembly,lawmakers,legislators,legislature,mps,senators"), "LEG"
     ),
-    **dict.fromkeys("church,archbishop,bishop,cleric,clerics,imam,pope,vatican".split(","), "REL"),
+    **dict.fromkeys(items("church,archbishop,bishop,cleric,clerics,imam,pope,vatican"), "REL"),
 }
 
 #: Named organisations: (country ISO alpha-3 or None, sector). International bodies are IGO.
 ORGANISATIONS: dict[str, tuple[str | None, str]] = {
     **dict.fromkeys(
-        "un,united nations,security council,un security council,nato,eu,european union,g20,g7,g8,imf,"
-        "international monetary fund,world bank,wto,world trade organization,who,world health organization,"
-        "red cross,icrc,international committee of the red cross,opec,african union,asean,arab league,"
-        "ilo,international labor office,international labour organization,iaea,unicef,unhcr,osce,interpol,"
-        "european commission,european parliament,unifil,ecowas,gulf cooperation council,gcc,"
-        "organization of american states,oas,international criminal court,icc,unesco,wfp,"
-        "world food programme,un general assembly,general assembly,commonwealth".split(","),
+        items(
+            "un,united nations,security council,un security council,nato,eu,european union,g20,g7,g8,imf,"
+            "international monetary fund,world bank,wto,world trade organization,who,"
+            "world health organization,"
+            "red cross,icrc,international committee of the red cross,opec,african union,asean,arab league,"
+            "ilo,international labor office,international labour organization,iaea,unicef,unhcr,osce,"
+            "interpol,"
+            "european commission,european parliament,unifil,ecowas,gulf cooperation council,gcc,"
+            "organization of american states,oas,international criminal court,icc,unesco,wfp,"
+            "world food programme,un general assembly,general assembly,commonwealth"
+        ),
         (None, "IGO"),
     ),
     "state department": ("USA", "GOV"),

@@ -1,0 +1,183 @@
+"""Extract stage: event records whose type, actors, place, date and evidence trace to the words."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from streams import contracts
+from streams.contracts import CleanArticle, Event
+from streams.extract import Extractor, resolve_date, sentences
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "raw-article-trilateral-ministers.txt"
+DEBRIS = {
+    "No menu items!",
+    "Share This Post",
+    "- Advertisement -",
+    "[워싱턴=뉴시스]",
+    "Source: Donga",
+    "Related Posts",
+}
+
+
+def article(text: str, language: str = "en", article_id: str = "a1", **extra: Any) -> CleanArticle:
+    record: dict[str, Any] = {
+        "schema_version": contracts.SCHEMA_VERSION,
+        "id": article_id,
+        "url": "https://news.example.com/2024/02/23/story",
+        "source": None,
+        "title": None,
+        "text": text,
+        "language": language,
+        "language_confidence": 0.99,
+        "language_hint": None,
+        "mixed_language": False,
+        "published_at": "2024-02-23T00:00:00Z",
+        "published_at_source": "record",
+        "received_at": "2024-02-23T00:05:00.000000Z",
+        "content_hash": "0" * 16,
+        "author": None,
+        "dateline": None,
+        "agency": None,
+        "credited_source": None,
+        "meta": {},
+    }
+    record.update(extra)
+    return record  # type: ignore[return-value]
+
+
+@pytest.fixture(scope="module")
+def extractor() -> Extractor:
+    return Extractor()
+
+
+@pytest.fixture(scope="module")
+def sample(extractor: Extractor) -> tuple[CleanArticle, list[Event]]:
+    lines = (line.strip() for line in SAMPLE.read_text("utf-8").splitlines())
+    text = "\n\n".join(line for line in lines if line and line not in DEBRIS)
+    record = article(text, article_id="trilateral")
+    return record, extractor.extract([record])[0]
+
+
+def _countries(event: Event) -> set[str | None]:
+    return {a["country"] for a in (*event["source_actors"], *event["target_actors"])}
+
+
+def test_sample_consult_in_rio_on_the_22nd(sample: tuple[CleanArticle, list[Event]]) -> None:
+    record, events = sample
+    consult = next(e for e in events if e["event_type"] == "CONSULT")
+    assert {"KOR", "USA", "JPN"} <= _countries(consult)
+    assert all(a["sector"] == "GOV" for a in consult["source_actors"])
+    location = consult["location"]
+    assert location is not None
+    assert (location["name"], location["country"]) == ("Rio de Janeiro", "BRA")
+    assert record["text"][location["start"] : location["end"]] == "Rio de Janeiro"
+    assert (consult["event_date"], consult["date_resolution"]) == ("2024-02-22", "day_of_month")
+    evidence = consult["evidence"]
+    assert record["text"][evidence["start"] : evidence["end"]] == evidence["sentence"]
+    assert "met in Brazil on the 22nd" in evidence["sentence"]
+    assert record["text"][evidence["trigger_start"] : evidence["trigger_end"]] == evidence["trigger"] == "met"
+    for actor in consult["source_actors"]:
+        assert record["text"][actor["start"] : actor["end"]] == actor["text"]
+    assert (consult["cameo_root"], consult["quad_class"]) == ("04", 1)
+
+
+def test_sample_agreement_to_cooperate_with_the_same_actors(sample: tuple[CleanArticle, list[Event]]) -> None:
+    record, events = sample
+    consult = next(e for e in events if e["event_type"] == "CONSULT")
+    agree = next(e for e in events if e["event_type"] in ("AGREE", "COOPERATE"))
+    assert {"KOR", "USA", "JPN"} <= _countries(agree)
+    evidence = agree["evidence"]
+    assert record["text"][evidence["start"] : evidence["end"]] == evidence["sentence"]
+    assert "decided to strengthen cooperation" in evidence["sentence"]
+    assert evidence["trigger"] == "strengthen"
+    assert agree["event_date"] == "2024-02-22"
+    assert agree["event_id"] != consult["event_id"]
+
+
+def test_records_follow_the_events_contract(sample: tuple[CleanArticle, list[Event]]) -> None:
+    record, events = sample
+    assert events
+    for event in events:
+        contracts.validate(contracts.EVENTS, event)
+        assert event["article_ids"] == ["trilateral"]
+        assert event["sources"] == ["news.example.com"] and event["num_sources"] == 1
+        assert event["languages"] == ["en"] and event["first_seen"] == record["received_at"]
+        assert 0 < event["confidence"] <= 1
+    places = record["places"]
+    assert places and all(record["text"][p["start"] : p["end"]] == p["text"] for p in places)
+
+
+def test_event_ids_are_deterministic(extractor: Extractor, sample: tuple[CleanArticle, list[Event]]) -> None:
+    record, events = sample
+    again = extractor.extract([dict(record)])[0]  # type: ignore[list-item]
+    assert [e["event_id"] for e in again] == [e["event_id"] for e in events]
+
+
+def test_batch_keeps_order_and_skips_other_languages(extractor: Extractor) -> None:
+    german = article("Die Polizei hat am Montag zwei Demonstranten in Berlin festgenommen.", "de", "de1")
+    english = article("Israeli police arrested two protesters in Jerusalem on Monday.", article_id="en1")
+    results = extractor.extract([german, english])
+    assert results[0] == [] and "places" not in german
+    (event,) = results[1]
+    assert (event["event_type"], event["mode"]) == ("COERCE", "seize")
+    assert event["source_actors"][0]["country"] == "ISR" and event["source_actors"][0]["sector"] == "COP"
+    assert event["location"] is not None and event["location"]["name"] == "Jerusalem"
+    assert event["event_date"] == "2024-02-19" and event["date_resolution"] == "weekday"
+
+
+def test_reported_speech_is_attributed(extractor: Extractor) -> None:
+    text = "Officials in Washington said Iran threatened to close the Strait of Hormuz to American ships."
+    (events,) = extractor.extract([article(text)])
+    threat = max(events, key=lambda e: e["confidence"])
+    assert threat["event_type"] == "THREATEN"
+    assert threat["source_actors"][0]["country"] == "IRN"
+    assert threat["quotes"] and threat["quotes"][0]["speaker"].startswith("Officials")
+    quote = threat["quotes"][0]
+    assert text[quote["start"] - 0 : quote["end"]] == quote["text"]
+
+
+def test_compound_actors_expand_and_organisations_code(extractor: Extractor) -> None:
+    text = "The G20 and the United Nations condemned the attack on civilians in Kabul."
+    (events,) = extractor.extract([article(text)])
+    accuse = next(e for e in events if e["event_type"] == "ACCUSE")
+    sources = {(a["name"], a["sector"]) for a in accuse["source_actors"]}
+    assert ("G20", "IGO") in sources and ("United Nations", "IGO") in sources
+
+
+def test_places_have_spans_and_count_adjectival_and_metonymic_uses(extractor: Extractor) -> None:
+    text = (
+        "Turkey shelled the town, a French engineer said in Paris. He later flew to Rio de Janeiro, Brazil."
+    )
+    places = extractor.places(text)
+    by_text = {p["text"]: p for p in places}
+    assert {"Turkey", "French", "Paris", "Rio de Janeiro", "Brazil"} <= set(by_text)
+    assert by_text["French"]["country"] == "FRA" and by_text["Turkey"]["feature"] == "country"
+    assert all(text[p["start"] : p["end"]] == p["text"] for p in places)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("They met on the 22nd (local time).", ("2024-02-22", "day_of_month")),
+        ("They met on the 28th.", ("2024-01-28", "day_of_month")),
+        ("Talks resumed last Tuesday.", ("2024-02-20", "weekday")),
+        ("Troops withdrew yesterday.", ("2024-02-22", "relative_day")),
+        ("The deal was signed on February 2, 2023.", ("2023-02-02", "explicit")),
+        ("The deal was signed.", ("", "none")),
+    ],
+)
+def test_resolve_date(sentence: str, expected: tuple[str, str]) -> None:
+    assert resolve_date(sentence, 0, date(2024, 2, 23)) == expected
+
+
+def test_sentences_keep_abbreviations_together() -> None:
+    text = "The U.S. Secretary met Mr. Cho. They agreed.\nNew paragraph here."
+    assert [text[s:e] for s, e in sentences(text)] == [
+        "The U.S. Secretary met Mr. Cho.",
+        "They agreed.",
+        "New paragraph here.",
+    ]
