@@ -51,7 +51,7 @@ class Settings:
     web_port: int = 9108
     processing_guarantee: str = "at_least_once"
     rebalance_timeout: float = 3.0
-    session_timeout: float = 10.0
+    session_timeout: float = 6.0
     extract_batch_size: int = 32
     extract_batch_wait: float = 0.2
     log_level: str = "info"
@@ -78,7 +78,7 @@ class Settings:
             web_port=_int(env, "NEWSEVENTS_WEB_PORT", 9108),
             processing_guarantee=env.get("NEWSEVENTS_PROCESSING_GUARANTEE") or "at_least_once",
             rebalance_timeout=_float(env, "NEWSEVENTS_REBALANCE_TIMEOUT", 3.0),
-            session_timeout=_float(env, "NEWSEVENTS_SESSION_TIMEOUT", 10.0),
+            session_timeout=_float(env, "NEWSEVENTS_SESSION_TIMEOUT", 6.0),
             extract_batch_size=_int(env, "NEWSEVENTS_EXTRACT_BATCH_SIZE", 32),
             extract_batch_wait=_float(env, "NEWSEVENTS_EXTRACT_BATCH_WAIT", 0.2),
             log_level=(env.get("NEWSEVENTS_LOG_LEVEL") or "info").lower(),
