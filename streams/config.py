@@ -11,7 +11,7 @@ import os
 import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import Any, TypeVar
 
 DEFAULT_BOOTSTRAP = "127.0.0.1:9092"
 SECRET_FIELDS = frozenset({"sasl_password", "ssl_key_password"})
@@ -19,24 +19,23 @@ SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")
 SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
 
 
+Number = TypeVar("Number", int, float)
+
+
 class ConfigError(ValueError):
     """A setting has a value the pipeline cannot run with."""
 
 
-def _int(env: Mapping[str, str], name: str, default: int) -> int:
+def _number(env: Mapping[str, str], name: str, default: Number) -> Number:
+    """The variable parsed as the type of its default, or a ConfigError that names it."""
     raw = env.get(name, "")
+    kind = type(default)
     try:
-        return int(raw) if raw else default
+        return kind(raw) if raw else default
     except ValueError as exc:
-        raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
-
-
-def _float(env: Mapping[str, str], name: str, default: float) -> float:
-    raw = env.get(name, "")
-    try:
-        return float(raw) if raw else default
-    except ValueError as exc:
-        raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
+        raise ConfigError(
+            f"{name} must be {'an integer' if kind is int else 'a number'}, got {raw!r}"
+        ) from exc
 
 
 @dataclass(frozen=True)
@@ -70,17 +69,17 @@ class Settings:
         settings = cls(
             bootstrap_servers=env.get("KAFKA_BOOTSTRAP_SERVERS") or DEFAULT_BOOTSTRAP,
             app_id=env.get("NEWSEVENTS_APP_ID") or "newsevents",
-            partitions=_int(env, "NEWSEVENTS_PARTITIONS", 4),
-            replication_factor=_int(env, "NEWSEVENTS_REPLICATION_FACTOR", 1),
+            partitions=_number(env, "NEWSEVENTS_PARTITIONS", 4),
+            replication_factor=_number(env, "NEWSEVENTS_REPLICATION_FACTOR", 1),
             store=env.get("NEWSEVENTS_STORE") or "memory://",
             data_dir=env.get("NEWSEVENTS_DATA_DIR") or "newsevents-data",
             web_host=env.get("NEWSEVENTS_WEB_HOST") or "0.0.0.0",
-            web_port=_int(env, "NEWSEVENTS_WEB_PORT", 9108),
+            web_port=_number(env, "NEWSEVENTS_WEB_PORT", 9108),
             processing_guarantee=env.get("NEWSEVENTS_PROCESSING_GUARANTEE") or "at_least_once",
-            rebalance_timeout=_float(env, "NEWSEVENTS_REBALANCE_TIMEOUT", 3.0),
-            session_timeout=_float(env, "NEWSEVENTS_SESSION_TIMEOUT", 6.0),
-            extract_batch_size=_int(env, "NEWSEVENTS_EXTRACT_BATCH_SIZE", 32),
-            extract_batch_wait=_float(env, "NEWSEVENTS_EXTRACT_BATCH_WAIT", 0.2),
+            rebalance_timeout=_number(env, "NEWSEVENTS_REBALANCE_TIMEOUT", 3.0),
+            session_timeout=_number(env, "NEWSEVENTS_SESSION_TIMEOUT", 6.0),
+            extract_batch_size=_number(env, "NEWSEVENTS_EXTRACT_BATCH_SIZE", 32),
+            extract_batch_wait=_number(env, "NEWSEVENTS_EXTRACT_BATCH_WAIT", 0.2),
             log_level=(env.get("NEWSEVENTS_LOG_LEVEL") or "info").lower(),
             security_protocol=(env.get("KAFKA_SECURITY_PROTOCOL") or "PLAINTEXT").upper(),
             sasl_mechanism=(env.get("KAFKA_SASL_MECHANISM") or "").upper() or None,
