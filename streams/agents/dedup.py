@@ -2,17 +2,21 @@
 
 Three hops so that no partition needs to see every article (DESIGN.md, principle 5):
 1. ``dedup-route`` computes the article's signature, parks the article under its id on
-   ``dedup.reports`` and routes the signature by band key onto ``dedup.bands`` (a group-by;
-   the keys that share a partition travel in one message, which saves ~10x messages);
-2. ``dedup-bands`` owns the buckets of its band keys and reports the other members;
-3. ``dedup-verdict`` collects the reports per article id and publishes the verdict.
+   ``dedup.reports`` and sends one message per band partition onto ``dedup.bands``: the band keys
+   that partition owns and the part of the entry they can verify;
+2. ``dedup-bands`` probes all of those keys in one call, verifies the candidates against the
+   entries it holds and reports only the matches;
+3. ``dedup-verdict`` collects one report per band partition per article and publishes the verdict.
+
+Messages are sent to explicit partitions (crc32 of the band key or the article id), so a table key
+is always written by the partition that owns it, which the expiry sweep relies on: the leader's
+timer sends a sweep message to every partition and each agent expires only the keys it owns.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
-import zlib
-from collections import defaultdict
 from typing import Any
 
 from faust import StreamT
@@ -26,19 +30,21 @@ STAGE = "dedup"
 NOT_YET_KNOWN = 1 << 30
 ROUTE_BATCH = 32
 ROUTE_WAIT = 0.05
-
-
-def band_partition(band_key: str, partitions: int) -> int:
-    """The partition that owns a band key's bucket: stable across workers, restarts and versions."""
-    return zlib.crc32(band_key.encode()) % partitions
+#: How often expired buckets, entries and stale pending verdicts are swept (wall-clock seconds).
+SWEEP_INTERVAL = 300.0
+SWEEP_KEY = b"~sweep"
 
 
 def wire(pipeline: Pipeline, models: Models) -> None:
     app = pipeline.app
     partitions = pipeline.settings.partitions
+    window = dedup.DEFAULT.retention_days * 86400
     bands = app.Table("dedup-bands", default=None, partitions=partitions)
     verdicts = app.Table("dedup-verdicts", default=None, partitions=partitions)
     pending = app.Table("dedup-pending", default=None, partitions=partitions)
+
+    def verdict_partition(article_id: str) -> int:
+        return dedup.band_partition(article_id, partitions)
 
     @app.agent(pipeline.clean, name="dedup-route")
     async def route(stream: StreamT[Any]) -> None:
@@ -47,7 +53,10 @@ def wire(pipeline: Pipeline, models: Models) -> None:
         async for batch in stream.take(ROUTE_BATCH, within=ROUTE_WAIT):
             metrics.RECORDS_IN.labels(STAGE).inc(len(batch))
             try:
-                sigs = dedup.signatures(batch)
+                # In the NLP thread, so the event loop keeps moving the other hops meanwhile.
+                sigs = await asyncio.get_running_loop().run_in_executor(
+                    models.thread, dedup.signatures, batch
+                )
             except Exception as exc:
                 await send_internal_error(pipeline, STAGE, exc, batch)
                 continue
@@ -56,37 +65,58 @@ def wire(pipeline: Pipeline, models: Models) -> None:
 
     async def route_article(article: contracts.CleanArticle, sig: dedup.Signature) -> None:
         """Park the article under its id, then send its band keys, one message per band partition."""
-        key = article["id"].encode()
-        keys = dedup.band_keys(sig)
-        by_partition: dict[int, list[str]] = defaultdict(list)
-        for band_key in keys:
-            by_partition[band_partition(band_key, partitions)].append(band_key)
-        parked = {"article": article, "expected": len(keys), "routed": time.time()}
-        await pipeline.dedup_reports.send(key=key, value=parked)
-        for partition, band_keys in by_partition.items():
-            message = {"bands": band_keys, "sig": sig, "article_id": article["id"]}
-            await pipeline.dedup_bands.send(key=key, value=message, partition=partition)
+        article_id = article["id"]
+        key = article_id.encode()
+        by_shard = dedup.shard_keys(sig, partitions)
+        parked = {"article": article, "expected": len(by_shard), "routed": time.time()}
+        await pipeline.dedup_reports.send(key=key, value=parked, partition=verdict_partition(article_id))
+        for shard, keys in by_shard.items():
+            message = {"article_id": article_id, "bands": keys, "entry": dedup.shard_entry(sig, keys)}
+            await pipeline.dedup_bands.send(key=key, value=message, partition=shard)
 
     @app.agent(pipeline.dedup_bands, name="dedup-bands")
     async def probe(stream: StreamT[Any]) -> None:
-        async for message in stream:
+        async for event in stream.events():
+            message, shard = event.value, event.message.partition
             try:
-                reports = [dedup.probe_band(bands, band, message["sig"]) for band in message["bands"]]
+                if "sweep" in message:
+                    sweep_bands(message["sweep"], shard)
+                    continue
+                report = dedup.probe_shard(bands, shard, message["entry"], message["bands"])
             except Exception as exc:
                 await send_internal_error(pipeline, STAGE, exc, message)
                 continue
-            for report in reports:
-                metrics.DEDUP_BUCKET_SIZE.observe(report["bucket_size"])
-            metrics.DEDUP_CANDIDATES.observe(len({c["id"] for r in reports for c in r["candidates"]}))
-            await pipeline.dedup_reports.send(key=message["article_id"].encode(), value={"reports": reports})
+            for size in report["bucket_sizes"]:
+                metrics.DEDUP_BUCKET_SIZE.observe(size)
+            metrics.DEDUP_CANDIDATES.observe(report["candidates"])
+            article_id = message["article_id"]
+            await pipeline.dedup_reports.send(
+                key=article_id.encode(), value={"report": report}, partition=verdict_partition(article_id)
+            )
 
     @app.agent(pipeline.dedup_reports, name="dedup-verdict")
     async def verdict(stream: StreamT[Any]) -> None:
-        async for message in stream.events():
+        async for event in stream.events():
+            message, shard = event.value, event.message.partition
             try:
-                await judge(message.key.decode(), message.value)
+                if "sweep" in message:
+                    sweep_verdicts(message["sweep"], shard)
+                else:
+                    await judge(event.key.decode(), message)
             except Exception as exc:
-                await send_internal_error(pipeline, STAGE, exc, message.value)
+                await send_internal_error(pipeline, STAGE, exc, message)
+
+    def sweep_bands(now: float, shard: int) -> None:
+        dedup.expire(bands, now, owned=lambda key: dedup.shard_of(key, partitions) == shard)
+
+    def sweep_verdicts(now: float, shard: int) -> None:
+        def owned(article_id: str) -> bool:
+            return verdict_partition(article_id) == shard
+
+        dedup.expire_pending(verdicts, now, owned=owned)
+        for article_id, parked in list(pending.items()):
+            if owned(article_id) and (not parked or parked["routed"] < now - window):
+                del pending[article_id]
 
     async def judge(article_id: str, value: dict[str, Any]) -> None:
         if "article" in value:
@@ -95,7 +125,8 @@ def wire(pipeline: Pipeline, models: Models) -> None:
         # A report can overtake its article (different producers, different partitions):
         # until the article is parked, nothing is complete and decide() only stores it.
         expected = parked["expected"] if parked else NOT_YET_KNOWN
-        links = dedup.decide(verdicts, article_id, value.get("reports", []), expected)
+        reports = [value["report"]] if "report" in value else []
+        links = dedup.decide(verdicts, article_id, reports, expected)
         if links is None or parked is None:
             return
         del pending[article_id]
@@ -116,3 +147,11 @@ def wire(pipeline: Pipeline, models: Models) -> None:
             metrics.RECORDS_OUT.labels(STAGE, contracts.UNIQUE).inc()
             metrics.record_dedup("unique")
         metrics.STAGE_LATENCY.labels(STAGE).observe(time.time() - routed)
+
+    @app.timer(SWEEP_INTERVAL, on_leader=True)
+    async def sweep() -> None:
+        """Tables may only be written inside a stream, so the sweep travels as a message per partition."""
+        message = {"sweep": time.time()}
+        for partition in range(partitions):
+            await pipeline.dedup_bands.send(key=SWEEP_KEY, value=message, partition=partition)
+            await pipeline.dedup_reports.send(key=SWEEP_KEY, value=message, partition=partition)

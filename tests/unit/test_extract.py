@@ -7,10 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from spacy.pipeline import TrainablePipe
 
 from streams import contracts
 from streams.contracts import CleanArticle, Event
-from streams.extract import Extractor, resolve_date, sentences
+from streams.extract import Extractor, _trigger_words, resolve_date, sentences
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "raw-article-trilateral-ministers.txt"
 DEBRIS = {
@@ -181,3 +182,24 @@ def test_sentences_keep_abbreviations_together() -> None:
         "They agreed.",
         "New paragraph here.",
     ]
+
+
+def test_only_words_that_can_carry_a_trigger_get_a_sentence_parsed() -> None:
+    def words(text: str) -> set[str]:
+        return _trigger_words(text, 0, len(text))
+
+    assert words("Tickets go on sale in March, according to the Free Press.") == set()
+    assert words("He will step aside.") == set()
+    assert "step" in words("He will step down.")
+    assert {"marched", "talks"} <= words("Talks failed and workers marched on the capital.")
+    assert "gave" in words("Norway gave assistance to the refugees.")
+
+
+def test_layers_multiply_outside_blis(extractor: Extractor) -> None:
+    """thinc's bundled BLIS falls back to generic kernels on CPUs it does not know; numpy's OpenBLAS
+    does not. The embedding layers carry most of the cost: the shared one and the recogniser's own."""
+    tok2vec, ner = extractor.nlp.get_pipe("tok2vec"), extractor.nlp.get_pipe("ner")
+    assert isinstance(tok2vec, TrainablePipe) and isinstance(ner, TrainablePipe)
+    embedders = [tok2vec.model, ner.model.get_ref("tok2vec")]
+    layers = [layer for model in embedders for layer in model.walk()]
+    assert len(layers) > 50 and not any(getattr(layer.ops, "use_blis", True) for layer in layers)
