@@ -19,6 +19,10 @@ from streams.config import ConfigError, Settings
 def cmd_broker(args: argparse.Namespace) -> int:
     from streams.broker import BrokerError, EmbeddedBroker
 
+    stopped = threading.Event()
+    # Handlers first: a SIGTERM that arrives while the broker starts must still stop it cleanly.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stopped.set())
     broker = EmbeddedBroker(host=args.host, port=args.port)
     try:
         broker.start()
@@ -26,9 +30,6 @@ def cmd_broker(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     print(f"embedded Kafka broker (Tansu) listening on {broker.bootstrap}; Ctrl-C stops it", flush=True)
-    stopped = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stopped.set())
     assert broker.process is not None
     while not stopped.wait(0.5):
         if broker.process.poll() is not None:
