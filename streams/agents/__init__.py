@@ -10,6 +10,11 @@ from streams.app import Pipeline
 def wire(pipeline: Pipeline) -> None:
     """Register every agent, web page and timer of a worker on the pipeline's app."""
     models = Models()
+
+    @pipeline.app.task
+    async def load_models() -> None:
+        models.start()
+
     normalize.wire(pipeline, models)
     dedup.wire(pipeline, models)
     extract.wire(pipeline, models)

@@ -8,6 +8,8 @@ their first record, so the first article does not pay for it inside the stream.
 from __future__ import annotations
 
 import asyncio
+import logging
+import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 
@@ -16,6 +18,8 @@ import orjson
 from streams import dedup
 from streams.extract import Extractor
 from streams.normalize import normalize
+
+log = logging.getLogger("newsevents")
 
 WARM_UP_ARTICLE = orjson.dumps(
     {
@@ -40,11 +44,24 @@ class Models:
 
     def __init__(self) -> None:
         self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nlp")
-        self._loaded: Future[Extractor] = self.thread.submit(load_models)
+        self._loaded: Future[Extractor] | None = None
+
+    def start(self) -> None:
+        """Begin loading; called once the app runs, so loading never holds up the worker's set-up."""
+        if self._loaded is None:
+            self._loaded = self.thread.submit(self._load)
+
+    def _load(self) -> Extractor:
+        started = time.perf_counter()
+        extractor = load_models()
+        log.info("models loaded in %.1f s", time.perf_counter() - started)
+        return extractor
 
     @property
     def ready(self) -> bool:
-        return self._loaded.done() and self._loaded.exception() is None
+        return self._loaded is not None and self._loaded.done() and self._loaded.exception() is None
 
     async def extractor(self) -> Extractor:
+        self.start()
+        assert self._loaded is not None
         return await asyncio.wrap_future(self._loaded)
