@@ -18,7 +18,7 @@ from typing import Any
 import orjson
 
 from streams import contracts
-from streams.kafka_tools import TopicReader, produce, read_input
+from streams.kafka_tools import TopicReader, produce, read_input, until_settled
 from streams.runner import LocalPipeline
 
 ACTORS = [
@@ -195,25 +195,20 @@ def bench_pipeline(
             judged: set[str] = set()
             dedup_latency: list[float] = []
             deadletters = 0
-            last = time.time()
-            while time.time() - last < idle_timeout:
-                batch = reader.poll(0.5)
-                if batch:
-                    last = time.time()
-                for record in batch:
-                    value = record.value
-                    if record.topic == contracts.DEADLETTER:
-                        deadletters += 1
-                        continue
-                    received = contracts.parse_rfc3339(value["received_at"]).timestamp()
-                    if record.topic == contracts.EVENTS:
-                        for article_id in value["article_ids"]:
-                            first_event.setdefault(article_id, record.timestamp - received)
-                    else:
-                        judged.add(value["id"])
-                        dedup_latency.append(record.timestamp - received)
-                if len(judged) + deadletters >= len(records) and time.time() - last > 3.0:
-                    break
+            last = started
+            for record in until_settled(reader, len(records), settle=3.0, idle_timeout=idle_timeout):
+                last = time.time()
+                value = record.value
+                if record.topic == contracts.DEADLETTER:
+                    deadletters += 1
+                    continue
+                received = contracts.parse_rfc3339(value["received_at"]).timestamp()
+                if record.topic == contracts.EVENTS:
+                    for article_id in value["article_ids"]:
+                        first_event.setdefault(article_id, record.timestamp - received)
+                else:
+                    judged.add(value["id"])
+                    dedup_latency.append(record.timestamp - received)
             finished = last
         results["peak_rss_mb"] = round(max(w.peak_rss_mb() for w in pipeline.workers), 1)
     latencies = list(first_event.values())

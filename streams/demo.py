@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import time
 from importlib import resources
 from typing import Any
 
 from streams import contracts
-from streams.kafka_tools import TopicReader, produce, read_jsonl
+from streams.kafka_tools import TopicReader, produce, read_jsonl, until_settled
 from streams.runner import LocalPipeline
 
 WATCHED = [contracts.EVENTS, contracts.DUPLICATES, contracts.DEADLETTER, contracts.UNIQUE]
@@ -71,22 +72,17 @@ def run_demo(follow: bool = False, timeout: float = 180.0) -> int:
         print(f"fed {len(lines)} records to {contracts.RAW} at {time.monotonic() - started:.1f}s", flush=True)
         judged: set[str] = set()
         deadletters = events = 0
-        last_output = time.monotonic()
         with TopicReader(pipeline.settings, WATCHED) as reader:
-            while follow or time.monotonic() - started < timeout:
-                for record in reader.poll(0.5):
-                    value = record.value
-                    if record.topic in (contracts.UNIQUE, contracts.DUPLICATES) and isinstance(value, dict):
-                        judged.add(value["id"])
-                    deadletters += record.topic == contracts.DEADLETTER
-                    events += record.topic == contracts.EVENTS
-                    text = describe(record.topic, value)
-                    if text:
-                        last_output = time.monotonic()
-                        print(f"{last_output - started:6.1f}s {text}", flush=True)
-                done = len(judged) + deadletters >= len(lines)
-                if done and not follow and time.monotonic() - last_output > SETTLE_SECONDS:
-                    break
+            settle = math.inf if follow else SETTLE_SECONDS
+            for record in until_settled(reader, len(lines), settle, timeout=None if follow else timeout):
+                value = record.value
+                if record.topic in (contracts.UNIQUE, contracts.DUPLICATES) and isinstance(value, dict):
+                    judged.add(value["id"])
+                deadletters += record.topic == contracts.DEADLETTER
+                events += record.topic == contracts.EVENTS
+                text = describe(record.topic, value)
+                if text:
+                    print(f"{time.monotonic() - started:6.1f}s {text}", flush=True)
         print(
             f"demo done in {time.monotonic() - started:.1f}s: {len(lines)} records in, "
             f"{len(judged)} articles judged by dedup, {deadletters} dead-lettered, {events} events",

@@ -24,7 +24,7 @@ from streams.evaluate import (
     format_table,
     read_dir,
 )
-from streams.kafka_tools import TopicReader, produce
+from streams.kafka_tools import TopicReader, produce, until_settled
 from streams.runner import LocalPipeline
 
 SETTLE_SECONDS = 5.0
@@ -43,17 +43,8 @@ def collect(lines: list[bytes], topics: list[str], timeout: float) -> dict[str, 
         TopicReader(pipeline.settings, topics) as reader,
     ):
         produce(pipeline.settings, lines)
-        started = last = time.monotonic()
-        judged: set[str] = set()
-        while time.monotonic() - started < timeout:
-            for record in reader.poll(0.5):
-                last = time.monotonic()
-                received[record.topic].append(record.value)
-                if record.topic in (contracts.CLEAN, contracts.UNIQUE, contracts.DUPLICATES):
-                    judged.add(record.value["id"])
-            done = len(judged) + len(received[contracts.DEADLETTER]) >= len(lines)
-            if done and time.monotonic() - last > SETTLE_SECONDS:
-                break
+        for record in until_settled(reader, len(lines), SETTLE_SECONDS, timeout=timeout):
+            received[record.topic].append(record.value)
     return received
 
 

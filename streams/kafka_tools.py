@@ -200,6 +200,41 @@ class TopicReader:
         self.close()
 
 
+#: Topics whose records say an input article has been dealt with (its id is on them).
+ACCOUNTING_TOPICS = frozenset({contracts.CLEAN, contracts.UNIQUE, contracts.DUPLICATES})
+
+
+def until_settled(
+    reader: TopicReader,
+    inputs: int,
+    settle: float,
+    timeout: float | None = None,
+    idle_timeout: float | None = None,
+) -> Iterator[Received]:
+    """Yield output records until every one of ``inputs`` is accounted for and ``settle`` s pass quietly.
+
+    An input is accounted for by its id on a judged topic (clean/unique/duplicates) or by a dead
+    letter; the quiet period lets records that follow the verdict (events) arrive. Stops early
+    after ``timeout`` s in all, or ``idle_timeout`` s without any record.
+    """
+    accounted: set[str] = set()
+    dead = 0
+    started = last = time.monotonic()
+    while timeout is None or time.monotonic() - started < timeout:
+        for record in reader.poll(0.5):
+            last = time.monotonic()
+            if record.topic == contracts.DEADLETTER:
+                dead += 1
+            elif record.topic in ACCOUNTING_TOPICS and isinstance(record.value, dict):
+                accounted.add(record.value["id"])
+            yield record
+        quiet = time.monotonic() - last
+        if len(accounted) + dead >= inputs and quiet > settle:
+            return
+        if idle_timeout is not None and quiet > idle_timeout:
+            return
+
+
 def consume(settings: Settings, topics: list[str], from_beginning: bool = True) -> Iterator[Received]:
     """Yield records of ``topics`` as they arrive, until the caller stops iterating."""
     with TopicReader(settings, topics, from_beginning) as reader:
