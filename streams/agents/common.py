@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime
+from typing import TypeVar
 
 import orjson
 from faust.exceptions import ProducerSendError
@@ -14,6 +16,8 @@ from streams.app import Pipeline
 log = logging.getLogger("newsevents")
 #: What is kept of an original whose dead letter the broker refused (its message size limit).
 TRUNCATED_ORIGINAL_BYTES = 256 * 1024
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 async def send_deadletter(
@@ -40,3 +44,21 @@ async def send_internal_error(pipeline: Pipeline, stage: str, exc: Exception, re
     await send_deadletter(
         pipeline, stage, "internal_error", f"{type(exc).__name__}: {exc}", original, contracts.utc_now()
     )
+
+
+async def run_batch(
+    pipeline: Pipeline, stage: str, run: Callable[[list[T]], Awaitable[list[R]]], batch: list[T]
+) -> list[R | None]:
+    """Results of ``run`` for a batch; if the batch fails, each record alone, the failing ones
+    dead-lettered (None), so one bad record never costs its neighbours."""
+    try:
+        return list(await run(batch))
+    except Exception:
+        results: list[R | None] = []
+        for record in batch:
+            try:
+                results.extend(await run([record]))
+            except Exception as exc:
+                await send_internal_error(pipeline, stage, exc, record)
+                results.append(None)
+        return results

@@ -22,7 +22,7 @@ from typing import Any
 from faust import StreamT
 
 from streams import contracts, dedup, metrics
-from streams.agents.common import send_internal_error
+from streams.agents.common import run_batch, send_internal_error
 from streams.agents.models import Models
 from streams.app import Pipeline
 
@@ -46,22 +46,20 @@ def wire(pipeline: Pipeline, models: Models) -> None:
     def verdict_partition(article_id: str) -> int:
         return dedup.band_partition(article_id, partitions)
 
+    async def signatures(batch: list[contracts.CleanArticle]) -> list[dedup.Signature]:
+        # In the NLP thread, so the event loop keeps moving the other hops meanwhile.
+        return await asyncio.get_running_loop().run_in_executor(models.thread, dedup.signatures, batch)
+
     @app.agent(pipeline.clean, name="dedup-route")
     async def route(stream: StreamT[Any]) -> None:
         await models.extractor()
         # Batches, because the sentence embeddings behind the signatures are ~3x cheaper in bulk.
         async for batch in stream.take(ROUTE_BATCH, within=ROUTE_WAIT):
             metrics.RECORDS_IN.labels(STAGE).inc(len(batch))
-            try:
-                # In the NLP thread, so the event loop keeps moving the other hops meanwhile.
-                sigs = await asyncio.get_running_loop().run_in_executor(
-                    models.thread, dedup.signatures, batch
-                )
-            except Exception as exc:
-                await send_internal_error(pipeline, STAGE, exc, batch)
-                continue
+            sigs = await run_batch(pipeline, STAGE, signatures, batch)
             for article, sig in zip(batch, sigs, strict=True):
-                await route_article(article, sig)
+                if sig is not None:
+                    await route_article(article, sig)
 
     async def route_article(article: contracts.CleanArticle, sig: dedup.Signature) -> None:
         """Park the article under its id, then send its band keys, one message per band partition."""

@@ -9,7 +9,7 @@ from typing import Any
 from faust import StreamT
 
 from streams import contracts, metrics
-from streams.agents.common import send_internal_error
+from streams.agents.common import run_batch
 from streams.agents.models import Models
 from streams.app import Pipeline
 from streams.contracts import CleanArticle, Event
@@ -48,18 +48,9 @@ def wire(pipeline: Pipeline, models: Models) -> None:
         async for batch in batches:
             metrics.RECORDS_IN.labels(STAGE).inc(len(batch))
             started = time.perf_counter()
-            try:
-                results = await extract(batch)
-            except Exception:
-                # One bad record must not cost the batch: retry one by one, dead-letter the culprit.
-                results = []
-                for article in batch:
-                    try:
-                        results.extend(await extract([article]))
-                    except Exception as exc:
-                        await send_internal_error(pipeline, STAGE, exc, article)
-                        results.append([])
+            results = await run_batch(pipeline, STAGE, extract, batch)
             share = (time.perf_counter() - started) / len(batch)
             for article, events in zip(batch, results, strict=True):
                 metrics.STAGE_LATENCY.labels(STAGE).observe(share)
-                await publish(article, events)
+                if events is not None:
+                    await publish(article, events)
