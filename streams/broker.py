@@ -11,7 +11,6 @@ import os
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 
@@ -88,13 +87,3 @@ class EmbeddedBroker:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.stop()
-
-
-@contextlib.contextmanager
-def bootstrap_or_embedded(configured: str | None) -> Iterator[str]:
-    """Yield ``configured`` when given, else start an embedded broker on a free port for the block."""
-    if configured:
-        yield configured
-        return
-    with EmbeddedBroker(port=free_port()) as broker:
-        yield broker.bootstrap

@@ -54,6 +54,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
         f"metrics http://{settings.web_host}:{settings.web_port}/metrics",
         flush=True,
     )
+    print(f"settings (secrets masked): {orjson.dumps(settings.describe()).decode()}", flush=True)
     worker = Worker(pipeline.app, loglevel=settings.log_level, quiet=True)
     worker.execute_from_commandline()
     return 0
