@@ -129,6 +129,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
         workers=args.workers,
         rate=args.rate,
         as_json=args.json,
+        runs=args.runs,
     )
 
 
@@ -180,6 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--stage-only", action="store_true", help="time the stage functions in-process")
     bench.add_argument("--workers", type=int, default=1, help="worker processes (end-to-end mode)")
     bench.add_argument("--rate", type=float, default=0.0, help="articles/s to feed (default: one burst)")
+    bench.add_argument("--runs", type=int, default=3, help="timed passes per stage (median reported)")
     bench.add_argument("--json", action="store_true", help="print one JSON object as the last line")
     bench.set_defaults(func=cmd_bench)
     return parser

@@ -200,6 +200,27 @@ def test_html_page_gives_text_title_author_and_date(html_page: dict[str, Any]) -
     assert article["language"] == "en"
 
 
+def test_page_chrome_is_dropped_but_json_ld_article_body_still_counts() -> None:
+    chrome = (
+        "<nav><a href='/'>Home</a> <a href='/world'>World news and analysis from our desk</a></nav>"
+        "<aside><p>Most read: celebrity chef opens a second restaurant in the harbour district.</p></aside>"
+        "<script>var tracker = 'Subscribe today and read unlimited articles on every device';</script>"
+        "<footer><p>Copyright 2024 Example Media Group. All rights reserved worldwide.</p></footer>"
+    )
+    paragraphs = "".join(f"<p>{PARAGRAPH} Paragraph {n} adds detail.</p>" for n in range(4))
+    page = f"<html><body>{chrome}<article>{paragraphs}</article>{chrome}</body></html>"
+    text = run({"html": page})["text"]
+    assert text.startswith(PARAGRAPH) and "Paragraph 3 adds detail." in text
+    for debris in ("World news", "celebrity chef", "tracker", "Subscribe", "Copyright"):
+        assert debris not in text
+
+    body = " ".join([PARAGRAPH] * 4)
+    ld = orjson.dumps({"@type": "NewsArticle", "headline": "Budget passes", "articleBody": body}).decode()
+    head = f'<head><script type="application/ld+json">{ld}</script></head>'
+    only_ld = f"<html>{head}<body><div></div></body></html>"
+    assert PARAGRAPH in run({"html": only_ld})["text"]
+
+
 def test_record_fields_win_over_the_page_and_body_wins_over_html(html_page: dict[str, Any]) -> None:
     record = {**html_page, "title": "Our headline", "published_at": "2019-11-19T10:00:00Z", "body": PARAGRAPH}
     article = run(record)
