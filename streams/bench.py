@@ -114,6 +114,7 @@ def bench_stages(records: list[bytes], runs: int = 3) -> dict[str, Any]:
     """Each stage's function over the same articles, in one process, no Kafka, timed ``runs`` times."""
     from streams.agents.models import load_models
     from streams.dedup import dedup_batch
+    from streams.embeddings import clear_cache
     from streams.normalize import normalize
 
     results: dict[str, Any] = {"mode": "stage-only", "articles": len(records), "runs": runs}
@@ -145,12 +146,16 @@ def bench_stages(records: list[bytes], runs: int = 3) -> dict[str, Any]:
     def run_dedup() -> int:
         state: dict[str, Any] = {}
         unique.clear()
+        clear_cache()  # each pass starts as cold as a new worker
         for offset in range(0, len(clean), 32):
             for out in dedup_batch(state, clean[offset : offset + 32]):
                 unique.extend(out.unique)
         return len(clean)
 
     _timed("dedup", run_dedup, results, runs)
+    leads = list(dict.fromkeys(" ".join(article["text"].split())[:300] for article in clean))
+    if leads:
+        _timed("encoder_alone", functools.partial(_encoder_alone, leads), results, runs)
 
     events: list[int] = []
 
@@ -168,6 +173,17 @@ def bench_stages(records: list[bytes], runs: int = 3) -> dict[str, Any]:
     )
     results["articles_per_s"] = round(1 / per_article, 1) if per_article else None
     return results
+
+
+def _encoder_alone(leads: list[str]) -> int:
+    """The dedup stage's reference: the embedding model alone on 300-character leads in batches of 64
+    (DESIGN.md measured ~460/s/core), a yardstick for this machine's speed at the time of the run."""
+    from streams.embeddings import clear_cache, embed
+
+    clear_cache()
+    for offset in range(0, len(leads), 64):
+        embed(leads[offset : offset + 64])
+    return len(leads)
 
 
 def _html_pages(records: list[bytes]) -> list[str]:
