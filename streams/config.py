@@ -53,6 +53,8 @@ class Settings:
     session_timeout: float = 6.0
     extract_batch_size: int = 32
     extract_batch_wait: float = 0.2
+    #: Seconds between dedup expiry sweeps; each scans every dedup key, so rarely (tests shorten it).
+    dedup_sweep_interval: float = 300.0
     log_level: str = "info"
     security_protocol: str = "PLAINTEXT"
     sasl_mechanism: str | None = None
@@ -80,6 +82,7 @@ class Settings:
             session_timeout=_number(env, "NEWSEVENTS_SESSION_TIMEOUT", 6.0),
             extract_batch_size=_number(env, "NEWSEVENTS_EXTRACT_BATCH_SIZE", 32),
             extract_batch_wait=_number(env, "NEWSEVENTS_EXTRACT_BATCH_WAIT", 0.2),
+            dedup_sweep_interval=_number(env, "NEWSEVENTS_DEDUP_SWEEP_INTERVAL", 300.0),
             log_level=(env.get("NEWSEVENTS_LOG_LEVEL") or "info").lower(),
             security_protocol=(env.get("KAFKA_SECURITY_PROTOCOL") or "PLAINTEXT").upper(),
             sasl_mechanism=(env.get("KAFKA_SASL_MECHANISM") or "").upper() or None,
@@ -96,6 +99,8 @@ class Settings:
     def check(self) -> None:
         if self.partitions < 1:
             raise ConfigError("NEWSEVENTS_PARTITIONS must be at least 1")
+        if self.dedup_sweep_interval <= 0:
+            raise ConfigError("NEWSEVENTS_DEDUP_SWEEP_INTERVAL must be a positive number of seconds")
         if self.processing_guarantee not in ("at_least_once", "exactly_once"):
             raise ConfigError("NEWSEVENTS_PROCESSING_GUARANTEE must be at_least_once or exactly_once")
         if self.security_protocol not in SECURITY_PROTOCOLS:

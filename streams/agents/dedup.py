@@ -30,8 +30,6 @@ STAGE = "dedup"
 NOT_YET_KNOWN = 1 << 30
 ROUTE_BATCH = 32
 ROUTE_WAIT = 0.05
-#: How often expired buckets, entries and stale pending verdicts are swept (wall-clock seconds).
-SWEEP_INTERVAL = 300.0
 SWEEP_KEY = b"~sweep"
 
 
@@ -108,10 +106,17 @@ def wire(pipeline: Pipeline, models: Models) -> None:
         dedup.expire(bands, now, owned=lambda key: dedup.shard_of(key, partitions) == shard)
 
     def sweep_verdicts(now: float, shard: int) -> None:
+        """Reports of an article routed within the window stay, however old its publication or
+        arrival stamps: a replay with original timestamps must still get its verdict."""
+
         def owned(article_id: str) -> bool:
             return verdict_partition(article_id) == shard
 
-        dedup.expire_pending(verdicts, now, owned=owned)
+        def stale(article_id: str) -> bool:
+            parked = pending.get(article_id)
+            return owned(article_id) and not (parked and parked["routed"] >= now - window)
+
+        dedup.expire_pending(verdicts, now, owned=stale)
         for article_id, parked in list(pending.items()):
             if owned(article_id) and (not parked or parked["routed"] < now - window):
                 del pending[article_id]
@@ -146,7 +151,7 @@ def wire(pipeline: Pipeline, models: Models) -> None:
             metrics.record_dedup("unique")
         metrics.STAGE_LATENCY.labels(STAGE).observe(time.time() - routed)
 
-    @app.timer(SWEEP_INTERVAL, on_leader=True)
+    @app.timer(pipeline.settings.dedup_sweep_interval, on_leader=True)
     async def sweep() -> None:
         """Tables may only be written inside a stream, so the sweep travels as a message per partition."""
         message = {"sweep": time.time()}

@@ -72,6 +72,7 @@ def test_secrets_are_masked_in_descriptions() -> None:
     [
         ({"NEWSEVENTS_PARTITIONS": "many"}, "must be an integer"),
         ({"NEWSEVENTS_PARTITIONS": "0"}, "at least 1"),
+        ({"NEWSEVENTS_DEDUP_SWEEP_INTERVAL": "0"}, "positive number of seconds"),
         ({"KAFKA_SECURITY_PROTOCOL": "TLS"}, "KAFKA_SECURITY_PROTOCOL"),
         ({"KAFKA_SECURITY_PROTOCOL": "SASL_SSL", "KAFKA_SASL_MECHANISM": "PLAIN"}, "USERNAME"),
         ({"KAFKA_SECURITY_PROTOCOL": "SASL_SSL", "KAFKA_SASL_MECHANISM": "GSSAPI"}, "MECHANISM"),
