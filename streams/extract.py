@@ -16,7 +16,7 @@ import functools
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -91,6 +91,23 @@ _CONFLICT = frozenset({"PROTEST", "SANCTION", "COERCE", "ASSAULT", "MOBILIZE", "
 _COOPERATIVE = frozenset({"AID", "COOPERATE", "RETREAT", "CONCEDE", "SUPPORT", "CONSULT"})
 _WEEKDAYS = {name.lower(): index for index, name in enumerate(calendar.day_name)}
 _MONTHS = {name.lower(): index for index, name in enumerate(calendar.month_name) if name}
+#: Heads of a date or time phrase: 'on Monday', 'Monday night', 'March 3', 'two days of talks', '5 a.m.'.
+_TIME_WORDS = frozenset(
+    {*_WEEKDAYS, *_MONTHS, *(month[:3] for month in _MONTHS), "sept"}
+    | set(
+        words(
+            "today tonight yesterday tomorrow morning afternoon evening night overnight noon midnight dawn "
+            "dusk day days week weeks weekend month months year years hour hours minute minutes decade "
+            "decades century summer winter autumn a.m. p.m."
+        )
+    )
+)
+#: '2019', '20-13', 'the 22nd', 'the 1990s'.
+_NUMBER = re.compile(r"[\d.,:/\-–]+(?:st|nd|rd|th|s)?")
+#: Dependents that open a clause: its words describe an actor, they do not name it.
+_CLAUSE_DEPS = frozenset({"relcl", "acl", "advcl", "ccomp", "xcomp", "parataxis", "appos"})
+#: Fine tags of words a place name or demonym can be made of (not 'The', 'who', 'Its').
+_NAME_TAGS = frozenset({"NNP", "NNPS", "NN", "NNS", "JJ"})
 _ORDINAL_DAY = re.compile(r"\bon the (\d{1,2})(?:st|nd|rd|th)\b", re.IGNORECASE)
 _MONTH_NAMES = "|".join(_MONTHS)
 _MONTH_DAY = re.compile(
@@ -564,6 +581,9 @@ class Extractor:
         for member in (head, *head.conjuncts):
             if _is_pronoun(member):
                 continue
+            if (_pos(member) == "NOUN" and _lemma(member) in NOUNS) or _is_number(member):
+                actors.extend(self._owners(member, offset, context))
+                continue
             tokens = _own_tokens(member)
             expanded = self._expand_compound(member, tokens, offset, context)
             if expanded:
@@ -577,6 +597,23 @@ class Extractor:
             if actor["sector"] is None and actor["country"] and shared:
                 actor["sector"] = shared[0][0]
         return actors
+
+    def _owners(self, event: Token, offset: int, context: _Context) -> list[Actor]:
+        """An event or an amount is no actor; whom it belongs to and whom it concerns are: 'Egypt's demand' →
+        Egypt, 'Israeli strikes' → Israeli, '$10 million for Sudan' → Sudan, 'its offer' → no one."""
+        heads = [
+            c
+            for c in event.children
+            if c.dep_ == "poss" or (c.dep_ in ("amod", "compound") and _pos(c) in ("PROPN", "ADJ"))
+        ]
+        heads += [
+            o
+            for p in event.children
+            if p.dep_ == "prep" and p.lower_ in _TARGET_PREPS | {"of", "by", "between"}
+            for o in p.children
+            if o.dep_ == "pobj"
+        ]
+        return [a for h in heads for a in self._actors(h, offset, context)]
 
     def _expand_compound(
         self, member: Token, tokens: list[Token], offset: int, context: _Context
@@ -598,13 +635,15 @@ class Extractor:
         return []
 
     def _actor(self, tokens: list[Token], head: Token, offset: int, context: _Context) -> Actor | None:
-        if not tokens:
+        if not tokens or _is_time(head):
             return None
         text = head.doc.text
         if len(tokens) > 1 and tokens[-1].lower_ in ("'s", "’s"):
             tokens = tokens[:-1]
         start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1])
         country, org_sector, name = self._code(tokens)
+        if country is None and _pos(head) == "ADJ":
+            return None  # an adjective is an actor as a demonym ('Israeli strikes'), not as 'military'
         sector = org_sector or _sector(tokens, head)
         person = _proper_name(tokens, head) if _pos(head) == "PROPN" else None
         named = any(_pos(t) == "PROPN" for t in tokens)
@@ -630,14 +669,16 @@ class Extractor:
             for i in range(len(words) - n + 1):
                 phrase = " ".join(t.text for t in words[i : i + n])
                 key = geo.normalize(phrase)
-                if key in _ORGANISATIONS:
+                if key in _ORGANISATIONS and (n > 1 or _names_organisation(words[i])):
                     country, sector = _ORGANISATIONS[key]
                     return country, sector, re.sub(r"^the\s+", "", phrase, flags=re.IGNORECASE)
         for n in (4, 3, 2, 1):
             for i in range(len(words) - n + 1):
-                if not all(t.text[:1].isupper() for t in words[i : i + n]):
+                if not all(t.text[:1].isupper() and _can_name_place(t) for t in words[i : i + n]):
                     continue
                 phrase = " ".join(t.text for t in words[i : i + n])
+                if n == 1 and geo.normalize(phrase) in _GENERIC:
+                    continue
                 entries = self._entries(phrase)
                 if not entries:
                     continue
@@ -777,6 +818,35 @@ def _unique(actors: list[Actor], taken: list[Actor]) -> list[Actor]:
 
 def _is_pronoun(token: Token) -> bool:
     return token.lower_ in _PRONOUNS and not token.text.isupper()
+
+
+def _is_number(token: Token) -> bool:
+    return token.tag_ in ("CD", "$") or _NUMBER.fullmatch(token.text) is not None
+
+
+def _is_time(head: Token) -> bool:
+    """A date or a time heads no actor ('on Friday', 'Monday night', 'March 3'); a month that is part of a
+    name ('Theresa May') does."""
+    if not _is_time_word(head):
+        return False
+    names = (c for c in head.children if c.dep_ == "compound" and _pos(c) == "PROPN")
+    return all(_is_time_word(c) for c in names)
+
+
+def _is_time_word(token: Token) -> bool:
+    return token.lower_ in _TIME_WORDS or token.lower_.rstrip(".") in _TIME_WORDS
+
+
+def _can_name_place(token: Token) -> bool:
+    """A capitalised noun or adjective; not a determiner ('The' is also a Brazilian city's code) nor a
+    common noun capitalised only because it opens the sentence ('Man charged in...')."""
+    return token.tag_ in _NAME_TAGS and not (token.tag_ in ("NN", "NNS") and token.is_sent_start)
+
+
+def _names_organisation(token: Token) -> bool:
+    """A single word names an organisation as a name, and a short one as an acronym: 'WHO' and 'UN', not
+    the pronoun 'who' or the 'Un' of Kim Jong Un."""
+    return token.tag_ in _NAME_TAGS and (len(token.text) > 3 or token.text.isupper())
 
 
 def _fill_countries(
@@ -943,16 +1013,26 @@ def _participants(carrier: Token, noun: Token) -> tuple[list[Token], list[Token]
             if child.dep_ == "prep" and child.lower_ == "by":
                 sources.extend(c for c in child.children if c.dep_ == "pobj")
     heads = [carrier] + ([noun] if noun is not carrier else [])
-    heads += [c for c in carrier.children if c.dep_ in ("xcomp", "ccomp")]
+    heads += [c for c in carrier.children if c.dep_ in ("xcomp", "ccomp") or _shares_subject(c)]
     for head in heads:
         for child in head.children:
-            if child.dep_ in ("dobj", "dative") and child is not noun:
+            if child.dep_ in ("dobj", "dative") and child.i != noun.i:
                 targets.append(child)
             if child.dep_ == "prep" and child.lower_ in _TARGET_PREPS | {"between", "of"}:
                 targets.extend(c for c in child.children if c.dep_ == "pobj")
     seen: set[int] = {t.i for t in sources}
     unique_targets = [t for t in targets if not (t.i in seen or seen.add(t.i))]  # type: ignore[func-returns-value]
     return sources, unique_targets[:3]
+
+
+def _shares_subject(clause: Token) -> bool:
+    """'marched on Sunday demanding independence for Kosovo', 'met visiting Japanese Foreign Minister X':
+    a subjectless participle or infinitive adjunct continues the event, so its objects are participants."""
+    return (
+        clause.dep_ == "advcl"
+        and clause.tag_ in ("VBG", "VB")
+        and not any(c.dep_ in ("nsubj", "nsubjpass") for c in clause.children)
+    )
 
 
 def _subject(token: Token) -> Token | None:
@@ -964,7 +1044,7 @@ def _subject(token: Token) -> Token | None:
                 return child
         if current.dep_ == "relcl":
             return current.head
-        if current.dep_ in ("xcomp", "conj", "advcl", "ccomp") and current.head.i != current.i:
+        if current.dep_ in ("xcomp", "conj", "advcl", "ccomp", "acomp") and current.head.i != current.i:
             current = current.head
             continue
         if _pos(current) == "NOUN" and current.dep_ in ("dobj", "attr") and _pos(current.head) == "VERB":
@@ -987,19 +1067,64 @@ def _resolve_pronoun(subject: Token) -> Token:
 
 
 def _own_tokens(member: Token) -> list[Token]:
-    """The words of one actor: its subtree without coordinated siblings, clauses and edge punctuation."""
+    """The words of one actor: its subtree without coordinated siblings, clauses at any depth ('the name of
+    a woman who was walking...' names no one), edge punctuation and words past a quotation mark."""
     excluded: set[int] = set()
     for child in member.children:
         if child.dep_ in ("conj", "cc", "relcl", "acl", "appos", "punct") or (
             child.dep_ == "prep" and child.lower_ not in ("of", "in", "from", "for")
         ):
             excluded |= {t.i for t in child.subtree}
-    tokens = [t for t in member.subtree if t.i not in excluded]
-    while tokens and (tokens[-1].is_punct or tokens[-1].dep_ == "cc"):
-        tokens.pop()
-    while tokens and (tokens[0].is_punct or tokens[0].dep_ == "cc"):
-        tokens.pop(0)
-    return tokens
+    for token in member.subtree:
+        if token.i not in excluded and token.i != member.i and _is_clause(token):
+            excluded |= {t.i for t in token.subtree}
+    tokens = _trim(t for t in member.subtree if t.i not in excluded)
+    return _trim(_within_quotes(tokens, member))
+
+
+def _is_clause(token: Token) -> bool:
+    """'who was walking...', 'launched by Russia', 'of attacking its consulate': a clause, not a name."""
+    if token.dep_ == "prep":
+        return any(c.dep_ == "pcomp" for c in token.children)
+    return token.dep_ in _CLAUSE_DEPS
+
+
+def _trim(tokens: Iterable[Token]) -> list[Token]:
+    """Without edge punctuation and conjunctions; quotation marks stay (``_within_quotes`` pairs them)."""
+    kept = list(tokens)
+    while kept and ((kept[-1].is_punct and kept[-1].tag_ != "''") or kept[-1].dep_ == "cc"):
+        kept.pop()
+    while kept and ((kept[0].is_punct and kept[0].tag_ != "``") or kept[0].dep_ in ("cc", "preconj")):
+        kept.pop(0)
+    return kept
+
+
+def _within_quotes(tokens: list[Token], member: Token) -> list[Token]:
+    """An actor's text is inside a quotation or outside it, never a fragment of one: a quoted name gets its
+    closing mark back, and words beyond a mark the text does not pair are cut off on the far side."""
+    if not tokens:
+        return tokens
+    doc = member.doc
+    first, last = tokens[0].i, tokens[-1].i
+    if last + 1 < len(doc) and doc[last + 1].tag_ == "''":
+        last += 1
+    opened: list[int] = []
+    unpaired: list[int] = []
+    for token in doc[first : last + 1]:
+        if token.tag_ == "``":
+            opened.append(token.i)
+        elif token.tag_ == "''":
+            if opened:
+                opened.pop()
+            else:
+                unpaired.append(token.i)
+    unpaired += opened
+    low = max((i for i in unpaired if i < member.i), default=first - 1)
+    high = min((i for i in unpaired if i > member.i), default=last + 1)
+    kept = [t for t in tokens if low < t.i < high]
+    if high > last >= tokens[-1].i + 1:
+        kept.append(doc[last])
+    return kept
 
 
 def _sector(tokens: list[Token], head: Token) -> str | None:
