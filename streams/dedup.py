@@ -69,7 +69,7 @@ import numpy as np
 import numpy.typing as npt
 
 from streams.contracts import SCHEMA_VERSION, CleanArticle, DuplicateLink, parse_rfc3339
-from streams.embeddings import blas_threads, embed, truncate
+from streams.embeddings import blas_threads, embed
 
 #: Words longer than this are split (URLs, base64 debris); keeps the per-word hash a fixed-width array op.
 _WORD_CHARS = 24
@@ -252,7 +252,7 @@ def signatures(articles: Sequence[CleanArticle], config: DedupConfig = DEFAULT) 
     """Signatures of a batch (embeddings are ~3× cheaper per article in batches of 32–64)."""
     leads = [_lead_lines(a) for a in articles]
     texts = [" ".join(" ".join(lines).split())[: config.lead_chars] for lines in leads]
-    vectors = embed([truncate(text, config.lead_tokens) for text in texts])
+    vectors = embed(texts, max_pieces=config.lead_tokens)
     with blas_threads():
         projected = vectors @ _hyperplanes(config).T
     bits = (projected > 0).reshape(len(articles), config.embedding_bands, config.embedding_band_bits)

