@@ -463,14 +463,18 @@ def expire_pending(
     verdict_state: MutableMapping[str, Any],
     now_ts: float,
     config: DedupConfig = DEFAULT,
-    owned: Callable[[str], bool] | None = None,
+    sweepable: Callable[[str], bool] | None = None,
 ) -> int:
-    """Drop verdicts still waiting past the retention window (a lost report); returns how many."""
+    """Drop verdicts still waiting past the retention window (a lost report); returns how many.
+
+    ``sweepable`` limits the sweep to some keys: a partition's own, and not those of an article
+    whose reports are still arriving.
+    """
     horizon = now_ts - config.retention_days * _DAY
     dead = [
         key
         for key, pending in list(verdict_state.items())
-        if (owned is None or owned(key))
+        if (sweepable is None or sweepable(key))
         and (not pending or all(report["article"]["seen"] < horizon for report in pending.values()))
     ]
     for key in dead:

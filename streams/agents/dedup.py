@@ -109,16 +109,17 @@ def wire(pipeline: Pipeline, models: Models) -> None:
         """Reports of an article routed within the window stay, however old its publication or
         arrival stamps: a replay with original timestamps must still get its verdict."""
 
+        def in_flight(parked: dict[str, Any] | None) -> bool:
+            return parked is not None and parked.get("routed", 0.0) >= now - window
+
         def owned(article_id: str) -> bool:
             return verdict_partition(article_id) == shard
 
-        def stale(article_id: str) -> bool:
-            parked = pending.get(article_id)
-            return owned(article_id) and not (parked and parked["routed"] >= now - window)
-
-        dedup.expire_pending(verdicts, now, owned=stale)
+        dedup.expire_pending(
+            verdicts, now, sweepable=lambda key: owned(key) and not in_flight(pending.get(key))
+        )
         for article_id, parked in list(pending.items()):
-            if owned(article_id) and (not parked or parked["routed"] < now - window):
+            if owned(article_id) and not in_flight(parked):
                 del pending[article_id]
 
     async def judge(article_id: str, value: dict[str, Any]) -> None:
