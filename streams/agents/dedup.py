@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from faust import StreamT
@@ -70,37 +71,42 @@ def wire(pipeline: Pipeline, models: Models) -> None:
             message = {"article_id": article_id, "bands": keys, "entry": dedup.shard_entry(sig, keys)}
             await pipeline.dedup_bands.send(key=key, value=message, partition=shard)
 
-    @app.agent(pipeline.dedup_bands, name="dedup-bands")
-    async def probe(stream: StreamT[Any]) -> None:
+    async def sweep_or_handle(
+        stream: StreamT[Any],
+        sweep: Callable[[float, int], None],
+        handle: Callable[[dict[str, Any], int, bytes], Awaitable[None]],
+    ) -> None:
+        """The band and verdict agents alike: a sweep message expires the partition's own state, any other
+        message is handled, and one that fails is dead-lettered while the agent keeps going."""
         async for event in stream.events():
             message, shard = event.value, event.message.partition
             try:
                 if "sweep" in message:
-                    sweep_bands(message["sweep"], shard)
-                    continue
-                report = dedup.probe_shard(bands, shard, message["entry"], message["bands"])
+                    sweep(message["sweep"], shard)
+                else:
+                    await handle(message, shard, event.key)
             except Exception as exc:
                 await send_internal_error(pipeline, STAGE, exc, message)
-                continue
-            for size in report["bucket_sizes"]:
-                metrics.DEDUP_BUCKET_SIZE.observe(size)
-            metrics.DEDUP_CANDIDATES.observe(report["candidates"])
-            article_id = message["article_id"]
-            await pipeline.dedup_reports.send(
-                key=article_id.encode(), value={"report": report}, partition=verdict_partition(article_id)
-            )
+
+    async def probe_and_report(message: dict[str, Any], shard: int, key: bytes) -> None:
+        report = dedup.probe_shard(bands, shard, message["entry"], message["bands"])
+        for size in report["bucket_sizes"]:
+            metrics.DEDUP_BUCKET_SIZE.observe(size)
+        metrics.DEDUP_CANDIDATES.observe(report["candidates"])
+        article_id = message["article_id"]
+        await pipeline.dedup_reports.send(
+            key=article_id.encode(), value={"report": report}, partition=verdict_partition(article_id)
+        )
+
+    @app.agent(pipeline.dedup_bands, name="dedup-bands")
+    async def probe(stream: StreamT[Any]) -> None:
+        await sweep_or_handle(stream, sweep_bands, probe_and_report)
 
     @app.agent(pipeline.dedup_reports, name="dedup-verdict")
     async def verdict(stream: StreamT[Any]) -> None:
-        async for event in stream.events():
-            message, shard = event.value, event.message.partition
-            try:
-                if "sweep" in message:
-                    sweep_verdicts(message["sweep"], shard)
-                else:
-                    await judge(event.key.decode(), message)
-            except Exception as exc:
-                await send_internal_error(pipeline, STAGE, exc, message)
+        await sweep_or_handle(
+            stream, sweep_verdicts, lambda message, _shard, key: judge(key.decode(), message)
+        )
 
     def sweep_bands(now: float, shard: int) -> None:
         dedup.expire(bands, now, owned=lambda key: dedup.shard_of(key, partitions) == shard)
