@@ -25,6 +25,7 @@ import orjson
 import pycountry
 
 from streams.contracts import Rejected, utc_now
+from streams.kafka_tools import read_jsonl
 
 if TYPE_CHECKING:
     from streams.contracts import CleanArticle, Event
@@ -436,7 +437,8 @@ def read_dir(data_dir: Path) -> tuple[list[bytes], dict[str, Any]]:
         raise EvalDataError(f"{data_dir / LABELS_FILE} is not valid JSON: {exc}") from exc
     if not isinstance(labels, dict):
         raise EvalDataError(f"{data_dir / LABELS_FILE} must hold one JSON object keyed by article id")
-    lines = [line for line in (data_dir / ARTICLES_FILE).read_bytes().splitlines() if line.strip()]
+    with (data_dir / ARTICLES_FILE).open("rb") as handle:
+        lines = read_jsonl(handle, verbatim=True).records  # bad lines too: normalize dead-letters them
     return lines, labels
 
 
