@@ -11,7 +11,7 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	$(BIN)/python -c "from streams.geo import gazetteer; gazetteer()"  # build the place index once
+	$(BIN)/python -c "from streams.stages.geo import gazetteer; gazetteer()"  # build the place index once
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -20,6 +20,7 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check streams tests
 	$(BIN)/ruff format --check streams tests
+	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

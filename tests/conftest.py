@@ -10,8 +10,8 @@ from typing import Any
 import orjson
 import pytest
 
-from streams.kafka_tools import TopicReader, produce
-from streams.runner import LocalPipeline
+from streams.kafka.clients import TopicReader, produce
+from streams.kafka.local import LocalPipeline
 
 DATA = Path(__file__).parent / "data"
 

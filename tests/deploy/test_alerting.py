@@ -11,7 +11,7 @@ from artifacts import PROMETHEUS_DIR, PrometheusTools, alert_rules, load_yaml
 from metric_names import exported_series, used_series
 from prometheus_client import REGISTRY, generate_latest
 
-import streams.metrics  # noqa: F401  (registers the worker's metrics)
+import streams.worker.metrics  # noqa: F401  (registers the worker's metrics)
 
 REQUIRED_ALERTS = {
     "NewseventsWorkerDown",

@@ -19,11 +19,11 @@ WORKERS = ("worker-1", "worker-2")
 APP_TOPICS = """
 import dataclasses, json, os, sys
 import faust
-from streams.agents import wire
-from streams.app import create_app
+from streams.worker.agents import register
+from streams.worker.app import create_app
 from streams.config import Settings
 pipeline = create_app(Settings.from_env({}))
-wire(pipeline)
+register(pipeline)
 topics = {}
 for field in dataclasses.fields(pipeline):
     topic = getattr(pipeline, field.name)

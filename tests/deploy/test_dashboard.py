@@ -18,7 +18,7 @@ from artifacts import (
 from metric_names import exported_series, plain_promql, used_series
 from prometheus_client import REGISTRY, generate_latest
 
-import streams.metrics  # noqa: F401  (registers the worker's metrics)
+import streams.worker.metrics  # noqa: F401  (registers the worker's metrics)
 
 #: Panels the issue asks for, by title, with a metric each must query.
 REQUIRED_PANELS = {

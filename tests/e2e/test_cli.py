@@ -14,7 +14,7 @@ import pytest
 
 pytestmark = pytest.mark.e2e
 
-NEWSEVENTS = [sys.executable, "-m", "streams.cli"]
+NEWSEVENTS = [sys.executable, "-m", "streams.tools.cli"]
 
 
 def run(args: list[str], timeout: float, **kwargs: object) -> subprocess.CompletedProcess[str]:
@@ -40,7 +40,7 @@ def test_demo_shows_events_duplicates_and_dead_letters(tmp_path: Path) -> None:
 
 
 def test_broker_starts_and_stops_on_sigterm(tmp_path: Path) -> None:
-    from streams.broker import free_port, wait_for_port
+    from streams.kafka.broker import free_port, wait_for_port
 
     port = free_port()
     process = subprocess.Popen(
@@ -83,7 +83,7 @@ def test_bench_stage_only_prints_json(tmp_path: Path) -> None:
 
 
 def test_produce_reports_bad_lines_and_tail_reads_them_back(tmp_path: Path) -> None:
-    from streams.broker import EmbeddedBroker, free_port
+    from streams.kafka.broker import EmbeddedBroker, free_port
 
     feed = tmp_path / "feed.jsonl"
     feed.write_text('{"id": "a", "body": "First."}\nnot json at all\n{"id": "b", "body": "Second."}\n')

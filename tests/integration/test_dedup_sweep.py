@@ -19,10 +19,11 @@ import orjson
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from streams import contracts, dedup
-from streams.bench import generated_articles
-from streams.kafka_tools import TopicReader, make_producer
-from streams.runner import LocalPipeline, WorkerProcess
+from streams import contracts
+from streams.kafka.clients import TopicReader, make_producer
+from streams.kafka.local import LocalPipeline, WorkerProcess
+from streams.stages import dedup
+from streams.tools.bench import generated_articles
 
 pytestmark = pytest.mark.integration
 

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.integration
 
 def bad_inputs(run: str) -> dict[str, bytes]:
     """One input per dead-letter reason of normalize, each carrying ``run`` so it can be found."""
-    from streams.normalize import MAX_RAW_BYTES
+    from streams.stages.normalize import MAX_RAW_BYTES
 
     return {
         "not_json": b'{"id": "%s", "body": "truncated' % run.encode(),

@@ -9,9 +9,9 @@ import orjson
 import pytest
 
 from streams import contracts
-from streams.bench import generated_articles
-from streams.kafka_tools import TopicReader, produce
-from streams.runner import LocalPipeline
+from streams.kafka.clients import TopicReader, produce
+from streams.kafka.local import LocalPipeline
+from streams.tools.bench import generated_articles
 
 pytestmark = pytest.mark.integration
 

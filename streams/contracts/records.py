@@ -1,0 +1,193 @@
+"""Record shapes on the topics (TypedDicts over plain dicts), dead-letter reasons and time formats."""
+
+from __future__ import annotations
+
+import base64
+from datetime import UTC, datetime
+from typing import Any, NotRequired, TypedDict
+
+SCHEMA_VERSION = 1
+
+#: Reasons a record can be dead-lettered for. Stages raise :class:`Rejected` with one of them.
+DEADLETTER_REASONS = (
+    "invalid_utf8",
+    "not_json",
+    "not_object",
+    "wrong_type",
+    "missing_content",
+    "empty_text",
+    "too_large",
+    "internal_error",
+)
+
+PLOVER_TYPES = (
+    "AGREE",
+    "CONSULT",
+    "SUPPORT",
+    "CONCEDE",
+    "COOPERATE",
+    "AID",
+    "RETREAT",
+    "REQUEST",
+    "ACCUSE",
+    "REJECT",
+    "THREATEN",
+    "PROTEST",
+    "SANCTION",
+    "MOBILIZE",
+    "COERCE",
+    "ASSAULT",
+)
+
+
+class Rejected(Exception):
+    """Raised by stage code for input that must go to the dead-letter topic."""
+
+    def __init__(self, reason: str, error: str) -> None:
+        if reason not in DEADLETTER_REASONS:
+            raise ValueError(f"unknown dead-letter reason {reason!r}")
+        super().__init__(f"{reason}: {error}")
+        self.reason = reason
+        self.error = error
+
+
+class GeoPlace(TypedDict):
+    name: str
+    country: str | None  # ISO 3166-1 alpha-3
+    geonameid: int | None
+    lat: float | None
+    lon: float | None
+    feature: NotRequired[str]  # "country", "admin1", "city", ...
+
+
+class Place(GeoPlace):
+    text: str  # the words in the cleaned text
+    start: int
+    end: int
+
+
+class CleanArticle(TypedDict):
+    """Record on ``articles.clean`` and ``articles.unique``."""
+
+    schema_version: int
+    id: str
+    url: str | None
+    source: str | None
+    title: str | None
+    text: str
+    language: str  # ISO 639-1, or "und"
+    language_confidence: float
+    language_hint: str | None
+    mixed_language: bool
+    published_at: str  # RFC 3339, UTC
+    published_at_source: str  # record | page | dateline | ingest
+    received_at: str  # RFC 3339, UTC: the articles.raw message timestamp
+    content_hash: str
+    author: str | None
+    dateline: GeoPlace | None
+    agency: str | None
+    credited_source: str | None
+    meta: dict[str, Any]
+    places: NotRequired[list[Place]]
+
+
+class DuplicateLink(TypedDict):
+    """Record on ``articles.duplicates``."""
+
+    schema_version: int
+    id: str
+    canonical_id: str
+    method: str  # exact | near | crosslingual
+    similarity: float
+    matched_band_count: NotRequired[int]
+    note: NotRequired[str]
+    published_at: str
+    received_at: str
+
+
+class Actor(TypedDict):
+    text: str
+    name: str
+    country: str | None
+    sector: str | None
+    start: int
+    end: int
+
+
+class Evidence(TypedDict):
+    sentence: str
+    start: int
+    end: int
+    trigger: str
+    trigger_start: int
+    trigger_end: int
+
+
+class Event(TypedDict):
+    """Record on ``events``, keyed by ``event_id``; a later record with the same id supersedes."""
+
+    schema_version: int
+    event_id: str
+    event_type: str
+    mode: str | None
+    cameo_root: str | None
+    quad_class: int | None
+    source_actors: list[Actor]
+    target_actors: list[Actor]
+    location: Place | None
+    event_date: str  # YYYY-MM-DD
+    date_resolution: str
+    evidence: Evidence
+    quotes: list[dict[str, Any]]
+    article_ids: list[str]
+    sources: list[str]
+    num_articles: int
+    num_sources: int
+    languages: list[str]
+    first_seen: str
+    last_seen: str
+    confidence: float
+    received_at: str
+
+
+class DeadLetter(TypedDict):
+    """Record on ``articles.deadletter``: enough to replay or diagnose the input."""
+
+    schema_version: int
+    reason: str
+    stage: str
+    error: str
+    original: str
+    original_encoding: str  # utf-8 | base64
+    received_at: str
+    original_truncated_from: NotRequired[int]  # size of the original when only its start is kept
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def rfc3339(moment: datetime) -> str:
+    """UTC RFC 3339 with microseconds, so latency can be measured from it."""
+    return moment.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def parse_rfc3339(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
+
+
+def dead_letter(stage: str, reason: str, error: str, original: bytes, received_at: datetime) -> DeadLetter:
+    """Build the dead-letter record; bytes that are not UTF-8 travel base64-encoded."""
+    try:
+        text, encoding = original.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        text, encoding = base64.b64encode(original).decode("ascii"), "base64"
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "reason": reason,
+        "stage": stage,
+        "error": error[:2000],
+        "original": text,
+        "original_encoding": encoding,
+        "received_at": rfc3339(received_at),
+    }

@@ -1,0 +1,25 @@
+"""Topic names and their broker-side limits."""
+
+from __future__ import annotations
+
+RAW = "articles.raw"
+CLEAN = "articles.clean"
+UNIQUE = "articles.unique"
+DUPLICATES = "articles.duplicates"
+EVENTS = "events"
+DEADLETTER = "articles.deadletter"
+
+#: Internal repartition topics of the sharded dedup stage: one message per (article, band key),
+#: and the band reports collected per article id.
+DEDUP_BANDS = "dedup.bands"
+DEDUP_REPORTS = "dedup.reports"
+
+ALL_TOPICS = (RAW, CLEAN, UNIQUE, DUPLICATES, EVENTS, DEADLETTER, DEDUP_BANDS, DEDUP_REPORTS)
+#: Topics whose records are validated by a schema (the raw topic is validated by normalize itself).
+SCHEMA_TOPICS = (CLEAN, UNIQUE, DUPLICATES, EVENTS, DEADLETTER)
+
+#: Topics compacted by key: a later record supersedes an earlier one with the same key.
+COMPACTED_TOPICS = frozenset({EVENTS})
+#: Large enough for any article up to normalize's size cap plus room, so over-cap input reaches
+#: the pipeline and is dead-lettered there with a reason instead of vanishing at the producer.
+MAX_MESSAGE_BYTES = 64 * 1024 * 1024

@@ -1,0 +1,138 @@
+"""kafka-python producer and readers for the command-line tools, the demo, the benchmark and the tests.
+
+Off the hot path: the workers use Faust/aiokafka.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from kafka import KafkaConsumer, KafkaProducer
+
+from streams import contracts
+from streams.config import Settings
+
+
+def make_producer(settings: Settings) -> KafkaProducer:
+    return KafkaProducer(
+        **settings.kafka_python_config(),
+        linger_ms=5,
+        acks=1,
+        max_request_size=contracts.MAX_MESSAGE_BYTES,
+        client_id="newsevents-produce",
+    )
+
+
+def produce(
+    settings: Settings,
+    records: Iterable[bytes],
+    topic: str = contracts.RAW,
+    on_sent: Callable[[int], None] | None = None,
+    rate: float = 0.0,
+) -> int:
+    """Send raw records to ``topic`` (at most ``rate`` per second when given); returns how many were acked."""
+    producer = make_producer(settings)
+    futures = []
+    started = time.monotonic()
+    try:
+        for index, record in enumerate(records):
+            if rate:
+                time.sleep(max(0.0, started + index / rate - time.monotonic()))
+            futures.append(producer.send(topic, value=record))
+            if on_sent:
+                on_sent(index)
+        producer.flush()
+    finally:
+        producer.close()
+    return sum(1 for future in futures if future.succeeded())
+
+
+@dataclass(frozen=True)
+class Received:
+    topic: str
+    partition: int
+    key: bytes | None
+    value: Any  # decoded JSON, or the raw bytes when the value is not JSON
+    timestamp: float  # seconds since the epoch, the broker's message timestamp
+
+
+class TopicReader:
+    """A group-less consumer of whole topics (every partition), for tail, demo, bench and tests."""
+
+    def __init__(self, settings: Settings, topics: list[str], from_beginning: bool = True) -> None:
+        self.consumer = KafkaConsumer(
+            **settings.kafka_python_config(),
+            group_id=None,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest" if from_beginning else "latest",
+            client_id="newsevents-reader",
+        )
+        self.consumer.subscribe(topics)
+
+    def poll(self, timeout: float = 0.2) -> list[Received]:
+        received = []
+        for records in self.consumer.poll(timeout_ms=int(timeout * 1000)).values():
+            for message in records:
+                try:
+                    value = orjson.loads(message.value) if message.value is not None else None
+                except orjson.JSONDecodeError:
+                    value = message.value
+                received.append(
+                    Received(message.topic, message.partition, message.key, value, message.timestamp / 1000.0)
+                )
+        return received
+
+    def close(self) -> None:
+        self.consumer.close()
+
+    def __enter__(self) -> TopicReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+#: Topics whose records say an input article has been dealt with (its id is on them).
+ACCOUNTING_TOPICS = frozenset({contracts.CLEAN, contracts.UNIQUE, contracts.DUPLICATES})
+
+
+def until_settled(
+    reader: TopicReader,
+    inputs: int,
+    settle: float,
+    timeout: float | None = None,
+    idle_timeout: float | None = None,
+) -> Iterator[Received]:
+    """Yield output records until every one of ``inputs`` is accounted for and ``settle`` s pass quietly.
+
+    An input is accounted for by its id on a judged topic (clean/unique/duplicates) or by a dead
+    letter; the quiet period lets records that follow the verdict (events) arrive. Stops early
+    after ``timeout`` s in all, or ``idle_timeout`` s without any record.
+    """
+    accounted: set[str] = set()
+    dead = 0
+    started = last = time.monotonic()
+    while timeout is None or time.monotonic() - started < timeout:
+        for record in reader.poll(0.5):
+            last = time.monotonic()
+            if record.topic == contracts.DEADLETTER:
+                dead += 1
+            elif record.topic in ACCOUNTING_TOPICS and isinstance(record.value, dict):
+                accounted.add(record.value["id"])
+            yield record
+        quiet = time.monotonic() - last
+        if len(accounted) + dead >= inputs and quiet > settle:
+            return
+        if idle_timeout is not None and quiet > idle_timeout:
+            return
+
+
+def consume(settings: Settings, topics: list[str], from_beginning: bool = True) -> Iterator[Received]:
+    """Yield records of ``topics`` as they arrive, until the caller stops iterating."""
+    with TopicReader(settings, topics, from_beginning) as reader:
+        while True:
+            yield from reader.poll()

@@ -1,0 +1,155 @@
+"""Run a whole pipeline locally: a broker (embedded unless configured) plus worker processes.
+
+Shared by ``demo``, ``bench``, ``eval --kafka`` and the integration tests, so they all
+exercise the same real worker command a deployment runs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from types import TracebackType
+
+import orjson
+
+from streams.config import Settings
+from streams.kafka.admin import ensure_topics
+from streams.kafka.broker import EmbeddedBroker, free_port
+
+
+class WorkerProcess:
+    """One ``newsevents worker`` subprocess with its own web/metrics port."""
+
+    def __init__(self, env: dict[str, str], log_path: Path) -> None:
+        self.web_port = free_port()
+        self.env = {**env, "NEWSEVENTS_WEB_PORT": str(self.web_port), "NEWSEVENTS_WEB_HOST": "127.0.0.1"}
+        self.log_path = log_path
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def metrics_url(self) -> str:
+        return f"http://127.0.0.1:{self.web_port}/metrics"
+
+    def start(self) -> WorkerProcess:
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "streams.tools.cli", "worker"],
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        log.close()
+        return self
+
+    def ready(self) -> bool:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.web_port}/readyz", timeout=1) as response:
+                return bool(orjson.loads(response.read()).get("ready"))
+        except (OSError, urllib.error.URLError, ValueError):
+            return False
+
+    def wait_ready(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process is not None and self.process.poll() is not None:
+                raise RuntimeError(f"worker exited with code {self.process.returncode}; see {self.log_path}")
+            if self.ready():
+                return
+            time.sleep(0.2)
+        raise TimeoutError(f"worker not ready after {timeout:.0f}s; see {self.log_path}")
+
+    def peak_rss_mb(self) -> float:
+        """Peak resident set size (VmHWM) of the worker process, read from /proc."""
+        if self.process is None:
+            return 0.0
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+        return 0.0
+
+    def stop(self, timeout: float = 15.0) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+
+class LocalPipeline:
+    """Broker + topics + ``workers`` worker processes, stopped on exit."""
+
+    def __init__(
+        self,
+        workers: int = 1,
+        partitions: int = 4,
+        bootstrap: str | None = None,
+        log_dir: Path | None = None,
+        app_id: str = "newsevents",
+    ) -> None:
+        self.log_dir = log_dir or Path("newsevents-data")
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        self.configured_bootstrap = (
+            bootstrap if bootstrap is not None else os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+        )
+        self.broker: EmbeddedBroker | None = None
+        self.partitions = partitions
+        self.worker_count = workers
+        self.app_id = app_id
+        self.workers: list[WorkerProcess] = []
+        self.settings = Settings()
+
+    @property
+    def embedded(self) -> bool:
+        return self.broker is not None
+
+    def start(self, ready_timeout: float = 90.0) -> LocalPipeline:
+        if self.configured_bootstrap:
+            bootstrap = self.configured_bootstrap
+        else:
+            self.broker = EmbeddedBroker(port=free_port(), log_path=self.log_dir / "broker.log").start()
+            bootstrap = self.broker.bootstrap
+        env = {
+            **os.environ,
+            "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+            "NEWSEVENTS_PARTITIONS": str(self.partitions),
+            "NEWSEVENTS_APP_ID": self.app_id,
+            "NEWSEVENTS_DATA_DIR": str(self.log_dir / "state"),
+        }
+        self.settings = Settings.from_env(env)
+        ensure_topics(self.settings)
+        for index in range(self.worker_count):
+            worker = WorkerProcess(env, self.log_dir / f"worker-{index}.log").start()
+            self.workers.append(worker)
+        for worker in self.workers:
+            worker.wait_ready(ready_timeout)
+        return self
+
+    def stop(self) -> None:
+        for worker in self.workers:
+            worker.stop()
+        if self.broker is not None:
+            self.broker.stop()
+
+    def __enter__(self) -> LocalPipeline:
+        try:
+            return self.start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()

@@ -1,0 +1,22 @@
+"""Faust agents: thin wiring that moves records between topics and calls the stage code."""
+
+from __future__ import annotations
+
+from streams.worker import health
+from streams.worker.agents import dedup, extract, normalize
+from streams.worker.app import Pipeline
+from streams.worker.models import Models
+
+
+def register(pipeline: Pipeline) -> None:
+    """Register every agent, web page and timer of a worker on the pipeline's app."""
+    models = Models()
+
+    @pipeline.app.task
+    async def load_models() -> None:
+        models.start()
+
+    normalize.register(pipeline, models)
+    dedup.register(pipeline, models)
+    extract.register(pipeline, models)
+    health.register(pipeline, models)

@@ -1,0 +1,57 @@
+"""extract agent: articles.unique → events, in batches so spaCy runs over many articles at once."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+from faust import StreamT
+
+from streams import contracts
+from streams.contracts import CleanArticle, Event
+from streams.worker import metrics
+from streams.worker.agents.common import run_batch
+from streams.worker.app import Pipeline
+from streams.worker.models import Models
+
+STAGE = "extract"
+
+
+def register(pipeline: Pipeline, models: Models) -> None:
+    settings = pipeline.settings
+
+    async def publish(article: CleanArticle, events: list[Event]) -> None:
+        if not events:
+            reason = "unsupported_language" if article.get("language") != "en" else "no_event"
+            metrics.WITHOUT_EVENTS.labels(reason).inc()
+        for event in events:
+            await pipeline.events.send(key=event["event_id"].encode(), value=event)
+            metrics.RECORDS_OUT.labels(STAGE, contracts.EVENTS).inc()
+            metrics.EVENTS.labels(event["event_type"]).inc()
+            for actor in event["source_actors"] + event["target_actors"]:
+                if actor.get("country"):
+                    metrics.EVENTS_BY_COUNTRY.labels(actor["country"]).inc()
+        if events:
+            received = contracts.parse_rfc3339(article["received_at"])
+            metrics.END_TO_END_LATENCY.observe((contracts.utc_now() - received).total_seconds())
+
+    @pipeline.app.agent(pipeline.unique, name=STAGE)
+    async def extract_agent(stream: StreamT[Any]) -> None:
+        extractor = await models.extractor()
+        loop = asyncio.get_running_loop()
+
+        async def extract(batch: list[CleanArticle]) -> list[list[Event]]:
+            # In the NLP thread, so the event loop keeps heart-beating during a long batch.
+            return await loop.run_in_executor(models.thread, extractor.extract, batch)
+
+        batches = stream.take(settings.extract_batch_size, within=settings.extract_batch_wait)
+        async for batch in batches:
+            metrics.RECORDS_IN.labels(STAGE).inc(len(batch))
+            started = time.perf_counter()
+            results = await run_batch(pipeline, STAGE, extract, batch)
+            share = (time.perf_counter() - started) / len(batch)
+            for article, events in zip(batch, results, strict=True):
+                metrics.STAGE_LATENCY.labels(STAGE).observe(share)
+                if events is not None:
+                    await publish(article, events)
