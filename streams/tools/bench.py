@@ -180,8 +180,8 @@ def bench_stages(records: list[bytes], runs: int = 3) -> dict[str, Any]:
 
 
 def _encoder_alone(leads: list[str]) -> int:
-    """The dedup stage's reference: the embedding model alone on 300-character leads in batches of 64
-    (DESIGN.md measured ~460/s/core), a yardstick for this machine's speed at the time of the run."""
+    """The dedup stage's reference: the embedding model alone on 300-character leads in batches of 64,
+    a yardstick for this machine's speed at the time of the run."""
     from streams.stages.dedup.embeddings import clear_cache, embed
 
     clear_cache()

@@ -14,6 +14,7 @@ import orjson
 
 from streams import contracts
 from streams.config import ConfigError, Settings
+from streams.tools.eval import TASKS
 
 
 def cmd_broker(args: argparse.Namespace) -> int:
@@ -171,7 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(func=cmd_demo)
 
     evaluate = commands.add_parser("eval", help="score a stage on an evaluation directory")
-    evaluate.add_argument("task", choices=["cleaning", "dedup", "events", "geo", "stories"])
+    evaluate.add_argument("task", choices=TASKS)
     evaluate.add_argument("--data", required=True, help="directory with articles.jsonl and labels.json")
     evaluate.add_argument("--json", action="store_true", help="print one JSON object as the last line")
     evaluate.add_argument("--kafka", action="store_true", help="run through a broker and a real worker")

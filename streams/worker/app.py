@@ -113,7 +113,7 @@ def create_app(settings: Settings) -> Pipeline:
         app=app,
         settings=settings,
         # Consumed as bytes: decoding happens in normalize, so bad input is dead-lettered
-        # instead of crashing the agent (see DESIGN.md, "Faust on the embedded broker").
+        # instead of failing in Faust's deserializer, which would crash the agent.
         raw=topic(contracts.RAW, key_type=bytes, value_type=bytes, value_serializer="raw"),
         clean=topic(contracts.CLEAN),
         unique=topic(contracts.UNIQUE),

@@ -10,7 +10,6 @@ from prometheus_client import Counter, Gauge, Histogram
 
 from streams import contracts
 
-STAGES = ("normalize", "dedup", "extract")
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
 
 RECORDS_IN = Counter("newsevents_records_in", "Records a stage consumed.", ["stage"])

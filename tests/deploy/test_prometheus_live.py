@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -32,16 +31,11 @@ from artifacts import (
 )
 from metric_names import exported_series, plain_promql, used_series
 
+from streams.kafka.broker import free_port
+
 pytestmark = pytest.mark.integration
 
 PROCESSED = 'sum(newsevents_records_in_total{job="newsevents", stage="normalize"})'
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def http_json(url: str) -> Any:

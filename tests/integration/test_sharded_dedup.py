@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import time
+from collections import defaultdict
 from pathlib import Path
 
 import orjson
 import pytest
 
 from streams import contracts
-from streams.kafka.clients import TopicReader, produce
+from streams.kafka.clients import TopicReader, produce, until_settled
 from streams.kafka.local import LocalPipeline
 from streams.tools.bench import generated_articles
+from streams.tools.eval.metrics import components
 
 pytestmark = pytest.mark.integration
 
@@ -34,9 +35,9 @@ def reprint_stream() -> list[bytes]:
     return [orjson.dumps(r) for r in records]
 
 
-def canonical_roots(records: list[bytes], workers: int, log_dir: Path) -> tuple[dict[str, str], set[int]]:
-    """Run the input through ``workers`` workers; map each article to its final canonical id."""
-    links: dict[str, str] = {}
+def reprint_groups(records: list[bytes], workers: int, log_dir: Path) -> tuple[set[frozenset[str]], set[int]]:
+    """Run the input through ``workers`` workers; the groups of articles their links join."""
+    links: list[tuple[str, str]] = []
     judged: set[str] = set()
     partitions_of_linked: set[int] = set()
     with (
@@ -45,42 +46,28 @@ def canonical_roots(records: list[bytes], workers: int, log_dir: Path) -> tuple[
     ):
         clean_partition: dict[str, int] = {}
         produce(local.settings, records)
-        deadline = time.monotonic() + 120
-        quiet_since = time.monotonic()
-        while time.monotonic() < deadline:
-            batch = reader.poll(0.5)
-            if batch:
-                quiet_since = time.monotonic()
-            for record in batch:
-                if record.topic == contracts.CLEAN:
-                    clean_partition[record.value["id"]] = record.partition
-                    continue
-                judged.add(record.value["id"])
-                if record.topic == contracts.DUPLICATES:
-                    links[record.value["id"]] = record.value["canonical_id"]
-            if len(judged) >= len(records) and time.monotonic() - quiet_since > 4:
-                break
+        for record in until_settled(reader, len(records), settle=4, timeout=120):
+            if record.topic == contracts.CLEAN:
+                clean_partition[record.value["id"]] = record.partition
+                continue
+            judged.add(record.value["id"])
+            if record.topic == contracts.DUPLICATES:
+                links.append((record.value["id"], record.value["canonical_id"]))
         for worker in local.workers:
             assert worker.process is not None and worker.process.poll() is None
     assert len(judged) == len(records), f"only {len(judged)} of {len(records)} judged"
-    for duplicate, canonical in links.items():
+    for duplicate, canonical in links:
         partitions_of_linked.update({clean_partition[duplicate], clean_partition[canonical]})
-
-    def root(article_id: str) -> str:
-        seen = {article_id}
-        while article_id in links and links[article_id] not in seen:
-            article_id = links[article_id]
-            seen.add(article_id)
-        return article_id
-
-    return {article_id: root(article_id) for article_id in judged}, partitions_of_linked
+    members: dict[str, set[str]] = defaultdict(set)
+    for article_id, group in components(judged, links).items():
+        members[group].add(article_id)
+    return {frozenset(group) for group in members.values()}, partitions_of_linked
 
 
 def test_two_workers_link_reprints_across_partitions_like_one_worker(tmp_path: Path) -> None:
     records = reprint_stream()
-    one, _ = canonical_roots(records, 1, tmp_path / "one")
-    two, partitions = canonical_roots(records, 2, tmp_path / "two")
+    one, _ = reprint_groups(records, 1, tmp_path / "one")
+    two, partitions = reprint_groups(records, 2, tmp_path / "two")
     assert len(partitions) > 1, "all linked articles sat on one partition; the test proves nothing"
-    groups = {root for article, root in one.items() if root != article}
-    assert len(groups) >= 10, "too few reprint groups were found to compare"
+    assert sum(1 for group in one if len(group) > 1) >= 10, "too few reprint groups were found to compare"
     assert two == one

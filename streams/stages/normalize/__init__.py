@@ -1,17 +1,7 @@
 """Normalize stage: one raw ``articles.raw`` message (bytes) → a :class:`CleanArticle`, or :class:`Rejected`.
 
-Validation order is cheapest first: size (``MAX_RAW_BYTES`` = 4 MiB, checked before any decoding,
-so a 20 MB page costs nothing), UTF-8, JSON, object, field types, content; a page with more than
-``MAX_ELEMENTS`` elements is ``too_large`` too, which bounds extraction time. HTML goes through
-trafilatura in fast mode (its readability/jusText fallback costs about a third of the throughput
-and, once our line-level cleanup has run, gains nothing: token F1 0.963 with it, 0.964 without, on
-the development pages); page title, author and date come from the page's own metadata. Plain
-``body`` text is preferred over ``html`` when a record has both: it is what the publisher gave,
-and the page is then read for metadata only.
-
-Text kept for display is faithful to the source (NFC, whitespace collapsed, one paragraph per
-line, curly quotes kept). ``content_hash`` hashes a canonical form instead (NFKC, quotes and
-dashes unified, all whitespace collapsed) so reprints that differ only in such forms collide.
+Cheapest checks first, so hostile input costs little; why each choice was made, with its
+measurements, is in docs/normalize.md.
 """
 
 from __future__ import annotations

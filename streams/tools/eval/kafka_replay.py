@@ -17,15 +17,9 @@ import orjson
 from streams import contracts
 from streams.kafka.clients import TopicReader, produce, until_settled
 from streams.kafka.local import LocalPipeline
-from streams.tools.eval import (
-    EvalDataError,
-    canonical_root,
-    cleaning_scores,
-    dedup_scores,
-    events_scores,
-    format_table,
-    read_dir,
-)
+from streams.tools.eval import format_table
+from streams.tools.eval.metrics import cleaning_scores, dedup_scores, events_by_article, events_scores
+from streams.tools.eval.replay import EvalDataError, read_dir
 
 SETTLE_SECONDS = 5.0
 TOPICS = {
@@ -57,15 +51,7 @@ def score(
         return cleaning_scores(predictions, labels)
     if task == "dedup":
         return dedup_scores(links, labels)
-    latest = {event["event_id"]: event for event in received[contracts.EVENTS]}
-    by_article: dict[str, list[Any]] = defaultdict(list)
-    for event in latest.values():
-        for article_id in event["article_ids"]:
-            by_article[article_id].append(event)
-    canonical_of = dict(links)
-    for duplicate in canonical_of:
-        by_article[duplicate] = by_article.get(canonical_root(duplicate, canonical_of), [])
-    return events_scores(by_article, labels)
+    return events_scores(events_by_article(received[contracts.EVENTS], links), labels)
 
 
 def main_eval_kafka(task: str, data: Path, as_json: bool, timeout: float = 900.0) -> int:

@@ -1,6 +1,6 @@
 """dedup agents: articles.clean → articles.unique | articles.duplicates, state sharded by band key.
 
-Three hops so that no partition needs to see every article (DESIGN.md, principle 5):
+Three hops so that no partition needs to see every article (docs/dedup.md):
 1. ``dedup-route`` computes the article's signature, parks the article under its id on
    ``dedup.reports`` and sends one message per band partition onto ``dedup.bands``: the band keys
    that partition owns and the part of the entry they can verify;
@@ -23,6 +23,7 @@ from typing import Any
 from faust import StreamT
 
 from streams import contracts
+from streams.config import DEDUP_BATCH_SIZE
 from streams.stages import dedup
 from streams.worker import metrics
 from streams.worker.agents.common import run_batch, send_internal_error
@@ -31,7 +32,6 @@ from streams.worker.models import Models
 
 STAGE = "dedup"
 NOT_YET_KNOWN = 1 << 30
-ROUTE_BATCH = 32
 ROUTE_WAIT = 0.05
 SWEEP_KEY = b"~sweep"
 
@@ -55,7 +55,7 @@ def register(pipeline: Pipeline, models: Models) -> None:
     async def route(stream: StreamT[Any]) -> None:
         await models.extractor()
         # Batches, because the sentence embeddings behind the signatures are ~3x cheaper in bulk.
-        async for batch in stream.take(ROUTE_BATCH, within=ROUTE_WAIT):
+        async for batch in stream.take(DEDUP_BATCH_SIZE, within=ROUTE_WAIT):
             metrics.RECORDS_IN.labels(STAGE).inc(len(batch))
             sigs = await run_batch(pipeline, STAGE, signatures, batch)
             for article, sig in zip(batch, sigs, strict=True):

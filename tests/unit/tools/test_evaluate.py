@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import importlib.util
 import math
 import re
 from pathlib import Path
@@ -12,7 +11,8 @@ from typing import Any
 import orjson
 import pytest
 
-from streams.tools.eval import (
+from streams.tools.eval import main_eval, run_task
+from streams.tools.eval.metrics import (
     EARTH_RADIUS_KM,
     best_overlap,
     cleaning_scores,
@@ -21,27 +21,13 @@ from streams.tools.eval import (
     geo_scores,
     gold_countries,
     haversine_km,
-    main_eval,
-    map_span,
-    offset_map,
     primary_type,
-    read_dir,
-    run_task,
     shingle_counts,
     shingles,
-    stories_scores,
 )
+from streams.tools.eval.replay import map_span, offset_map, read_dir
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "eval"
-
-
-def _missing(*modules: str) -> list[str]:
-    return [m for m in modules if importlib.util.find_spec(m) is None]
-
-
-def needs(*modules: str) -> pytest.MarkDecorator:
-    absent = _missing(*modules)
-    return pytest.mark.skipif(bool(absent), reason=f"stage module not written yet: {', '.join(absent)}")
 
 
 # --- cleaning -------------------------------------------------------------------------------
@@ -155,23 +141,6 @@ def test_dedup_nothing_predicted() -> None:
     scores = dedup_scores([], _dedup_labels())
     assert (scores["precision"], scores["recall"], scores["f1"]) == (0.0, 0.0, 0.0)
     assert scores["false_positive_pairs_by_origins"] == {}
-
-
-# --- stories --------------------------------------------------------------------------------
-
-
-def test_b_cubed_one_big_cluster() -> None:
-    scores = stories_scores({"1": "s", "2": "s", "3": "s"}, {"1": "A", "2": "A", "3": "B"})
-    assert scores["b3_precision"] == pytest.approx(5 / 9)
-    assert scores["b3_recall"] == pytest.approx(1.0)
-    assert scores["b3_f1"] == pytest.approx(10 / 14)
-
-
-def test_b_cubed_missing_stories_are_singletons_and_outside_ids_ignored() -> None:
-    scores = stories_scores({"1": "s", "elsewhere": "s"}, {"1": "A", "2": "A", "3": "B"})
-    assert scores["b3_precision"] == pytest.approx(1.0)
-    assert scores["b3_recall"] == pytest.approx((0.5 + 0.5 + 1) / 3)
-    assert scores["n_predicted_stories"] == 1
 
 
 # --- events ---------------------------------------------------------------------------------
@@ -320,15 +289,6 @@ def test_main_eval_rejects_unreadable_labels(tmp_path: Path, capsys: pytest.Capt
     assert "not valid JSON" in capsys.readouterr().err
 
 
-def test_stories_is_not_available_yet(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    (tmp_path / "articles.jsonl").write_text('{"id": "1", "body": "x"}\n')
-    (tmp_path / "labels.json").write_text('{"1": "1_ecb"}')
-    with pytest.raises(NotImplementedError, match="story-merging stage"):
-        run_task("stories", tmp_path)
-    assert main_eval("stories", tmp_path, as_json=True) == 1
-    assert "story-merging stage" in capsys.readouterr().err
-
-
 # --- runners on real slices (tests/data/eval, see tests/data/README.md) ---------------------
 
 
@@ -345,16 +305,14 @@ def _common_checks(scores: dict[str, Any], n_lines: int) -> None:
     assert scores["n_deadlettered"] == sum(scores["deadletter_reasons"].values())
 
 
-@needs("streams.stages.normalize")
 def test_run_cleaning() -> None:
     scores = scored("cleaning")
     _common_checks(scores, 5)
     assert scores["n_documents"] == 5
-    assert scores["baseline_trafilatura_f1"] == pytest.approx(0.985, abs=0.01)
-    assert scores["f1"] > 0.5, "normalize keeps little of the article bodies"
+    # Regression floor a few points under today's 0.985 on this slice.
+    assert scores["f1"] >= 0.95, "normalize lost article text it used to keep"
 
 
-@needs("streams.stages.normalize")
 def test_main_eval_prints_json_last(capsys: pytest.CaptureFixture[str]) -> None:
     assert main_eval("cleaning", DATA / "cleaning", as_json=True) == 0
     lines = capsys.readouterr().out.strip().splitlines()
@@ -364,7 +322,6 @@ def test_main_eval_prints_json_last(capsys: pytest.CaptureFixture[str]) -> None:
     assert {"precision", "recall", "f1", "n_documents"} <= result.keys()
 
 
-@needs("streams.stages.normalize", "streams.stages.dedup")
 def test_run_dedup() -> None:
     scores = scored("dedup")
     _common_checks(scores, 42)
@@ -372,20 +329,21 @@ def test_run_dedup() -> None:
     assert scores["n_gold_pairs"] == 58
     assert scores["n_crosslingual_gold_pairs"] == 12
     assert sum(scores["duplicates_by_method"].values()) == scores["n_links"]
-    assert scores["recall"] > 0.3, "dedup finds few of the reprints"
+    # Today every gold pair is found and no false pair is made on this slice.
+    assert scores["precision"] >= 0.95 and scores["recall"] >= 0.95
+    assert scores["crosslingual_recall"] >= 0.9
 
 
-@needs("streams.stages.normalize", "streams.stages.dedup", "streams.stages.extract")
 def test_run_events() -> None:
     scores = scored("events")
     _common_checks(scores, 10)
     assert scores["n_articles"] == 10
     assert scores["n_gold_actor_codes"] == 15
-    assert 0 <= scores["accuracy"] <= 1
-    assert scores["actor_recall"] > 0, "no gold actor country was found"
+    # Floors under today's 9/10 types and 14/15 actor countries on this slice.
+    assert scores["accuracy"] >= 0.8
+    assert scores["actor_recall"] >= 0.85
 
 
-@needs("streams.stages.normalize", "streams.stages.extract")
 def test_run_geo() -> None:
     scores = scored("geo")
     _common_checks(scores, 4)
@@ -394,7 +352,6 @@ def test_run_geo() -> None:
     assert scores["n_unmapped_places"] <= scores["n_predicted"] // 10 + 1
 
 
-@needs("streams.stages.normalize")
 def test_gold_spans_survive_the_round_trip_through_normalize() -> None:
     from streams.contracts import utc_now
     from streams.stages.normalize import normalize

@@ -1,4 +1,4 @@
-"""The multilingual encoder wrapper: cached vectors equal fresh ones, leads are cut by pieces."""
+"""The multilingual encoder wrapper: batched, single and cached vectors agree; leads are cut by pieces."""
 
 from __future__ import annotations
 
@@ -14,13 +14,22 @@ LEADS = [
 ]
 
 
-def test_cached_vectors_are_the_fresh_ones_in_the_callers_order() -> None:
+def test_a_batch_a_single_text_and_a_cache_hit_give_the_same_vector() -> None:
     embeddings.clear_cache()
-    fresh = embeddings.embed(LEADS)
-    assert fresh.shape == (3, embeddings.DIM) and fresh.dtype == np.float32
-    np.testing.assert_allclose(np.linalg.norm(fresh, axis=1), 1.0, rtol=1e-4)
-    again = embeddings.embed([LEADS[2], LEADS[0], LEADS[2]])
-    np.testing.assert_array_equal(again, fresh[[2, 0, 2]])
+    batched = embeddings.embed(LEADS)
+    assert batched.shape == (3, embeddings.DIM) and batched.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(batched, axis=1), 1.0, rtol=1e-4)
+    for row, lead in enumerate(LEADS):
+        embeddings.clear_cache()
+        np.testing.assert_allclose(embeddings.embed([lead])[0], batched[row], atol=1e-5)
+    embeddings.clear_cache()
+    embeddings.embed(LEADS)
+    hits = embeddings.embed([LEADS[2], LEADS[0], LEADS[2]])
+    np.testing.assert_allclose(hits, batched[[2, 0, 2]], atol=1e-5)
+    unrelated = embeddings.embed(["The central bank raised interest rates by a quarter point on Thursday."])[
+        0
+    ]
+    assert float(batched[0] @ batched[1]) > float(batched[0] @ unrelated) + 0.3, "translations lie close"
     assert embeddings.embed([]).shape == (0, embeddings.DIM)
 
 
