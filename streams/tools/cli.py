@@ -119,7 +119,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
         from streams.tools.eval.kafka_replay import main_eval_kafka
 
         return main_eval_kafka(args.task, Path(args.data), args.json)
-    return main_eval(args.task, Path(args.data), args.json)
+    return main_eval(
+        args.task, Path(args.data), args.json, Path(args.events_out) if args.events_out else None
+    )
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -176,6 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--data", required=True, help="directory with articles.jsonl and labels.json")
     evaluate.add_argument("--json", action="store_true", help="print one JSON object as the last line")
     evaluate.add_argument("--kafka", action="store_true", help="run through a broker and a real worker")
+    evaluate.add_argument("--events-out", help="write every published event record to this file (JSON lines)")
     evaluate.set_defaults(func=cmd_eval)
 
     bench = commands.add_parser("bench", help="measure throughput, latency and memory")

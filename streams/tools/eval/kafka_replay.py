@@ -18,7 +18,13 @@ from streams import contracts
 from streams.kafka.clients import TopicReader, produce, until_settled
 from streams.kafka.local import LocalPipeline
 from streams.tools.eval import format_table
-from streams.tools.eval.metrics import cleaning_scores, dedup_scores, events_by_article, events_scores
+from streams.tools.eval.metrics import (
+    cleaning_scores,
+    coding_scores,
+    dedup_scores,
+    events_by_article,
+    events_scores,
+)
 from streams.tools.eval.replay import EvalDataError, read_dir
 
 SETTLE_SECONDS = 5.0
@@ -26,6 +32,7 @@ TOPICS = {
     "cleaning": [contracts.CLEAN, contracts.DEADLETTER],
     "dedup": [contracts.UNIQUE, contracts.DUPLICATES, contracts.DEADLETTER],
     "events": [contracts.UNIQUE, contracts.DUPLICATES, contracts.DEADLETTER, contracts.EVENTS],
+    "coding": [contracts.UNIQUE, contracts.DUPLICATES, contracts.DEADLETTER, contracts.EVENTS],
 }
 
 
@@ -51,6 +58,9 @@ def score(
         return cleaning_scores(predictions, labels)
     if task == "dedup":
         return dedup_scores(links, labels)
+    if task == "coding":
+        gold = {article_id: list(label.get("events") or []) for article_id, label in labels.items()}
+        return coding_scores(gold, events_by_article(received[contracts.EVENTS]))
     return events_scores(events_by_article(received[contracts.EVENTS], links), labels)
 
 

@@ -23,6 +23,7 @@ from streams.contracts import Rejected, utc_now
 from streams.tools.eval.metrics import (
     Scores,
     cleaning_scores,
+    coding_scores,
     dedup_scores,
     events_by_article,
     events_scores,
@@ -146,7 +147,7 @@ def _replay_scores(replay: _Replay) -> Scores:
     }
 
 
-def _run_cleaning(lines: Sequence[bytes], labels: Mapping[str, Any]) -> Scores:
+def _run_cleaning(lines: Sequence[bytes], labels: Mapping[str, Any], published: list[Event]) -> Scores:
     import trafilatura
 
     replay = _replay_normalize(lines)
@@ -192,7 +193,7 @@ def _replay_dedup(
     return result
 
 
-def _run_dedup(lines: Sequence[bytes], labels: Mapping[str, Any]) -> Scores:
+def _run_dedup(lines: Sequence[bytes], labels: Mapping[str, Any], published: list[Event]) -> Scores:
     dedup = _replay_dedup(lines)
     scores = dedup_scores(dedup.links, labels)
     scores["duplicates_by_method"] = dict(sorted(dedup.methods.items()))
@@ -208,17 +209,17 @@ def _extractor() -> Extractor:
     return Extractor()
 
 
-def _run_events(lines: Sequence[bytes], labels: Mapping[str, Any]) -> Scores:
+def _replay_extract(lines: Sequence[bytes]) -> tuple[_DedupReplay, list[Event], float]:
+    """normalize → dedup → extract as the worker runs them: every published event record in order."""
     setup_started = time.perf_counter()
     extractor = _extractor()
     setup_seconds = time.perf_counter() - setup_started
-    latest: dict[str, Event] = {}
+    published: list[Event] = []
     batch: list[CleanArticle] = []
 
     def flush() -> None:
         for events in extractor.extract(batch):
-            for event in events:
-                latest[event["event_id"]] = event
+            published.extend(events)
         batch.clear()
 
     def on_unique(article: CleanArticle) -> None:
@@ -228,13 +229,31 @@ def _run_events(lines: Sequence[bytes], labels: Mapping[str, Any]) -> Scores:
 
     dedup = _replay_dedup(lines, on_unique)
     flush()
-    by_article = events_by_article(latest.values(), dedup.links, dedup.replay.raw_id_of)
-    scores = events_scores(by_article, labels)
-    scores |= {"n_events": len(latest), "n_diverted_as_duplicate": len(dedup.links)}
+    return dedup, published, setup_seconds
+
+
+def _run_events(lines: Sequence[bytes], labels: Mapping[str, Any], published: list[Event]) -> Scores:
+    dedup, events, setup_seconds = _replay_extract(lines)
+    published.extend(events)
+    scores = events_scores(events_by_article(events, dedup.links, dedup.replay.raw_id_of), labels)
+    scores |= {
+        "n_events": len({e["event_id"] for e in events}),
+        "n_diverted_as_duplicate": len(dedup.links),
+    }
     return scores | _replay_scores(dedup.replay) | {"setup_seconds": setup_seconds}
 
 
-def _run_geo(lines: Sequence[bytes], labels: Mapping[str, Any]) -> Scores:
+def _run_coding(lines: Sequence[bytes], labels: Mapping[str, Any], published: list[Event]) -> Scores:
+    """Records count for the articles in their ``article_ids`` only: a diverted reprint gets none."""
+    dedup, events, setup_seconds = _replay_extract(lines)
+    published.extend(events)
+    gold = {article_id: list(label.get("events") or []) for article_id, label in labels.items()}
+    scores = coding_scores(gold, events_by_article(events, article_of=dedup.replay.raw_id_of))
+    scores["n_diverted_as_duplicate"] = len(dedup.links)
+    return scores | _replay_scores(dedup.replay) | {"setup_seconds": setup_seconds}
+
+
+def _run_geo(lines: Sequence[bytes], labels: Mapping[str, Any], published: list[Event]) -> Scores:
     setup_started = time.perf_counter()
     extractor = _extractor()
     setup_seconds = time.perf_counter() - setup_started
@@ -260,10 +279,14 @@ def _run_geo(lines: Sequence[bytes], labels: Mapping[str, Any]) -> Scores:
     return scores | _replay_scores(replay) | {"setup_seconds": setup_seconds}
 
 
+#: A task's runner: raw lines and labels in, scores out; event records it publishes go to the list.
+Runner = Callable[[Sequence[bytes], Mapping[str, Any], list["Event"]], Scores]
+
 #: Every task ``eval`` can run, and its runner.
-RUNNERS: dict[str, Callable[[Sequence[bytes], Mapping[str, Any]], Scores]] = {
+RUNNERS: dict[str, Runner] = {
     "cleaning": _run_cleaning,
     "dedup": _run_dedup,
     "events": _run_events,
     "geo": _run_geo,
+    "coding": _run_coding,
 }
