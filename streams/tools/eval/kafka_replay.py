@@ -18,9 +18,9 @@ from streams import contracts
 from streams.kafka.clients import TopicReader, produce, until_settled
 from streams.kafka.local import LocalPipeline
 from streams.tools.eval import format_table
+from streams.tools.eval.coding import coding_scores
 from streams.tools.eval.metrics import (
     cleaning_scores,
-    coding_scores,
     dedup_scores,
     events_by_article,
     events_scores,

@@ -20,10 +20,10 @@ import orjson
 
 from streams.config import DEDUP_BATCH_SIZE, EXTRACT_BATCH_SIZE
 from streams.contracts import Rejected, utc_now
+from streams.tools.eval.coding import coding_scores
 from streams.tools.eval.metrics import (
     Scores,
     cleaning_scores,
-    coding_scores,
     dedup_scores,
     events_by_article,
     events_scores,

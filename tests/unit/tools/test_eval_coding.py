@@ -6,15 +6,17 @@ from typing import Any
 
 import pytest
 
-from streams.tools.eval.metrics import (
+from streams.tools.eval.coding import (
     actors_right,
     coding_scores,
     countries_right,
-    events_by_article,
-    haversine_km,
     location_right,
     sentence_overlap,
     tokens,
+)
+from streams.tools.eval.metrics import (
+    events_by_article,
+    haversine_km,
 )
 
 CHICAGO = {"name": "Chicago", "country": "USA", "lat": 41.88, "lon": -87.63}
