@@ -19,7 +19,6 @@ from streams.contracts import CleanArticle, DuplicateLink
 from streams.stages.dedup.shards import (
     Member,
     band_partition,
-    entry_key,
     expire,
     probe_shard,
     shard_entry,
@@ -28,12 +27,9 @@ from streams.stages.dedup.shards import (
 )
 from streams.stages.dedup.signatures import DEFAULT, DedupConfig, ShardEntry, Signature, signatures
 from streams.stages.dedup.verdicts import (
-    METHODS,
     ShardReport,
     Verified,
-    anchor_overlap,
     containment,
-    cosine,
     decide,
     expire_pending,
     match,
@@ -41,7 +37,6 @@ from streams.stages.dedup.verdicts import (
 
 __all__ = [
     "DEFAULT",
-    "METHODS",
     "DedupConfig",
     "DedupOutput",
     "Member",
@@ -49,13 +44,10 @@ __all__ = [
     "ShardReport",
     "Signature",
     "Verified",
-    "anchor_overlap",
     "band_partition",
     "containment",
-    "cosine",
     "decide",
     "dedup_batch",
-    "entry_key",
     "expire",
     "expire_pending",
     "match",
