@@ -1,0 +1,96 @@
+"""shards: the probe on one band partition, what it stores, and the expiry sweep of that state."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import orjson
+import pytest
+from dedup_articles import AFTERMATH, AFTERMATH_TITLE, STORY, article, links_of, run, signature
+
+from streams.contracts import CleanArticle
+from streams.stages import dedup
+
+
+def test_probe_shard_keeps_light_members_and_one_entry_and_reports_only_matches(
+    original: CleanArticle,
+) -> None:
+    sig_a, sig_b, sig_c = dedup.signatures(
+        [original, article("copy", STORY, hours=1), article("other", AFTERMATH, title=AFTERMATH_TITLE)]
+    )
+    state: dict[str, Any] = {}
+    keys = sig_a["keys"]
+    first = dedup.probe_shard(state, 0, sig_a["entry"], keys)
+    assert first["verified"] == [] and first["bucket_sizes"] == [1] * len(keys)
+    again = dedup.probe_shard(state, 0, sig_a["entry"], keys)  # redelivery: no self-match, no second copy
+    assert again["verified"] == [] and again["bucket_sizes"] == [1] * len(keys)
+    second = dedup.probe_shard(state, 0, sig_b["entry"], sig_b["keys"])
+    (found,) = second["verified"]
+    assert (found["id"], found["method"], found["bands"]) == ("orig", "exact", len(keys))
+    assert "sample" not in second["article"] and "embedding" not in second["article"]
+    # a shared band makes "other" a candidate of "orig", not a match
+    third = dedup.probe_shard(state, 0, sig_c["entry"], [keys[1], *sig_c["keys"]])
+    assert third["candidates"] >= 2 and third["verified"] == []
+    # buckets hold light members (Member fields, stored as a list); the verification data sits once
+    # per article and shard
+    assert all(len(m) == 4 for key in keys for m in state[key]["members"])
+    assert sorted(k for k in state if k.startswith("s")) == ["s0:copy", "s0:orig", "s0:other"]
+    assert orjson.loads(orjson.dumps(state)) == state
+
+
+def test_members_are_stored_as_plain_lists_in_field_order(original: CleanArticle) -> None:
+    """Tables and topics carry a member as a JSON array; the orjson codec would refuse the NamedTuple."""
+    sig = signature(original)
+    entry, key = sig["entry"], sig["keys"][0]
+    state: dict[str, Any] = {}
+    dedup.probe_shard(state, 0, entry, [key])
+    (raw,) = state[key]["members"]
+    expected = dedup.Member(id="orig", ts=entry["ts"], seen=math.ceil(entry["seen"]), language="en")
+    assert type(raw) is list and raw == list(expected)
+    assert dedup.Member._make(orjson.loads(orjson.dumps(raw))) == expected
+    with pytest.raises(TypeError):
+        orjson.dumps(expected)
+
+
+def test_shard_entry_carries_only_what_its_band_kinds_verify(original: CleanArticle) -> None:
+    sig = signature(original)
+    near = dedup.shard_entry(sig, ["x:a", "m:b"])
+    assert "sample" in near and "embedding" not in near and "anchors" not in near
+    cross = dedup.shard_entry(sig, ["e3:1f"])
+    assert "embedding" in cross and "anchors" in cross and "sample" not in cross
+
+
+def test_bucket_cap_keeps_the_newest_members(original: CleanArticle) -> None:
+    config = dedup.DedupConfig(bucket_cap=3)
+    sigs = dedup.signatures([article(f"c{i}", STORY, hours=i) for i in range(5)], config)
+    state: dict[str, Any] = {}
+    key = sigs[0]["keys"][0]
+    for sig in sigs:
+        dedup.probe_shard(state, 0, sig["entry"], [key], config)
+    assert sorted(dedup.Member._make(m).id for m in state[key]["members"]) == ["c2", "c3", "c4"]
+
+
+def test_copies_further_apart_than_the_retention_window_are_not_linked(original: CleanArticle) -> None:
+    late = article("late", STORY, hours=24 * 8)
+    state: dict[str, Any] = {}
+    outputs = run([original, late], state)
+    assert links_of(outputs) == [] and outputs[1].unique == [late]
+    # the old member was dropped from every bucket the new one shares with it
+    for key in signature(late)["keys"]:
+        assert [dedup.Member._make(m).id for m in state["bands"][key]["members"]] == ["late"]
+
+
+def test_retention_is_configurable_and_swept(original: CleanArticle) -> None:
+    wide = dedup.DedupConfig(retention_days=10)
+    late = article("late", STORY, hours=24 * 8)
+    assert [link["canonical_id"] for link in links_of(dedup.dedup_batch({}, [original, late], wide))] == [
+        "orig"
+    ]
+
+    state: dict[str, Any] = {}
+    run([original], state)
+    bands = state["bands"]
+    assert bands and dedup.expire(bands, signature(original)["entry"]["seen"]) == 0
+    deleted = dedup.expire(bands, signature(original)["entry"]["seen"] + 7.5 * 86400)
+    assert deleted > 0 and bands == {}
