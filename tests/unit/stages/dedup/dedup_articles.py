@@ -14,6 +14,7 @@ from typing import Any
 from streams import contracts
 from streams.contracts import CleanArticle, DuplicateLink
 from streams.stages import dedup
+from streams.tools.eval.metrics import components
 
 T0 = datetime(2024, 5, 16, 8, 0, tzinfo=UTC)
 
@@ -109,19 +110,11 @@ def links_of(outputs: Iterable[dedup.DedupOutput]) -> list[DuplicateLink]:
 
 def groups(links: Iterable[DuplicateLink], ids: Iterable[str]) -> dict[str, frozenset[str]]:
     """Connected components of the links (the evaluator's definition), by article id."""
-    parent = {i: i for i in ids}
-
-    def root(i: str) -> str:
-        while parent[i] != i:
-            i = parent[i]
-        return i
-
-    for link in links:
-        parent[root(link["id"])] = root(link["canonical_id"])
+    group_of = components(ids, [(link["id"], link["canonical_id"]) for link in links])
     members: dict[str, set[str]] = {}
-    for i in parent:
-        members.setdefault(root(i), set()).add(i)
-    return {i: frozenset(members[root(i)]) for i in parent}
+    for i, group in group_of.items():
+        members.setdefault(group, set()).add(i)
+    return {i: frozenset(members[group]) for i, group in group_of.items()}
 
 
 def sinks(links: Iterable[DuplicateLink], ids: Iterable[str]) -> dict[str, str]:
