@@ -18,6 +18,7 @@ from typing import Any
 import orjson
 
 from streams import contracts
+from streams.config import DEDUP_BATCH_SIZE, EXTRACT_BATCH_SIZE
 from streams.kafka.clients import TopicReader, produce, until_settled
 from streams.kafka.local import LocalPipeline
 from streams.tools.inputs import read_input
@@ -151,8 +152,8 @@ def bench_stages(records: list[bytes], runs: int = 3) -> dict[str, Any]:
         state: dict[str, Any] = {}
         unique.clear()
         clear_cache()  # each pass starts as cold as a new worker
-        for offset in range(0, len(clean), 32):
-            for out in dedup_batch(state, clean[offset : offset + 32]):
+        for offset in range(0, len(clean), DEDUP_BATCH_SIZE):
+            for out in dedup_batch(state, clean[offset : offset + DEDUP_BATCH_SIZE]):
                 unique.extend(out.unique)
         return len(clean)
 
@@ -165,8 +166,9 @@ def bench_stages(records: list[bytes], runs: int = 3) -> dict[str, Any]:
 
     def run_extract() -> int:
         events.clear()
-        for offset in range(0, len(unique), 32):
-            events.extend(len(found) for found in extractor.extract(unique[offset : offset + 32]))
+        for offset in range(0, len(unique), EXTRACT_BATCH_SIZE):
+            batch = unique[offset : offset + EXTRACT_BATCH_SIZE]
+            events.extend(len(found) for found in extractor.extract(batch))
         return len(unique)
 
     _timed("extract", run_extract, results, runs)
@@ -180,13 +182,13 @@ def bench_stages(records: list[bytes], runs: int = 3) -> dict[str, Any]:
 
 
 def _encoder_alone(leads: list[str]) -> int:
-    """The dedup stage's reference: the embedding model alone on 300-character leads in batches of 64,
-    a yardstick for this machine's speed at the time of the run."""
+    """The dedup stage's reference: the embedding model alone on 300-character leads in dedup's
+    batches, a yardstick for this machine's speed at the time of the run."""
     from streams.stages.dedup.embeddings import clear_cache, embed
 
     clear_cache()
-    for offset in range(0, len(leads), 64):
-        embed(leads[offset : offset + 64])
+    for offset in range(0, len(leads), DEDUP_BATCH_SIZE):
+        embed(leads[offset : offset + DEDUP_BATCH_SIZE])
     return len(leads)
 
 
