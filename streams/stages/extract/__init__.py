@@ -416,7 +416,7 @@ class Extractor:
         confirmed = [(s, e) for s, e, label in ner if label in _PLACE_LABELS]
         vetoed = [(s, e) for s, e, label in ner if label in _NOT_PLACE_LABELS]
         sentence_starts = {start for start, _ in spans}
-        matches: list[tuple[int, int, list[geo.Entry], bool]] = []
+        matches: list[tuple[int, int, list[geo.GazetteerEntry], bool]] = []
         for run in _capitalised_runs(text):
             matches.extend(self._run_matches(text, run, confirmed, vetoed, sentence_starts))
         countries: Counter[str] = Counter()
@@ -438,7 +438,7 @@ class Extractor:
         confirmed: list[tuple[int, int]],
         vetoed: list[tuple[int, int]],
         sentence_starts: set[int],
-    ) -> Iterator[tuple[int, int, list[geo.Entry], bool]]:
+    ) -> Iterator[tuple[int, int, list[geo.GazetteerEntry], bool]]:
         i = 0
         while i < len(run):
             for n in range(min(6, len(run) - i), 0, -1):
@@ -463,7 +463,7 @@ class Extractor:
             else:
                 i += 1
 
-    def _plausible(self, best: geo.Entry, text: str, start: int, sentence_starts: set[int]) -> bool:
+    def _plausible(self, best: geo.GazetteerEntry, text: str, start: int, sentence_starts: set[int]) -> bool:
         """Without NER's word for it, only well-known places, or big cities standing alone, count."""
         if best.rank >= geo.RANK["admin1"]:
             return True
@@ -906,7 +906,7 @@ def _trim_connectors(run: list[tuple[int, int]], text: str) -> list[tuple[int, i
 _CONTEXT_RATIO = 20
 
 
-def _in_context(entries: list[geo.Entry], countries: Counter[str]) -> geo.Entry:
+def _in_context(entries: list[geo.GazetteerEntry], countries: Counter[str]) -> geo.GazetteerEntry:
     """Prefer a reading in a country the article talks about, unless the top reading is a country itself."""
     best = entries[0]
     if best.rank >= geo.RANK["country"] or not countries or best.place["country"] in countries:
