@@ -120,7 +120,7 @@ def _draft(
         "trigger_start": trigger_start,
         "trigger_end": trigger_end,
     }
-    location = event_location(doc, offset, carrier, context)
+    location = _event_location(doc, offset, carrier, context)
     event_date, resolution = resolve_date(sentence, trigger_start - offset, context.published)
     if resolution == "none":
         event_date, resolution = context.published.isoformat(), context.published_resolution
@@ -145,7 +145,7 @@ def _draft(
     )
 
 
-def event_location(doc: Doc, offset: int, carrier: Token, context: ArticleContext) -> Place | None:
+def _event_location(doc: Doc, offset: int, carrier: Token, context: ArticleContext) -> Place | None:
     """Where the event happened: a place the sentence puts something 'in', 'at' or 'near', the one
     attached to the trigger's clause first, the most specific next. A place merely named is not it."""
     end = offset + len(doc.text)
