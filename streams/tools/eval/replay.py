@@ -265,7 +265,7 @@ def _run_geo(lines: Sequence[bytes], labels: Mapping[str, Any], published: list[
         body = body if isinstance(body, str) else text
         mapping = offset_map(body, text)
         mapped: list[dict[str, Any]] = []
-        for place in extractor.places(text):
+        for place in extractor.places(clean):
             span = map_span(place["start"], place["end"], mapping, body, text)
             if span is None:
                 unmapped += 1

@@ -1,0 +1,115 @@
+"""Which sentences get parsed. The parser bounds the stage's throughput, so a regex sentence splitter
+and the lexicon's word forms pick the few sentences that can state an event before it runs."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterator
+
+from streams.contracts import Place
+from streams.stages.extract.coding import LEMMAS
+from streams.stages.extract.lexicon import LIGHT_VERBS, NOUNS, ORGANISATIONS, VERBS
+
+#: Sentences this far into the article are its lead: events live there, so they score higher.
+LEAD_SENTENCES = 3
+#: Sentences after the lead parsed per article at most: throughput is bounded by the parser.
+MAX_LATER_SENTENCES = 6
+_WORD = re.compile(r"[A-Za-z]+")
+_ABBREVIATION = re.compile(
+    r"(?:^|\s)(?:[A-Z]|Mr|Mrs|Ms|Dr|Gen|Sen|Rep|Gov|Lt|Col|Sgt|Capt|Adm|St|Jr|Sr|Prof|No|Jan|Feb|Mar|Apr|Jun|"
+    r"Jul|Aug|Sep|Sept|Oct|Nov|Dec|Inc|Corp|Co|Ltd|vs|etc|[A-Z]\.[A-Z])\.$"
+)
+_SENTENCE_BREAK = re.compile(r"[.!?][”\"’')\]]*\s+(?=[“\"‘'(\[]?[A-Z0-9])")
+_ORG_WORDS = re.compile(
+    r"\b(?:{})\b".format("|".join(re.escape(name) for name in ORGANISATIONS if len(name) > 3)),
+    re.IGNORECASE,
+)
+_VERB_TRIGGER_FORMS = frozenset(
+    form for form, lemma in LEMMAS.items() if lemma in {k.split()[0] for k in VERBS}
+)
+
+
+def _phrasal_forms() -> dict[str, frozenset[str]]:
+    """Form of a verb that states an event only with a particle or object ('step down', 'lodge a
+    complaint') → the forms of those words."""
+    heads = {k.split()[0] for k in VERBS if " " in k} - set(VERBS) - set(NOUNS) - LIGHT_VERBS
+    forms_of: dict[str, set[str]] = {}
+    for form, lemma in LEMMAS.items():
+        forms_of.setdefault(lemma, {lemma}).add(form)
+    return {
+        form: frozenset(f for k in VERBS if k.startswith(head + " ") for f in forms_of[k.split()[1]])
+        for head in heads
+        for form in forms_of[head]
+    }
+
+
+_PHRASAL = _phrasal_forms()
+#: Forms of the words that can carry a trigger (a noun matches by its own lemma, so only the plural of a
+#: one-word noun key counts: 'according' or the 'air' of 'air strike' never does): a sentence with none
+#: of them is never parsed.
+_TRIGGER_FORMS = _VERB_TRIGGER_FORMS | frozenset(
+    form
+    for key in NOUNS
+    if " " not in key
+    for form in (key, key + "s", key + "es", key[:-1] + "ies")
+    if LEMMAS.get(form) == key
+)
+_LIGHT_VERB_FORMS = frozenset(form for form, lemma in LEMMAS.items() if lemma in LIGHT_VERBS)
+_PREFILTER_FORMS = _TRIGGER_FORMS | _LIGHT_VERB_FORMS
+
+
+def sentences(text: str) -> Iterator[tuple[int, int]]:
+    """Sentence spans: paragraph breaks, then end punctuation before a capital (abbreviations kept)."""
+    for paragraph in re.finditer(r"[^\n]+", text):
+        start = paragraph.start()
+        for match in _SENTENCE_BREAK.finditer(text, paragraph.start(), paragraph.end()):
+            if _ABBREVIATION.search(text, start, match.start() + 1):
+                continue
+            end = match.start() + len(match.group().rstrip())
+            if text[start:end].strip():
+                yield start, end
+            start = match.end()
+        while start < paragraph.end() and text[start].isspace():
+            start += 1
+        end = len(text[: paragraph.end()].rstrip())
+        if start < end:
+            yield start, end
+
+
+def candidate_sentences(
+    text: str, spans: list[tuple[int, int]], places: list[Place]
+) -> Iterator[tuple[int, tuple[int, int]]]:
+    """Sentences worth a parse: lead sentences with a trigger word, later ones with a trigger verb and a
+    named place or organisation (an event needs actors), at most ``MAX_LATER_SENTENCES`` of those."""
+    later = 0
+    starts = [p["start"] for p in places]
+    for number, (start, end) in enumerate(spans):
+        words = trigger_words(text, start, end)
+        if number < LEAD_SENTENCES:
+            if words & _TRIGGER_FORMS:
+                yield number, (start, end)
+            continue
+        stated = words & _VERB_TRIGGER_FORMS or (words & _LIGHT_VERB_FORMS and words & _TRIGGER_FORMS)
+        if later >= MAX_LATER_SENTENCES or not stated:
+            continue
+        named = bisect.bisect_left(starts, start) < bisect.bisect_left(starts, end) or bool(
+            _ORG_WORDS.search(text, start, end)
+        )
+        if named:
+            later += 1
+            yield number, (start, end)
+
+
+def trigger_words(text: str, start: int, end: int) -> set[str]:
+    """The sentence's words in lower case that may carry a trigger. Capitalised ones after the first
+    are left out (the tagger reads them as names: 'March 3', 'Free Syrian Army'), and so is a verb that
+    states an event only with its particle or object ('step down') when the sentence lacks that word."""
+    found = _WORD.findall(text, start, end)
+    if not found:
+        return set()
+    present = set(found)
+    words = present & _PREFILTER_FORMS
+    if found[0].lower() in _PREFILTER_FORMS:
+        words.add(found[0].lower())
+    return {w for w in words if w not in _PHRASAL or not present.isdisjoint(_PHRASAL[w])}

@@ -1,0 +1,283 @@
+"""Event records: a draft per trigger with the evidence it was read from, merged with its retellings
+in later sentences, then the record the contract defines, with an id that is the same on every replay."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Set
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+from urllib.parse import urlsplit
+
+from spacy.tokens import Doc, Token
+
+from streams.contracts import SCHEMA_VERSION, Actor, CleanArticle, Event, Evidence, Place
+from streams.stages import geo
+from streams.stages.extract.actors import fill_countries, named_actors, participants, unique_actors
+from streams.stages.extract.coding import code_event_type, event_triggers, lemma, pos, states_obligation
+from streams.stages.extract.dates import STATED_DATE, publication_date, resolve_date
+from streams.stages.extract.lexicon import QUAD_CLASS, SPEECH_VERBS, Trigger
+from streams.stages.extract.prefilter import LEAD_SENTENCES
+from streams.stages.geo.toponyms import NameLookup
+
+_LOCATION_PREPS = frozenset(
+    {"in", "at", "near", "outside", "inside", "across", "throughout", "around", "over"}
+)
+_SPECIFICITY = {"city": 3, "admin1": 2, "country": 1, "continent": 0}
+_SENTENCE_END = (".", "!", "?", "”", '"', "’", "'", ")")
+_QUOTE = re.compile(r"[“\"]([^”\"]{8,})[”\"]")
+
+
+@dataclass
+class ArticleContext:
+    """What the article as a whole says, for the sentences that need it, and the gazetteer to read
+    their names with."""
+
+    article: CleanArticle
+    places: list[Place]
+    home_country: str | None
+    published: date
+    published_resolution: str
+    entries: NameLookup
+    demonyms: Set[str]
+
+
+def article_context(
+    article: CleanArticle, places: list[Place], gazetteer: geo.Gazetteer, entries: NameLookup
+) -> ArticleContext:
+    """The article's home country (of its first country, division or city, else of its dateline) and
+    publication date."""
+    countries = [p["country"] for p in places if p.get("feature") in ("country", "admin1", "city")]
+    dateline = article.get("dateline")
+    home = next((c for c in countries if c), None) or (dateline["country"] if dateline else None)
+    published, resolution = publication_date(article, gazetteer)
+    return ArticleContext(article, places, home, published, resolution, entries, gazetteer.demonyms)
+
+
+@dataclass
+class EventDraft:
+    """An event before merging with its retellings and becoming a record."""
+
+    plover: str
+    mode: str | None
+    cameo: str
+    sources: list[Actor]
+    targets: list[Actor]
+    location: Place | None
+    event_date: str
+    date_resolution: str
+    evidence: Evidence
+    quotes: list[dict[str, Any]] = field(default_factory=list)
+    confidence: float = 0.5
+
+
+def sentence_events(doc: Doc, offset: int, number: int, context: ArticleContext) -> list[EventDraft]:
+    """The events one parsed sentence states (``offset``: its start in the article text, ``number``: its
+    place among the article's sentences)."""
+    drafts: list[EventDraft] = []
+    for trigger, carrier, span in event_triggers(doc):
+        draft = _draft(doc, offset, number, context, trigger, carrier, span)
+        if draft is not None:
+            drafts.append(draft)
+    return drafts
+
+
+def _draft(
+    doc: Doc,
+    offset: int,
+    number: int,
+    context: ArticleContext,
+    trigger: Trigger,
+    carrier: Token,
+    span: tuple[int, int],
+) -> EventDraft | None:
+    coded = code_event_type(trigger, carrier)
+    if coded is None:
+        return None
+    plover, cameo, mode = coded
+    source_heads, target_heads = participants(carrier, doc[span[1]] if span[1] != carrier.i else carrier)
+    if mode == "demand" and states_obligation(carrier):
+        speaker = [c for c in carrier.head.children if c.dep_ in ("nsubj", "nsubjpass")]
+        source_heads, target_heads = speaker, source_heads + target_heads
+    entries = context.entries
+    sources = unique_actors([a for head in source_heads for a in named_actors(head, offset, entries)], [])
+    targets = unique_actors(
+        [a for head in target_heads for a in named_actors(head, offset, entries)], sources
+    )
+    if not sources and not targets:
+        return None
+    fill_countries(sources, targets, offset, len(doc.text), context.places, context.home_country)
+    sentence = doc.text
+    trigger_start = offset + doc[min(span)].idx
+    trigger_end = offset + doc[max(span)].idx + len(doc[max(span)])
+    evidence: Evidence = {
+        "sentence": sentence,
+        "start": offset,
+        "end": offset + len(sentence),
+        "trigger": context.article["text"][trigger_start:trigger_end],
+        "trigger_start": trigger_start,
+        "trigger_end": trigger_end,
+    }
+    location = _event_location(doc, offset, carrier, context)
+    event_date, resolution = resolve_date(sentence, trigger_start - offset, context.published)
+    if resolution == "none":
+        event_date, resolution = context.published.isoformat(), context.published_resolution
+    confidence = 0.45 if sentence.rstrip().endswith(_SENTENCE_END) else 0.35
+    confidence += 0.15 if pos(carrier) == "VERB" else 0.0
+    confidence += 0.15 if any(a["country"] or a["sector"] == "IGO" for a in sources) else 0.0
+    confidence += 0.1 if targets else 0.0
+    confidence += 0.05 if number < LEAD_SENTENCES else 0.0
+    confidence += 0.05 if carrier.dep_ == "ROOT" or lemma(carrier.head) in SPEECH_VERBS else 0.0
+    return EventDraft(
+        plover=plover,
+        mode=mode,
+        cameo=cameo,
+        sources=sources,
+        targets=targets,
+        location=location,
+        event_date=event_date,
+        date_resolution=resolution,
+        evidence=evidence,
+        quotes=_quotes(doc, offset, carrier, entries),
+        confidence=round(min(confidence, 0.95), 2),
+    )
+
+
+def _event_location(doc: Doc, offset: int, carrier: Token, context: ArticleContext) -> Place | None:
+    """Where the event happened: a place the sentence puts something 'in', 'at' or 'near', the one
+    attached to the trigger's clause first, the most specific next. A place merely named is not it."""
+    end = offset + len(doc.text)
+    clause = {t.i for t in carrier.subtree} | {carrier.head.i}
+    best: tuple[tuple[int, int, int], Place] | None = None
+    for place in context.places:
+        if not offset <= place["start"] < end or geo.normalize(place["text"]) in context.demonyms:
+            continue
+        span = doc.char_span(place["start"] - offset, place["end"] - offset, alignment_mode="expand")
+        if span is None:
+            continue
+        prep = next(
+            (
+                t
+                for t in (span.root.head, span.root.head.head)
+                if t.dep_ == "prep" and t.lower_ in _LOCATION_PREPS
+            ),
+            None,
+        )
+        if prep is None:
+            continue
+        key = (int(prep.head.i in clause), _SPECIFICITY.get(place.get("feature", ""), 0), -place["start"])
+        if best is None or key > best[0]:
+            best = (key, place)
+    return best[1] if best else None
+
+
+def _quotes(doc: Doc, offset: int, carrier: Token, entries: NameLookup) -> list[dict[str, Any]]:
+    """The statement an event is sourced to: a speech verb above the trigger, with its speaker."""
+    speech = next((a for a in carrier.ancestors if lemma(a) in SPEECH_VERBS), None)
+    if speech is None:
+        return []
+    speaker_heads = [c for c in speech.children if c.dep_ in ("nsubj", "nsubjpass")]
+    speakers = [a for h in speaker_heads for a in named_actors(h, offset, entries)]
+    quoted = _QUOTE.search(doc.text)
+    clause = [t for t in speech.children if t.dep_ in ("ccomp", "xcomp", "parataxis")]
+    if quoted is not None:
+        start, end = quoted.start(1), quoted.end(1)
+    elif clause:
+        tokens = list(clause[0].subtree)
+        start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1])
+    else:
+        return []
+    speaker = speakers[0] if speakers else None
+    return [
+        {
+            "speaker": speaker["name"] if speaker else None,
+            "speaker_country": speaker["country"] if speaker else None,
+            "text": doc.text[start:end],
+            "start": offset + start,
+            "end": offset + end,
+        }
+    ]
+
+
+def event_record(article: CleanArticle, draft: EventDraft) -> Event:
+    """The record on the events topic; its id hashes the article, the type and the trigger's span."""
+    evidence = draft.evidence
+    key = f"{article['id']}|{draft.plover}|{evidence['trigger_start']}|{evidence['trigger_end']}"
+    source = article.get("source") or (urlsplit(article["url"] or "").hostname or None)
+    sources = [source] if source else []
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "event_id": hashlib.sha1(key.encode("utf-8")).hexdigest()[:20],
+        "event_type": draft.plover,
+        "mode": draft.mode,
+        "cameo_root": draft.cameo,
+        "quad_class": QUAD_CLASS[draft.cameo],
+        "source_actors": draft.sources,
+        "target_actors": draft.targets,
+        "location": draft.location,
+        "event_date": draft.event_date,
+        "date_resolution": draft.date_resolution,
+        "evidence": evidence,
+        "quotes": draft.quotes,
+        "article_ids": [article["id"]],
+        "sources": sources,
+        "num_articles": 1,
+        "num_sources": len(sources),
+        "languages": [article["language"]],
+        "first_seen": article["received_at"],
+        "last_seen": article["received_at"],
+        "confidence": draft.confidence,
+        "received_at": article["received_at"],
+    }
+
+
+def merge_drafts(drafts: list[EventDraft]) -> list[EventDraft]:
+    """One event per type and actor set: the first statement (usually the lead) plus later detail."""
+    merged: list[EventDraft] = []
+    for draft in drafts:
+        countries = {a["country"] for a in (*draft.sources, *draft.targets) if a["country"]}
+        twin = next(
+            (m for m in merged if m.plover == draft.plover and countries and _same_actors(m, draft)), None
+        )
+        if twin is None:
+            merged.append(draft)
+            continue
+        if _evidence_weight(draft) > _evidence_weight(twin):
+            merged[merged.index(twin)] = draft
+            twin, draft = draft, twin
+        twin.quotes.extend(draft.quotes)
+        twin.confidence = max(twin.confidence, draft.confidence)
+        if draft.location and _refines(draft.location, twin.location):
+            twin.location = draft.location
+        if twin.date_resolution not in STATED_DATE and draft.date_resolution in STATED_DATE:
+            twin.event_date, twin.date_resolution = draft.event_date, draft.date_resolution
+    return merged
+
+
+def _same_actors(one: EventDraft, other: EventDraft) -> bool:
+    """Same sources, or same everyone: a later sentence retelling the lead's event."""
+
+    def codes(actors: list[Actor]) -> set[str]:
+        return {a["country"] for a in actors if a["country"]}
+
+    if codes(one.sources) and codes(one.sources) == codes(other.sources):
+        return True
+    everyone, others = codes(one.sources) | codes(one.targets), codes(other.sources) | codes(other.targets)
+    return len(everyone & others) >= 0.6 * len(everyone | others)
+
+
+def _evidence_weight(draft: EventDraft) -> float:
+    """The sentence that states the event most completely (when, where) is the better evidence."""
+    return (
+        draft.confidence + 0.1 * (draft.date_resolution in STATED_DATE) + 0.1 * (draft.location is not None)
+    )
+
+
+def _refines(new: Place, old: Place | None) -> bool:
+    """A city in the country already named is a better location; anything beats none."""
+    if old is None:
+        return True
+    more_specific = _SPECIFICITY.get(new.get("feature", ""), 0) > _SPECIFICITY.get(old.get("feature", ""), 0)
+    return more_specific and new["country"] == old["country"]
