@@ -21,6 +21,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check streams tests
 	$(BIN)/ruff format --check streams tests
 	$(BIN)/lint-imports
+	$(BIN)/vulture streams tests/vulture_allowlist.py --min-confidence 60
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

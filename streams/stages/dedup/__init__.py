@@ -63,8 +63,6 @@ __all__ = [
 class DedupOutput:
     unique: list[CleanArticle] = field(default_factory=list)
     duplicates: list[DuplicateLink] = field(default_factory=list)
-    candidates: int = 0  # candidates reported by the band partitions (for metrics)
-    bucket_sizes: list[int] = field(default_factory=list)
 
 
 def dedup_batch(
@@ -87,11 +85,7 @@ def dedup_batch(
             for shard, keys in shard_keys(sig, partitions).items()
         ]
         links = decide(verdicts, article["id"], reports, len(reports), config) or []
-        out = DedupOutput(
-            duplicates=links,
-            candidates=sum(r["candidates"] for r in reports),
-            bucket_sizes=[size for r in reports for size in r["bucket_sizes"]],
-        )
+        out = DedupOutput(duplicates=links)
         if not any(link["id"] == article["id"] for link in links):
             out.unique.append(article)
         outputs.append(out)
