@@ -20,12 +20,12 @@ import numpy.typing as npt
 
 from streams.contracts import CleanArticle, parse_rfc3339
 from streams.stages.dedup.embeddings import blas_threads, embed
+from streams.stages.text import sentences
 
 #: Words longer than this are split (URLs, base64 debris); keeps the per-word hash a fixed-width array op.
 _WORD_CHARS = 24
 _WORD = re.compile(rf"\w{{1,{_WORD_CHARS}}}")
 _NUMBER = re.compile(r"\d+(?:[.,\s]\d{3})*(?:[.,]\d+)?")
-_SENTENCE = re.compile(r"[.!?:;]\s+|\n")
 _NAME = re.compile(r"[^\W\d_][\w'’-]{2,}")
 _U64 = np.uint64
 _DAY = 86400.0
@@ -138,8 +138,8 @@ def _anchors(lines: list[str], chars: int) -> list[str]:
     text = "\n".join(lines)[:chars]
     found = {re.sub(r"\D", "", n) for n in _NUMBER.findall(text)}
     found = {n for n in found if len(n) >= 2}
-    for sentence in _SENTENCE.split(text):
-        found.update(w.casefold() for w in _NAME.findall(sentence)[1:] if w[0].isupper())
+    for start, end in sentences(text):
+        found.update(w.casefold() for w in _NAME.findall(text, start, end)[1:] if w[0].isupper())
     return sorted(found)
 
 

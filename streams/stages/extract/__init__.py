@@ -17,9 +17,10 @@ from threadpoolctl import ThreadpoolController
 from streams.contracts import CleanArticle, Event, Place
 from streams.stages import geo
 from streams.stages.extract.nlp import load_spacy, one_blas_thread
-from streams.stages.extract.prefilter import candidate_sentences, sentences
+from streams.stages.extract.prefilter import candidate_sentences
 from streams.stages.extract.records import article_context, event_record, merge_drafts, sentence_events
 from streams.stages.geo.toponyms import find_places
+from streams.stages.text import sentences
 
 
 class Extractor:

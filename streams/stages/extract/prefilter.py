@@ -10,17 +10,12 @@ from collections.abc import Iterator
 from streams.contracts import Place
 from streams.stages.extract.coding import LEMMAS
 from streams.stages.extract.lexicon import LIGHT_VERBS, NOUNS, ORGANISATIONS, VERBS
+from streams.stages.text import WORD
 
 #: Sentences this far into the article are its lead: events live there, so they score higher.
 LEAD_SENTENCES = 3
 #: Sentences after the lead parsed per article at most: throughput is bounded by the parser.
 MAX_LATER_SENTENCES = 6
-_WORD = re.compile(r"[A-Za-z]+")
-_ABBREVIATION = re.compile(
-    r"(?:^|\s)(?:[A-Z]|Mr|Mrs|Ms|Dr|Gen|Sen|Rep|Gov|Lt|Col|Sgt|Capt|Adm|St|Jr|Sr|Prof|No|Jan|Feb|Mar|Apr|Jun|"
-    r"Jul|Aug|Sep|Sept|Oct|Nov|Dec|Inc|Corp|Co|Ltd|vs|etc|[A-Z]\.[A-Z])\.$"
-)
-_SENTENCE_BREAK = re.compile(r"[.!?][”\"’')\]]*\s+(?=[“\"‘'(\[]?[A-Z0-9])")
 _ORG_WORDS = re.compile(
     r"\b(?:{})\b".format("|".join(re.escape(name) for name in ORGANISATIONS if len(name) > 3)),
     re.IGNORECASE,
@@ -59,24 +54,6 @@ _LIGHT_VERB_FORMS = frozenset(form for form, lemma in LEMMAS.items() if lemma in
 _PREFILTER_FORMS = _TRIGGER_FORMS | _LIGHT_VERB_FORMS
 
 
-def sentences(text: str) -> Iterator[tuple[int, int]]:
-    """Sentence spans: paragraph breaks, then end punctuation before a capital (abbreviations kept)."""
-    for paragraph in re.finditer(r"[^\n]+", text):
-        start = paragraph.start()
-        for match in _SENTENCE_BREAK.finditer(text, paragraph.start(), paragraph.end()):
-            if _ABBREVIATION.search(text, start, match.start() + 1):
-                continue
-            end = match.start() + len(match.group().rstrip())
-            if text[start:end].strip():
-                yield start, end
-            start = match.end()
-        while start < paragraph.end() and text[start].isspace():
-            start += 1
-        end = len(text[: paragraph.end()].rstrip())
-        if start < end:
-            yield start, end
-
-
 def candidate_sentences(
     text: str, spans: list[tuple[int, int]], places: list[Place]
 ) -> Iterator[tuple[int, tuple[int, int]]]:
@@ -105,7 +82,7 @@ def trigger_words(text: str, start: int, end: int) -> set[str]:
     """The sentence's words in lower case that may carry a trigger. Capitalised ones after the first
     are left out (the tagger reads them as names: 'March 3', 'Free Syrian Army'), and so is a verb that
     states an event only with its particle or object ('step down') when the sentence lacks that word."""
-    found = _WORD.findall(text, start, end)
+    found = WORD.findall(text, start, end)
     if not found:
         return set()
     present = set(found)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from streams.stages.text import WORD, sentences
+
 #: Prompts, markers and credits are short; a longer line is prose whatever words it holds.
 _MAX_PROMPT_CHARS = 160
 #: A run of at least this many menu-like lines (few words, no sentence end) is navigation.
@@ -200,11 +202,9 @@ _RIGHTS = re.compile(
     r"©|ⓒ|\(c\)|copyright|rights reserved|cookie|무단|저작권|版权|無断|droits réservés|rechte vorbehalten|"
     r"derechos reservados|права защищены"
 )
-_SENTENCES = re.compile(r"(?<=[.!?])\s+")
 _BULLET = re.compile(r"^[-–•·*▪]\s+")
 
 _DEBRIS = re.compile("^(?:" + "|".join(f"(?:{p})" for p in _WHOLE_LINE) + ")$", re.IGNORECASE)
-_WORD = re.compile(r"\w+")
 
 
 def core(line: str) -> str:
@@ -234,7 +234,7 @@ def is_debris(line: str) -> bool:
     if (
         any(word in lowered for word in _PROMO_HINTS)
         and _PROMO_WORDS.search(lowered)
-        and any(_PROMO_SENTENCE.match(sentence) for sentence in _SENTENCES.split(line.strip()))
+        and any(_PROMO_SENTENCE.match(line[start:end]) for start, end in sentences(line))
     ):
         return True
     if len(text) > _MAX_PROMPT_CHARS:
@@ -252,7 +252,7 @@ def _is_menu_item(line: str) -> bool:
     return (
         not _BULLET.match(text)
         and len(text) <= _NAV_MAX_CHARS
-        and len(_WORD.findall(text)) <= _NAV_MAX_WORDS
+        and len(WORD.findall(text)) <= _NAV_MAX_WORDS
         and not _SENTENCE_END.search(text)
     )
 
@@ -266,8 +266,8 @@ def _same_title(line: str, title: str | None) -> bool:
     """The headline again: the title's words (a site suffix aside), or a reworded headline, never a lede."""
     if not title:
         return False
-    words = _WORD.findall(line.casefold())
-    title_words = _WORD.findall(title.casefold())
+    words = WORD.findall(line.casefold())
+    title_words = WORD.findall(title.casefold())
     if not words:
         return False
     if words == title_words or (len(words) >= 4 and title_words[: len(words)] == words):
