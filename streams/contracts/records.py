@@ -109,6 +109,9 @@ class Actor(TypedDict):
     text: str
     name: str
     country: str | None
+    #: How the country was found: ``stated`` (its own words: a name, demonym or affiliation),
+    #: ``place`` (the place the sentence puts it in), ``article`` (the article's setting), ``none``.
+    country_source: str
     sector: str | None
     start: int
     end: int
@@ -135,8 +138,12 @@ class Event(TypedDict):
     source_actors: list[Actor]
     target_actors: list[Actor]
     location: Place | None
+    location_source: str  # sentence | dateline | article | none
     event_date: str  # YYYY-MM-DD
-    date_resolution: str
+    date_resolution: str  # text | published_at | received_at
+    modality: str  # asserted | reported | claimed
+    role: str  # main | background
+    goldstein: float | None  # CAMEO Goldstein scale of the nearest CAMEO code
     evidence: Evidence
     quotes: list[dict[str, Any]]
     article_ids: list[str]
@@ -148,6 +155,10 @@ class Event(TypedDict):
     last_seen: str
     confidence: float
     received_at: str
+    url: str | None  # of the reporting article
+    title: str | None
+    source: str | None
+    extractor_version: str
 
 
 class DeadLetter(TypedDict):

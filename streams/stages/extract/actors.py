@@ -120,10 +120,10 @@ def fill_countries(
         for p in places
         if offset <= p["start"] < offset + length and p["country"] and p["country"] not in taken
     ]
-    fallback = named[0] if named else home_country
+    fallback, source = (named[0], "place") if named else (home_country, "article")
     for actor in actors:
-        if actor["country"] is None and actor["sector"] != "IGO":
-            actor["country"] = fallback
+        if actor["country"] is None and actor["sector"] != "IGO" and fallback:
+            actor["country"], actor["country_source"] = fallback, source
 
 
 def _owners(event: Token, offset: int, entries: NameLookup) -> list[Actor]:
@@ -185,6 +185,7 @@ def _actor(tokens: list[Token], head: Token, offset: int, entries: NameLookup) -
         "text": text[start:end],
         "name": name,
         "country": country,
+        "country_source": "stated" if country else "none",
         "sector": sector,
         "start": offset + start,
         "end": offset + end,

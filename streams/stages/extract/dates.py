@@ -6,10 +6,8 @@ from __future__ import annotations
 import calendar
 import re
 from datetime import date, timedelta
-from zoneinfo import ZoneInfo
 
 from streams.contracts import CleanArticle, parse_rfc3339
-from streams.stages import geo
 from streams.stages.extract.lexicon import words
 
 _WEEKDAYS = {name.lower(): index for index, name in enumerate(calendar.day_name)}
@@ -25,8 +23,6 @@ TIME_WORDS = frozenset(
         )
     )
 )
-#: Resolutions of a date the sentence states (the others fall back to the publication date).
-STATED_DATE = frozenset({"day_of_month", "explicit", "weekday", "relative_day"})
 _ORDINAL_DAY = re.compile(r"\bon the (\d{1,2})(?:st|nd|rd|th)\b", re.IGNORECASE)
 _MONTH_NAMES = "|".join(_MONTHS)
 _MONTH_DAY = re.compile(
@@ -40,17 +36,12 @@ _RELATIVE_DAY = re.compile(
 )
 
 
-def publication_date(article: CleanArticle, gazetteer: geo.Gazetteer) -> tuple[date, str]:
-    """The day the article was published (or received), local to its dateline's city when it has one,
-    and how that was resolved."""
-    dateline = article.get("dateline")
-    published = parse_rfc3339(article.get("published_at") or article["received_at"])
-    resolution = "published_at" if article.get("published_at") else "received_at"
-    zone = gazetteer.timezone(dateline["geonameid"] if dateline else None)
-    if zone:
-        published = published.astimezone(ZoneInfo(zone))
-        resolution += "_dateline_local"
-    return published.date(), resolution
+def publication_date(article: CleanArticle) -> tuple[date, str]:
+    """The day the article was published as the publisher dates it (no time-zone shift: a date-only
+    ``published_at`` is midnight of that day), else the day it was received; and which of the two."""
+    if article.get("published_at_source") in ("record", "page", "dateline"):
+        return parse_rfc3339(article["published_at"]).date(), "published_at"
+    return parse_rfc3339(article["received_at"]).date(), "received_at"
 
 
 def resolve_date(sentence: str, trigger_at: int, published: date) -> tuple[str, str]:

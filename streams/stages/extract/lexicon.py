@@ -153,6 +153,31 @@ QUAD_CLASS = {
     f"{root:02d}": 1 if root <= 5 else 2 if root <= 8 else 3 if root <= 13 else 4 for root in range(1, 21)
 }
 
+#: CAMEO root → Goldstein conflict-cooperation score (-10..10) of the root's own code (010, 020, ...),
+#: the scale GDELT publishes with each event.
+GOLDSTEIN = {
+    "01": 0.0,
+    "02": 3.0,
+    "03": 4.0,
+    "04": 1.0,
+    "05": 3.5,
+    "06": 6.0,
+    "07": 7.0,
+    "08": 5.0,
+    "09": -2.0,
+    "10": -5.0,
+    "11": -2.0,
+    "12": -4.0,
+    "13": -6.0,
+    "14": -6.5,
+    "15": -7.2,
+    "16": -4.0,
+    "17": -7.0,
+    "18": -9.0,
+    "19": -10.0,
+    "20": -10.0,
+}
+
 #: Words that mark an actor's sector (CAMEO-style codes). Multi-word keys match the lowercased span.
 SECTORS: dict[str, str] = {
     **dict.fromkeys(

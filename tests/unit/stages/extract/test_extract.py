@@ -19,7 +19,7 @@ def test_batch_keeps_order_and_skips_other_languages(extractor: Extractor) -> No
     assert (event["event_type"], event["mode"]) == ("COERCE", "seize")
     assert event["source_actors"][0]["country"] == "ISR" and event["source_actors"][0]["sector"] == "COP"
     assert event["location"] is not None and event["location"]["name"] == "Jerusalem"
-    assert event["event_date"] == "2024-02-19" and event["date_resolution"] == "weekday"
+    assert event["event_date"] == "2024-02-19" and event["date_resolution"] == "text"
 
 
 def test_extract_does_not_change_its_input(extractor: Extractor) -> None:

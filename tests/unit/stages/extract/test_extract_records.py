@@ -43,7 +43,7 @@ def test_sample_consult_in_rio_on_the_22nd(sample: tuple[CleanArticle, list[Even
     assert location is not None
     assert (location["name"], location["country"]) == ("Rio de Janeiro", "BRA")
     assert record["text"][location["start"] : location["end"]] == "Rio de Janeiro"
-    assert (consult["event_date"], consult["date_resolution"]) == ("2024-02-22", "day_of_month")
+    assert (consult["event_date"], consult["date_resolution"]) == ("2024-02-22", "text")
     evidence = consult["evidence"]
     assert record["text"][evidence["start"] : evidence["end"]] == evidence["sentence"]
     assert "met in Brazil on the 22nd" in evidence["sentence"]
