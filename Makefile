@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit integration clean
+.PHONY: demo test faults lint typecheck unit integration clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,7 +27,11 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 test: lint typecheck
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not faults"
+
+# Fault injection (broker cut, SIGKILL, hostile input) on real workers: a few minutes; CI runs it too.
+faults: $(STAMP)
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m faults tests/faults
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest -q tests/unit

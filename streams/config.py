@@ -60,6 +60,12 @@ class Settings:
     extract_batch_wait: float = 0.2
     #: Seconds between dedup expiry sweeps; each scans every dedup key, so rarely (tests shorten it).
     dedup_sweep_interval: float = 300.0
+    #: Seconds a partition may have lag without its committed offset moving before its agent
+    #: counts as stuck (``/readyz`` false).
+    stuck_after: float = 60.0
+    #: Seconds a worker may stay unready for a fault (broker unreachable, agent dead or stuck)
+    #: before ``/healthz`` fails too, so that Kubernetes restarts it.
+    unhealthy_after: float = 120.0
     log_level: str = "info"
     security_protocol: str = "PLAINTEXT"
     sasl_mechanism: str | None = None
@@ -88,6 +94,8 @@ class Settings:
             extract_batch_size=_number(env, "NEWSEVENTS_EXTRACT_BATCH_SIZE", EXTRACT_BATCH_SIZE),
             extract_batch_wait=_number(env, "NEWSEVENTS_EXTRACT_BATCH_WAIT", 0.2),
             dedup_sweep_interval=_number(env, "NEWSEVENTS_DEDUP_SWEEP_INTERVAL", 300.0),
+            stuck_after=_number(env, "NEWSEVENTS_STUCK_AFTER", 60.0),
+            unhealthy_after=_number(env, "NEWSEVENTS_UNHEALTHY_AFTER", 120.0),
             log_level=(env.get("NEWSEVENTS_LOG_LEVEL") or "info").lower(),
             security_protocol=(env.get("KAFKA_SECURITY_PROTOCOL") or "PLAINTEXT").upper(),
             sasl_mechanism=(env.get("KAFKA_SASL_MECHANISM") or "").upper() or None,
@@ -104,8 +112,9 @@ class Settings:
     def check(self) -> None:
         if self.partitions < 1:
             raise ConfigError("NEWSEVENTS_PARTITIONS must be at least 1")
-        if self.dedup_sweep_interval <= 0:
-            raise ConfigError("NEWSEVENTS_DEDUP_SWEEP_INTERVAL must be a positive number of seconds")
+        for name in ("dedup_sweep_interval", "stuck_after", "unhealthy_after"):
+            if getattr(self, name) <= 0:
+                raise ConfigError(f"NEWSEVENTS_{name.upper()} must be a positive number of seconds")
         if self.processing_guarantee not in ("at_least_once", "exactly_once"):
             raise ConfigError("NEWSEVENTS_PROCESSING_GUARANTEE must be at_least_once or exactly_once")
         if self.security_protocol not in SECURITY_PROTOCOLS:

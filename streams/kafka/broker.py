@@ -40,10 +40,20 @@ def wait_for_port(host: str, port: int, timeout: float) -> bool:
 class EmbeddedBroker:
     """A Tansu subprocess listening on ``host:port``; a context manager that stops it on exit."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 9092, log_path: Path | None = None) -> None:
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 9092,
+        log_path: Path | None = None,
+        advertised_host: str | None = None,
+        advertised_port: int | None = None,
+    ) -> None:
         self.host = host
         self.port = port
         self.log_path = log_path
+        #: The address clients are told to connect to: a proxy's or a load balancer's in front of it.
+        self.advertised_host = advertised_host or host
+        self.advertised_port = advertised_port or port
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -55,10 +65,11 @@ class EmbeddedBroker:
         if wait_for_port(self.host, self.port, 0.1):
             raise BrokerError(f"{self.bootstrap} is already in use; choose another port with --port")
         url = f"tcp://{self.host}:{self.port}"
+        advertised = f"tcp://{self.advertised_host}:{self.advertised_port}"
         log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
         env = {**os.environ, "RUST_LOG": os.environ.get("RUST_LOG", "warn")}
         self.process = subprocess.Popen(
-            [binary, "broker", "--listener-url", url, "--advertised-listener-url", url],
+            [binary, "broker", "--listener-url", url, "--advertised-listener-url", advertised],
             stdout=log,
             stderr=subprocess.STDOUT,
             env=env,

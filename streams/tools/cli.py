@@ -24,13 +24,23 @@ def cmd_broker(args: argparse.Namespace) -> int:
     # Handlers first: a SIGTERM that arrives while the broker starts must still stop it cleanly.
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stopped.set())
-    broker = EmbeddedBroker(host=args.host, port=args.port)
+    broker = EmbeddedBroker(
+        host=args.host,
+        port=args.port,
+        advertised_host=args.advertised_host,
+        advertised_port=args.advertised_port,
+    )
     try:
         broker.start()
     except BrokerError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    print(f"embedded Kafka broker (Tansu) listening on {broker.bootstrap}; Ctrl-C stops it", flush=True)
+    advertised = f"{broker.advertised_host}:{broker.advertised_port}"
+    print(
+        f"embedded Kafka broker (Tansu) listening on {broker.bootstrap}, advertised as {advertised}; "
+        "Ctrl-C stops it",
+        flush=True,
+    )
     assert broker.process is not None
     while not stopped.wait(0.5):
         if broker.process.poll() is not None:
@@ -149,6 +159,10 @@ def build_parser() -> argparse.ArgumentParser:
     broker = commands.add_parser("broker", help="run the embedded Kafka-protocol broker (Tansu)")
     broker.add_argument("--host", default="127.0.0.1")
     broker.add_argument("--port", type=int, default=9092)
+    broker.add_argument(
+        "--advertised-host", help="host clients connect to (a proxy in front); default --host"
+    )
+    broker.add_argument("--advertised-port", type=int, help="port clients connect to; default --port")
     broker.set_defaults(func=cmd_broker)
 
     worker = commands.add_parser("worker", help="run a pipeline worker (all stages) against the broker")

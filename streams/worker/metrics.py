@@ -60,10 +60,19 @@ WITHOUT_EVENTS = Counter(
 )
 CONSUMER_LAG = Gauge(
     "newsevents_consumer_lag_messages",
-    "End offset minus committed offset of this worker's assigned partitions.",
+    "End offset minus committed offset of the pipeline-topic partitions assigned to this worker "
+    "(changelogs are not committed and not counted).",
     ["topic", "partition"],
 )
 TABLE_ENTRIES = Gauge("newsevents_table_entries", "Entries held in a state table on this worker.", ["table"])
+RECOVERY_REMAINING = Gauge(
+    "newsevents_table_recovery_remaining_messages",
+    "Changelog messages this worker still has to read to recover its tables (0 when not recovering).",
+)
+WORKER_PROBLEMS = Gauge(
+    "newsevents_worker_problems",
+    "Faults that make this worker unready: broker out of reach, agents not running, stuck partitions.",
+)
 
 STAGE_OUTPUTS = {
     "normalize": (contracts.CLEAN, contracts.DEADLETTER),
@@ -101,3 +110,18 @@ def record_dedup(result: str) -> None:
     DEDUP_ARTICLES.labels(result).inc()
     _dedup_counts[result] += 1
     DEDUP_HIT_RATIO.set(_dedup_counts["duplicate"] / sum(_dedup_counts.values()))
+
+
+def set_consumer_lag(lags: dict[tuple[str, int], int]) -> None:
+    """Replace the lag series in place: new values first, then drop partitions no longer assigned,
+    so a scrape never sees the gauge empty."""
+    for (topic, partition), lag in lags.items():
+        CONSUMER_LAG.labels(topic, str(partition)).set(lag)
+    current = {(topic, str(partition)) for topic, partition in lags}
+    for labels in list(_lag_labels - current):
+        CONSUMER_LAG.remove(*labels)
+    _lag_labels.clear()
+    _lag_labels.update(current)
+
+
+_lag_labels: set[tuple[str, str]] = set()
