@@ -13,12 +13,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any, TypeVar
 
+from streams.contracts import DEADLETTER_MAX_ORIGINAL
+
 DEFAULT_BOOTSTRAP = "127.0.0.1:9092"
 #: Articles per batch in the dedup route agent: signatures embed a batch at once (~3x cheaper
 #: per article). eval and bench use it too, so they run the worker's path.
 DEDUP_BATCH_SIZE = 32
 #: Default articles per spaCy batch in the extract agent (``NEWSEVENTS_EXTRACT_BATCH_SIZE``).
 EXTRACT_BATCH_SIZE = 32
+#: Default time budget of one record in a stage (``NEWSEVENTS_STAGE_TIMEOUT``), in seconds: normalize
+#: takes ~10 ms for an ordinary page, so only pathological input comes near it.
+STAGE_TIMEOUT = 5.0
 SECRET_FIELDS = frozenset({"sasl_password", "ssl_key_password"})
 SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")
 SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
@@ -60,6 +65,10 @@ class Settings:
     extract_batch_wait: float = 0.2
     #: Seconds between dedup expiry sweeps; each scans every dedup key, so rarely (tests shorten it).
     dedup_sweep_interval: float = 300.0
+    #: Seconds a record may take in a stage before it is dead-lettered with reason ``timeout``.
+    stage_timeout: float = STAGE_TIMEOUT
+    #: Bytes of the original a dead letter keeps (its length and SHA-256 describe the whole).
+    deadletter_max_original: int = DEADLETTER_MAX_ORIGINAL
     log_level: str = "info"
     security_protocol: str = "PLAINTEXT"
     sasl_mechanism: str | None = None
@@ -88,6 +97,10 @@ class Settings:
             extract_batch_size=_number(env, "NEWSEVENTS_EXTRACT_BATCH_SIZE", EXTRACT_BATCH_SIZE),
             extract_batch_wait=_number(env, "NEWSEVENTS_EXTRACT_BATCH_WAIT", 0.2),
             dedup_sweep_interval=_number(env, "NEWSEVENTS_DEDUP_SWEEP_INTERVAL", 300.0),
+            stage_timeout=_number(env, "NEWSEVENTS_STAGE_TIMEOUT", STAGE_TIMEOUT),
+            deadletter_max_original=_number(
+                env, "NEWSEVENTS_DEADLETTER_MAX_ORIGINAL", DEADLETTER_MAX_ORIGINAL
+            ),
             log_level=(env.get("NEWSEVENTS_LOG_LEVEL") or "info").lower(),
             security_protocol=(env.get("KAFKA_SECURITY_PROTOCOL") or "PLAINTEXT").upper(),
             sasl_mechanism=(env.get("KAFKA_SASL_MECHANISM") or "").upper() or None,
@@ -106,6 +119,10 @@ class Settings:
             raise ConfigError("NEWSEVENTS_PARTITIONS must be at least 1")
         if self.dedup_sweep_interval <= 0:
             raise ConfigError("NEWSEVENTS_DEDUP_SWEEP_INTERVAL must be a positive number of seconds")
+        if self.stage_timeout <= 0:
+            raise ConfigError("NEWSEVENTS_STAGE_TIMEOUT must be a positive number of seconds")
+        if self.deadletter_max_original < 0:
+            raise ConfigError("NEWSEVENTS_DEADLETTER_MAX_ORIGINAL must be a number of bytes, 0 or more")
         if self.processing_guarantee not in ("at_least_once", "exactly_once"):
             raise ConfigError("NEWSEVENTS_PROCESSING_GUARANTEE must be at_least_once or exactly_once")
         if self.security_protocol not in SECURITY_PROTOCOLS:

@@ -5,6 +5,7 @@ type-check them; the JSON Schemas in ``schemas/`` are what consumers and tests v
 """
 
 from streams.contracts.records import (
+    DEADLETTER_MAX_ORIGINAL,
     DEADLETTER_REASONS,
     PLOVER_TYPES,
     SCHEMA_VERSION,
@@ -43,6 +44,7 @@ __all__ = [
     "CLEAN",
     "COMPACTED_TOPICS",
     "DEADLETTER",
+    "DEADLETTER_MAX_ORIGINAL",
     "DEADLETTER_REASONS",
     "DEDUP_BANDS",
     "DEDUP_REPORTS",

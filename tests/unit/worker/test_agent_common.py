@@ -42,7 +42,7 @@ async def run_and_collect(
     results = await run_batch(dataclasses.replace(pipeline, deadletter=deadletter), STAGE, run, batch)
     sent = []
     while not letters.empty():
-        sent.append((await letters.get()).value)
+        sent.append(orjson.loads((await letters.get()).value))  # agents send encoded bytes
     return results, sent
 
 
