@@ -24,6 +24,10 @@ DEADLETTER_REASONS = (
     "timeout",
     "internal_error",
 )
+#: Times the pipeline takes for a publication date or a message timestamp: years 1000-2999. No article
+#: is dated outside them, and near the ends of the calendar date arithmetic overflows (9999-12-31 + 1 day).
+EARLIEST_TIME = datetime(1000, 1, 1, tzinfo=UTC)
+LATEST_TIME = datetime(3000, 1, 1, tzinfo=UTC)
 #: What a dead letter keeps of its original by default: a prefix, with the whole one's length and SHA-256.
 DEADLETTER_MAX_ORIGINAL = 1024 * 1024
 

@@ -24,7 +24,6 @@ from streams.config import Settings
 from streams.kafka.admin import ensure_topics
 from streams.kafka.broker import EmbeddedBroker, free_port
 
-
 #: The directory holding the ``streams`` package this process runs: put first on a worker's path, so a
 #: worker runs the same code as whoever started it (a checkout or worktree, not another editable install).
 CODE_ROOT = str(Path(streams.__file__).resolve().parents[1])

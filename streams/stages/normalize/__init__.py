@@ -25,7 +25,15 @@ from lxml.etree import Comment, LxmlError, XPath, strip_elements, strip_tags
 from trafilatura.metadata import examine_meta, extract_meta_json, extract_title
 from trafilatura.utils import load_html
 
-from streams.contracts import SCHEMA_VERSION, CleanArticle, Rejected, parse_rfc3339, rfc3339
+from streams.contracts import (
+    EARLIEST_TIME,
+    LATEST_TIME,
+    SCHEMA_VERSION,
+    CleanArticle,
+    Rejected,
+    parse_rfc3339,
+    rfc3339,
+)
 from streams.stages.normalize import boilerplate, datelines
 
 #: Raw messages above this many bytes are dead-lettered unread (bounds parse time and memory).
@@ -326,7 +334,8 @@ def _record_date(value: str | None) -> datetime | None:
     """RFC 3339 (what the contract asks for), else RFC 2822 (what RSS feeds send); naive means UTC.
 
     Unreadable dates are ignored (the page, dateline or ingest time stands in); a date that reads but
-    lies outside what a UTC timestamp can hold (``9999-12-31T23:59:59-12:00``) is ``invalid_date``.
+    lies outside what a UTC timestamp can hold (``9999-12-31T23:59:59-12:00``) or outside the years the
+    pipeline takes (``contracts.EARLIEST_TIME``/``LATEST_TIME``: 1000-2999) is ``invalid_date``.
     """
     if not value or not value.strip():
         return None
@@ -339,10 +348,13 @@ def _record_date(value: str | None) -> datetime | None:
             except (TypeError, ValueError, IndexError):
                 return None
         moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-        rfc3339(moment)  # the form it is published in must exist too
+        in_range = EARLIEST_TIME <= moment < LATEST_TIME  # compared in UTC, which may overflow
     except OverflowError as exc:
-        error = f"published_at {value.strip()[:64]!r} is out of range: {exc}"
-        raise Rejected("invalid_date", error) from None
+        in_range, why = False, str(exc)
+    else:
+        why = f"not between {EARLIEST_TIME.year} and {LATEST_TIME.year - 1}"
+    if not in_range:
+        raise Rejected("invalid_date", f"published_at {value.strip()[:64]!r} is out of range: {why}")
     return moment
 
 

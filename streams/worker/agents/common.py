@@ -42,11 +42,15 @@ class BudgetExceeded(Exception):
 
 
 def message_time(timestamp: float | None) -> datetime:
-    """A message timestamp as UTC; a producer-set one that no datetime can hold counts as now."""
+    """A message timestamp as UTC; a producer-set one outside the years the pipeline takes
+    (``contracts.EARLIEST_TIME``/``LATEST_TIME``) counts as now."""
     try:
-        return datetime.fromtimestamp(float(timestamp), UTC) if timestamp is not None else contracts.utc_now()
+        moment = datetime.fromtimestamp(float(timestamp), UTC) if timestamp is not None else None
     except (OverflowError, OSError, ValueError, TypeError):
+        moment = None
+    if moment is None or not contracts.EARLIEST_TIME <= moment < contracts.LATEST_TIME:
         return contracts.utc_now()
+    return moment
 
 
 def encode(value: Any) -> bytes:
