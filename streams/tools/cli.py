@@ -56,8 +56,9 @@ def cmd_worker(args: argparse.Namespace) -> int:
         flush=True,
     )
     print(f"settings (secrets masked): {orjson.dumps(settings.describe()).decode()}", flush=True)
-    # Which code runs: tests and local runs check that workers import the tree they were started from.
-    print(f"code: {Path(__file__).resolve().parents[1]}", flush=True)
+    # Which code runs (the directory holding the ``streams`` package): tests check that workers import the
+    # tree they were started from.
+    print(f"code: {Path(__file__).resolve().parents[2]}", flush=True)
     worker = Worker(pipeline.app, loglevel=settings.log_level, quiet=True)
     worker.execute_from_commandline()
     return 0

@@ -446,7 +446,7 @@ def test_hostile_corpus_is_dead_lettered_or_accepted_and_every_good_article_come
     worker = pipeline.worker
     assert worker.process.poll() is None, "the worker died"
     log = worker.log_path.read_text("utf-8", "replace")
-    assert f"code: {Path(streams.__file__).resolve().parents[1]}" in log, "the worker runs other code"
+    assert f"code: {Path(streams.__file__).resolve().parents[1]}\n" in log, "the worker runs other code"
     assert "crashed" not in log.lower() and "restarting" not in log.lower()
     assert agent_crashes(pipeline.metrics_url) == 0
 

@@ -60,11 +60,11 @@ def register(pipeline: Pipeline, models: Models) -> None:
     def verdict_partition(article_id: str) -> int:
         return dedup.band_partition(article_id, partitions)
 
+    budget = pipeline.settings.stage_timeout
+
     async def signatures(batch: list[contracts.CleanArticle]) -> list[dedup.Signature]:
         # In the NLP thread, so the event loop keeps moving the other hops meanwhile; within the stage budget.
         return await run_in_thread(models.thread, budget, dedup.signatures, batch)
-
-    budget = pipeline.settings.stage_timeout
 
     @app.agent(pipeline.clean, name="dedup-route")
     async def route(stream: StreamT[Any]) -> None:
@@ -182,15 +182,19 @@ def register(pipeline: Pipeline, models: Models) -> None:
     async def publish(
         article: contracts.CleanArticle, links: list[contracts.DuplicateLink], routed: float
     ) -> None:
-        for link in links:
-            await send(pipeline.duplicates, link, key=link["id"].encode())
+        """The verdict's records, all encoded before the first is sent (published whole or dead-lettered)."""
+        duplicate = any(link["id"] == article["id"] for link in links)
+        encoded = [(link, encode(link)) for link in links]
+        unique = None if duplicate else encode(article)
+        for link, payload in encoded:
+            await pipeline.duplicates.send(key=link["id"].encode(), value=payload)
             metrics.RECORDS_OUT.labels(STAGE, contracts.DUPLICATES).inc()
             metrics.DUPLICATES.labels(link["method"]).inc()
             metrics.DEDUP_SIMILARITY.labels(link["method"]).observe(link["similarity"])
-        if any(link["id"] == article["id"] for link in links):
+        if unique is None:
             metrics.record_dedup("duplicate")
         else:
-            await send(pipeline.unique, article, key=article["id"].encode())
+            await pipeline.unique.send(key=article["id"].encode(), value=unique)
             metrics.RECORDS_OUT.labels(STAGE, contracts.UNIQUE).inc()
             metrics.record_dedup("unique")
         metrics.STAGE_LATENCY.labels(STAGE).observe(time.time() - routed)

@@ -10,7 +10,7 @@ from faust import StreamT
 from streams import contracts
 from streams.contracts import CleanArticle, Event
 from streams.worker import metrics
-from streams.worker.agents.common import check_article, guard, receive, run_batch, run_in_thread, send
+from streams.worker.agents.common import check_article, encode, guard, receive, run_batch, run_in_thread
 from streams.worker.app import Pipeline
 from streams.worker.models import Models
 
@@ -24,8 +24,9 @@ def register(pipeline: Pipeline, models: Models) -> None:
         if not events:
             reason = "unsupported_language" if article.get("language") != "en" else "no_event"
             metrics.WITHOUT_EVENTS.labels(reason).inc()
-        for event in events:
-            await send(pipeline.events, event, key=event["event_id"].encode())
+        encoded = [(event, encode(event)) for event in events]  # all or none: encoded before any is sent
+        for event, payload in encoded:
+            await pipeline.events.send(key=event["event_id"].encode(), value=payload)
             metrics.RECORDS_OUT.labels(STAGE, contracts.EVENTS).inc()
             metrics.EVENTS.labels(event["event_type"]).inc()
             for actor in event["source_actors"] + event["target_actors"]:

@@ -27,6 +27,7 @@ log = logging.getLogger("newsevents")
 
 
 def register(pipeline: Pipeline, models: Models) -> None:
+    # A child process, not a thread: only a process can be stopped at the budget (killed, re-forked warm).
     sandbox = Sandbox(normalize, pipeline.settings.stage_timeout, STAGE)
 
     async def handle(raw: bytes, received_at: datetime) -> None:
