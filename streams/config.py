@@ -13,12 +13,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any, TypeVar
 
+from streams.contracts import DEADLETTER_MAX_ORIGINAL
+
 DEFAULT_BOOTSTRAP = "127.0.0.1:9092"
 #: Articles per batch in the dedup route agent: signatures embed a batch at once (~3x cheaper
 #: per article). eval and bench use it too, so they run the worker's path.
 DEDUP_BATCH_SIZE = 32
 #: Default articles per spaCy batch in the extract agent (``NEWSEVENTS_EXTRACT_BATCH_SIZE``).
 EXTRACT_BATCH_SIZE = 32
+#: Default time budget of one record in a stage (``NEWSEVENTS_STAGE_TIMEOUT``), in seconds: normalize
+#: takes ~10 ms for an ordinary page, so only pathological input comes near it.
+STAGE_TIMEOUT = 5.0
 SECRET_FIELDS = frozenset({"sasl_password", "ssl_key_password"})
 SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")
 SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
@@ -66,6 +71,10 @@ class Settings:
     #: Seconds a worker may stay unready for a fault (broker unreachable, agent dead or stuck)
     #: before ``/healthz`` fails too, so that Kubernetes restarts it.
     unhealthy_after: float = 120.0
+    #: Seconds a record may take in a stage before it is dead-lettered with reason ``timeout``.
+    stage_timeout: float = STAGE_TIMEOUT
+    #: Bytes of the original a dead letter keeps (its length and SHA-256 describe the whole).
+    deadletter_max_original: int = DEADLETTER_MAX_ORIGINAL
     log_level: str = "info"
     security_protocol: str = "PLAINTEXT"
     sasl_mechanism: str | None = None
@@ -96,6 +105,10 @@ class Settings:
             dedup_sweep_interval=_number(env, "NEWSEVENTS_DEDUP_SWEEP_INTERVAL", 300.0),
             stuck_after=_number(env, "NEWSEVENTS_STUCK_AFTER", 60.0),
             unhealthy_after=_number(env, "NEWSEVENTS_UNHEALTHY_AFTER", 120.0),
+            stage_timeout=_number(env, "NEWSEVENTS_STAGE_TIMEOUT", STAGE_TIMEOUT),
+            deadletter_max_original=_number(
+                env, "NEWSEVENTS_DEADLETTER_MAX_ORIGINAL", DEADLETTER_MAX_ORIGINAL
+            ),
             log_level=(env.get("NEWSEVENTS_LOG_LEVEL") or "info").lower(),
             security_protocol=(env.get("KAFKA_SECURITY_PROTOCOL") or "PLAINTEXT").upper(),
             sasl_mechanism=(env.get("KAFKA_SASL_MECHANISM") or "").upper() or None,
@@ -112,9 +125,11 @@ class Settings:
     def check(self) -> None:
         if self.partitions < 1:
             raise ConfigError("NEWSEVENTS_PARTITIONS must be at least 1")
-        for name in ("dedup_sweep_interval", "stuck_after", "unhealthy_after"):
+        for name in ("dedup_sweep_interval", "stuck_after", "unhealthy_after", "stage_timeout"):
             if getattr(self, name) <= 0:
                 raise ConfigError(f"NEWSEVENTS_{name.upper()} must be a positive number of seconds")
+        if self.deadletter_max_original < 0:
+            raise ConfigError("NEWSEVENTS_DEADLETTER_MAX_ORIGINAL must be a number of bytes, 0 or more")
         if self.processing_guarantee not in ("at_least_once", "exactly_once"):
             raise ConfigError("NEWSEVENTS_PROCESSING_GUARANTEE must be at_least_once or exactly_once")
         if self.security_protocol not in SECURITY_PROTOCOLS:

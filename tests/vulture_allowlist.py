@@ -56,3 +56,6 @@ country_source  # record field (streams/contracts/records.py)
 location_source  # record field
 goldstein  # record field
 extractor_version  # record field
+original_length  # record field
+original_sha256  # record field
+_.kills  # the sandbox's kill count, read by tests/unit/worker/test_sandbox.py

@@ -5,7 +5,10 @@ type-check them; the JSON Schemas in ``schemas/`` are what consumers and tests v
 """
 
 from streams.contracts.records import (
+    DEADLETTER_MAX_ORIGINAL,
     DEADLETTER_REASONS,
+    EARLIEST_TIME,
+    LATEST_TIME,
     PLOVER_TYPES,
     SCHEMA_VERSION,
     Actor,
@@ -43,11 +46,14 @@ __all__ = [
     "CLEAN",
     "COMPACTED_TOPICS",
     "DEADLETTER",
+    "DEADLETTER_MAX_ORIGINAL",
     "DEADLETTER_REASONS",
     "DEDUP_BANDS",
     "DEDUP_REPORTS",
     "DUPLICATES",
+    "EARLIEST_TIME",
     "EVENTS",
+    "LATEST_TIME",
     "MAX_MESSAGE_BYTES",
     "PLOVER_TYPES",
     "RAW",

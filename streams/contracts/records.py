@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 from datetime import UTC, datetime
 from typing import Any, NotRequired, TypedDict
 
@@ -17,8 +18,18 @@ DEADLETTER_REASONS = (
     "missing_content",
     "empty_text",
     "too_large",
+    "too_deep",
+    "too_complex",
+    "invalid_date",
+    "timeout",
     "internal_error",
 )
+#: Times the pipeline takes for a publication date or a message timestamp: years 1000-2999. No article
+#: is dated outside them, and near the ends of the calendar date arithmetic overflows (9999-12-31 + 1 day).
+EARLIEST_TIME = datetime(1000, 1, 1, tzinfo=UTC)
+LATEST_TIME = datetime(3000, 1, 1, tzinfo=UTC)
+#: What a dead letter keeps of its original by default: a prefix, with the whole one's length and SHA-256.
+DEADLETTER_MAX_ORIGINAL = 1024 * 1024
 
 PLOVER_TYPES = (
     "AGREE",
@@ -168,10 +179,11 @@ class DeadLetter(TypedDict):
     reason: str
     stage: str
     error: str
-    original: str
+    original: str  # the original, or its first ``max_original`` bytes when longer
     original_encoding: str  # utf-8 | base64
+    original_length: int  # bytes of the whole original
+    original_sha256: str  # hex digest of the whole original
     received_at: str
-    original_truncated_from: NotRequired[int]  # size of the original when only its start is kept
 
 
 def utc_now() -> datetime:
@@ -187,12 +199,28 @@ def parse_rfc3339(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
 
 
-def dead_letter(stage: str, reason: str, error: str, original: bytes, received_at: datetime) -> DeadLetter:
-    """Build the dead-letter record; bytes that are not UTF-8 travel base64-encoded."""
+def dead_letter(
+    stage: str,
+    reason: str,
+    error: str,
+    original: bytes,
+    received_at: datetime,
+    max_original: int = DEADLETTER_MAX_ORIGINAL,
+) -> DeadLetter:
+    """Build the dead-letter record; bytes that are not UTF-8 travel base64-encoded.
+
+    Only the first ``max_original`` bytes of the original are kept (a UTF-8 original is cut at a
+    character boundary), so a dead letter stays far below the topic's message limit whatever the
+    input; ``original_length`` and ``original_sha256`` describe the whole original.
+    """
+    prefix = original[: max(0, max_original)]
     try:
-        text, encoding = original.decode("utf-8"), "utf-8"
+        original.decode("utf-8")
     except UnicodeDecodeError:
-        text, encoding = base64.b64encode(original).decode("ascii"), "base64"
+        text, encoding = base64.b64encode(prefix).decode("ascii"), "base64"
+    else:
+        # The original is valid UTF-8: the only bytes "ignore" can drop are a character cut in two.
+        text, encoding = prefix.decode("utf-8", "ignore"), "utf-8"
     return {
         "schema_version": SCHEMA_VERSION,
         "reason": reason,
@@ -200,5 +228,7 @@ def dead_letter(stage: str, reason: str, error: str, original: bytes, received_a
         "error": error[:2000],
         "original": text,
         "original_encoding": encoding,
+        "original_length": len(original),
+        "original_sha256": hashlib.sha256(original).hexdigest(),
         "received_at": rfc3339(received_at),
     }

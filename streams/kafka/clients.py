@@ -12,13 +12,32 @@ from typing import Any
 
 import orjson
 from kafka import KafkaConsumer, KafkaProducer
+from kafka.errors import MessageSizeTooLargeError
 
 from streams import contracts
 from streams.config import Settings
 
 
+def check_size(key: bytes | None, value: bytes | None) -> None:
+    """Refuse a message above the topics' limit (``max.message.bytes``), whatever the broker would accept."""
+    size = len(key or b"") + len(value or b"")
+    if size > contracts.MAX_MESSAGE_BYTES:
+        raise MessageSizeTooLargeError(
+            f"message is {size} bytes > MAX_MESSAGE_BYTES={contracts.MAX_MESSAGE_BYTES}, the topic limit"
+        )
+
+
+class LimitedProducer(KafkaProducer):
+    """A KafkaProducer that refuses messages above the topic limit itself: brokers do not all enforce a
+    topic's ``max.message.bytes`` (the embedded one took a 70 MB message), and consumers are sized for it."""
+
+    def send(self, topic: str, value: Any = None, key: Any = None, *args: Any, **kwargs: Any) -> Any:
+        check_size(key, value)
+        return super().send(topic, value, key, *args, **kwargs)
+
+
 def make_producer(settings: Settings) -> KafkaProducer:
-    return KafkaProducer(
+    return LimitedProducer(
         **settings.kafka_python_config(),
         linger_ms=5,
         acks=1,
@@ -33,8 +52,12 @@ def produce(
     topic: str = contracts.RAW,
     on_sent: Callable[[int], None] | None = None,
     rate: float = 0.0,
+    on_refused: Callable[[int, Exception], None] | None = None,
 ) -> int:
-    """Send raw records to ``topic`` (at most ``rate`` per second when given); returns how many were acked."""
+    """Send raw records to ``topic`` (at most ``rate`` per second when given); returns how many were acked.
+
+    A record the producer refuses (above the topic limit) is skipped and reported to ``on_refused``.
+    """
     producer = make_producer(settings)
     futures = []
     started = time.monotonic()
@@ -42,7 +65,11 @@ def produce(
         for index, record in enumerate(records):
             if rate:
                 time.sleep(max(0.0, started + index / rate - time.monotonic()))
-            futures.append(producer.send(topic, value=record))
+            try:
+                futures.append(producer.send(topic, value=record))
+            except MessageSizeTooLargeError as exc:
+                if on_refused:
+                    on_refused(index, exc)
             if on_sent:
                 on_sent(index)
         producer.flush()

@@ -19,9 +19,18 @@ from types import TracebackType
 
 import orjson
 
+import streams
 from streams.config import Settings
 from streams.kafka.admin import ensure_topics
 from streams.kafka.broker import EmbeddedBroker, free_port
+
+#: The directory holding the ``streams`` package this process runs: put first on a worker's path, so a
+#: worker runs the same code as whoever started it (a checkout or worktree, not another editable install).
+CODE_ROOT = str(Path(streams.__file__).resolve().parents[1])
+
+
+def code_path(env: dict[str, str]) -> str:
+    return os.pathsep.join([CODE_ROOT, *(p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p)])
 
 
 class WorkerProcess:
@@ -29,7 +38,14 @@ class WorkerProcess:
 
     def __init__(self, env: dict[str, str], log_path: Path) -> None:
         self.web_port = free_port()
-        self.env = {**env, "NEWSEVENTS_WEB_PORT": str(self.web_port), "NEWSEVENTS_WEB_HOST": "127.0.0.1"}
+        self.env = {
+            **env,
+            "NEWSEVENTS_WEB_PORT": str(self.web_port),
+            "NEWSEVENTS_WEB_HOST": "127.0.0.1",
+            "PYTHONPATH": code_path(env),
+            # Python >= 3.11: ``-m`` does not put the working directory first, so PYTHONPATH decides.
+            "PYTHONSAFEPATH": "1",
+        }
         self.log_path = log_path
         self.process: subprocess.Popen[bytes] | None = None
 

@@ -66,6 +66,9 @@ def cmd_worker(args: argparse.Namespace) -> int:
         flush=True,
     )
     print(f"settings (secrets masked): {orjson.dumps(settings.describe()).decode()}", flush=True)
+    # Which code runs (the directory holding the ``streams`` package): tests check that workers import the
+    # tree they were started from.
+    print(f"code: {Path(__file__).resolve().parents[2]}", flush=True)
     worker = Worker(pipeline.app, loglevel=settings.log_level, quiet=True)
     worker.execute_from_commandline()
     return 0
@@ -88,7 +91,13 @@ def cmd_produce(args: argparse.Namespace) -> int:
         print(f"skipped line {number}: {reason}", file=sys.stderr)
     ensure_topics(settings)
     with tqdm(total=len(read.records), unit="article", file=sys.stderr, disable=args.quiet) as bar:
-        sent = produce(settings, read.records, args.topic, on_sent=lambda _: bar.update())
+        sent = produce(
+            settings,
+            read.records,
+            args.topic,
+            on_sent=lambda _: bar.update(),
+            on_refused=lambda index, exc: print(f"refused record {index + 1}: {exc}", file=sys.stderr),
+        )
     print(f"produced {sent} records to {args.topic}; {len(read.bad_lines)} bad lines skipped", flush=True)
     return 0 if sent == len(read.records) else 1
 

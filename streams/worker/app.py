@@ -6,7 +6,7 @@ modules, and the agents in :mod:`streams.worker.agents`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import faust
@@ -16,7 +16,8 @@ from faust.serializers import codecs
 from streams import contracts
 from streams.config import Settings
 from streams.contracts import MAX_MESSAGE_BYTES
-from streams.worker.transport import NewsApp
+from streams.worker.supervision import Supervision
+from streams.worker.transport import QuickFetchTransport
 
 CODEC = "orjson"
 
@@ -34,6 +35,22 @@ class OrjsonCodec(codecs.Codec):
 codecs.register(CODEC, OrjsonCodec())
 
 
+class NewsApp(faust.App):
+    """A Faust app with the transport tweaks of :mod:`streams.worker.transport`, and whose agent
+    crashes are recorded (:mod:`streams.worker.supervision`) before Faust restarts the agent."""
+
+    supervision: Supervision
+
+    def _new_transport(self) -> Any:
+        return QuickFetchTransport(self.conf.broker_consumer, self)
+
+    async def _on_agent_error(self, agent: Any, exc: BaseException) -> None:
+        try:
+            self.supervision.crashed(getattr(agent, "name", str(agent)), exc)
+        finally:
+            await super()._on_agent_error(agent, exc)
+
+
 @dataclass(frozen=True)
 class Pipeline:
     """The app and its topics, handed to the agents that wire the stages."""
@@ -48,6 +65,7 @@ class Pipeline:
     deadletter: faust.TopicT
     dedup_bands: faust.TopicT
     dedup_reports: faust.TopicT
+    supervision: Supervision = field(default_factory=Supervision)
 
 
 def create_app(settings: Settings) -> Pipeline:
@@ -73,20 +91,31 @@ def create_app(settings: Settings) -> Pipeline:
         value_serializer=CODEC,
         table_cleanup_interval=60.0,
         producer_linger=0.005,
-        # Over-cap articles must reach normalize (and the dead-letter topic) whole, not vanish.
+        # Over-cap articles must reach normalize (and the dead-letter topic) whole, not vanish; and the
+        # producer refuses anything above the topic limit, whatever a broker would accept (the agents
+        # check the size themselves first, see agents.common.encode, and dead-letter instead).
         producer_max_request_size=MAX_MESSAGE_BYTES,
         consumer_max_fetch_size=MAX_MESSAGE_BYTES,
     )
+    app.supervision = Supervision()
 
     def topic(name: str, **options: Any) -> faust.TopicT:
-        return app.topic(name, partitions=settings.partitions, **options)
+        # Every topic carries bytes both ways: agents encode records themselves (so a record too deep or
+        # too big is dead-lettered before it reaches the producer) and decode what they consume (so a
+        # message that is not JSON is dead-lettered instead of crashing the agent in Faust's decoder).
+        return app.topic(
+            name,
+            partitions=settings.partitions,
+            key_type=bytes,
+            value_type=bytes,
+            value_serializer="raw",
+            **options,
+        )
 
     return Pipeline(
         app=app,
         settings=settings,
-        # Consumed as bytes: decoding happens in normalize, so bad input is dead-lettered
-        # instead of failing in Faust's deserializer, which would crash the agent.
-        raw=topic(contracts.RAW, key_type=bytes, value_type=bytes, value_serializer="raw"),
+        raw=topic(contracts.RAW),
         clean=topic(contracts.CLEAN),
         unique=topic(contracts.UNIQUE),
         duplicates=topic(contracts.DUPLICATES),
@@ -95,4 +124,5 @@ def create_app(settings: Settings) -> Pipeline:
         deadletter=topic(contracts.DEADLETTER),
         dedup_bands=topic(contracts.DEDUP_BANDS, internal=True),
         dedup_reports=topic(contracts.DEDUP_REPORTS, internal=True),
+        supervision=app.supervision,
     )

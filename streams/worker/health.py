@@ -40,6 +40,8 @@ class Health:
     broker_down_since: float | None = None
     failed_broker_calls: int = 0
     dead_agents: list[str] = field(default_factory=list)
+    #: Agents that crashed (and were restarted by Faust) within the last ``stuck_after`` seconds.
+    recent_crashes: list[str] = field(default_factory=list)
     #: (topic, partition) → (committed offset, when it last moved)
     progress: dict[tuple[str, int], tuple[int, float]] = field(default_factory=dict)
     stuck: list[str] = field(default_factory=list)
@@ -74,6 +76,9 @@ class Health:
 
     def problems(self, now: float) -> list[str]:
         found = [f"agent {name} is not running" for name in self.dead_agents]
+        found += [
+            f"agent {name} crashed in the last {self.stuck_after:.0f} s" for name in self.recent_crashes
+        ]
         if self.broker_down_since is not None:
             found.append(f"broker unreachable for {now - self.broker_down_since:.0f} s")
         found += [f"no progress on {tp} for over {self.stuck_after:.0f} s with lag" for tp in self.stuck]
@@ -132,6 +137,7 @@ def register(pipeline: Pipeline, models: Models) -> None:
             "rebalancing": app.rebalancing,
             "problems": problems,
             "assigned": assigned,
+            **pipeline.supervision.snapshot(),
         }
         return self.json(body, status=200 if ready else 503)
 
@@ -141,6 +147,7 @@ def register(pipeline: Pipeline, models: Models) -> None:
         now = time.monotonic()
         RepeatFilter.install()
         health.dead_agents = dead_agents(app.agents.values())
+        health.recent_crashes = pipeline.supervision.crashed_since(time.time() - settings.stuck_after)
         for table in app.tables.values():
             metrics.TABLE_ENTRIES.labels(table.name).set(table_entries(table))
         recovery = app.tables.recovery  # type: ignore[attr-defined]  # the TableManager's, not in its stub

@@ -19,6 +19,16 @@ DEADLETTERED = Counter(
     "Records sent to the dead-letter topic, by stage and reason.",
     ["stage", "reason"],
 )
+DEADLETTER_FAILURES = Counter(
+    "newsevents_deadletter_failures",
+    "Dead letters that could not be sent (the record is lost; the log has the error), by stage.",
+    ["stage"],
+)
+AGENT_CRASHES = Counter(
+    "newsevents_agent_crashes",
+    "Agent tasks that died with an exception (Faust restarts them), by agent.",
+    ["agent"],
+)
 STAGE_LATENCY = Histogram(
     "newsevents_stage_latency_seconds",
     "Processing time of one record (or one record's share of a batch) in a stage.",
@@ -74,6 +84,8 @@ WORKER_PROBLEMS = Gauge(
     "Faults that make this worker unready: broker out of reach, agents not running, stuck partitions.",
 )
 
+#: The worker's agents (Faust agent names), for the crash counter's series.
+AGENTS = ("normalize", "dedup-route", "dedup-bands", "dedup-verdict", "extract")
 STAGE_OUTPUTS = {
     "normalize": (contracts.CLEAN, contracts.DEADLETTER),
     "dedup": (contracts.UNIQUE, contracts.DUPLICATES, contracts.DEADLETTER),
@@ -85,10 +97,13 @@ def _initialise_series() -> None:
     for stage, topics in STAGE_OUTPUTS.items():
         RECORDS_IN.labels(stage)
         STAGE_LATENCY.labels(stage)
+        DEADLETTER_FAILURES.labels(stage)
         for topic in topics:
             RECORDS_OUT.labels(stage, topic)
-    for reason in contracts.DEADLETTER_REASONS:
-        DEADLETTERED.labels("normalize", reason)
+        for reason in contracts.DEADLETTER_REASONS:
+            DEADLETTERED.labels(stage, reason)
+    for agent in AGENTS:
+        AGENT_CRASHES.labels(agent)
     for result in ("unique", "duplicate"):
         DEDUP_ARTICLES.labels(result)
     for method in ("exact", "near", "crosslingual"):

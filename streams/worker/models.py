@@ -13,21 +13,12 @@ import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 
-import orjson
-
 from streams.stages import dedup
 from streams.stages.extract import Extractor
 from streams.stages.normalize import normalize
+from streams.worker.sandbox import WARM_UP_ARTICLE
 
 log = logging.getLogger("newsevents")
-
-WARM_UP_ARTICLE = orjson.dumps(
-    {
-        "id": "warm-up",
-        "html": "<html><head><title>Warm-up</title></head><body><article><p>GENEVA (Reuters) - "
-        "The foreign ministers of France and Germany met in Geneva on Monday.</p></article></body></html>",
-    }
-)
 
 
 def load_models() -> Extractor:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-import faust
 from aiokafka.errors import KafkaError
 from aiokafka.protocol.fetch import FetchRequest
 from aiokafka.structs import TopicPartition
@@ -75,13 +74,5 @@ class _QuickFetchConsumer(aiokafka_driver.Consumer):
         return _QuickFetchConsumerThread(self, loop=self.loop, beacon=self.beacon)
 
 
-class _QuickFetchTransport(aiokafka_driver.Transport):
+class QuickFetchTransport(aiokafka_driver.Transport):
     Consumer = _QuickFetchConsumer
-
-
-class NewsApp(faust.App):
-    """A Faust app whose consumers do not idle at the broker between records and whose end
-    offsets are right on the embedded broker (see above)."""
-
-    def _new_transport(self) -> Any:
-        return _QuickFetchTransport(self.conf.broker_consumer, self)

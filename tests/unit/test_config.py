@@ -32,6 +32,15 @@ def test_environment_overrides() -> None:
     assert (settings.partitions, settings.store, settings.web_port) == (12, "rocksdb://", 9200)
 
 
+def test_stage_budget_and_dead_letter_prefix() -> None:
+    defaults = Settings.from_env({})
+    assert (defaults.stage_timeout, defaults.deadletter_max_original) == (5.0, 1024 * 1024)
+    settings = Settings.from_env(
+        {"NEWSEVENTS_STAGE_TIMEOUT": "2.5", "NEWSEVENTS_DEADLETTER_MAX_ORIGINAL": "4096"}
+    )
+    assert (settings.stage_timeout, settings.deadletter_max_original) == (2.5, 4096)
+
+
 @pytest.mark.parametrize("mechanism", ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"])
 def test_sasl_settings_reach_both_clients(mechanism: str) -> None:
     settings = Settings.from_env(
@@ -73,6 +82,10 @@ def test_secrets_are_masked_in_descriptions() -> None:
         ({"NEWSEVENTS_PARTITIONS": "many"}, "must be an integer"),
         ({"NEWSEVENTS_PARTITIONS": "0"}, "at least 1"),
         ({"NEWSEVENTS_DEDUP_SWEEP_INTERVAL": "0"}, "positive number of seconds"),
+        ({"NEWSEVENTS_STAGE_TIMEOUT": "0"}, "NEWSEVENTS_STAGE_TIMEOUT must be a positive"),
+        ({"NEWSEVENTS_STAGE_TIMEOUT": "soon"}, "must be a number"),
+        ({"NEWSEVENTS_DEADLETTER_MAX_ORIGINAL": "-1"}, "NEWSEVENTS_DEADLETTER_MAX_ORIGINAL"),
+        ({"NEWSEVENTS_DEADLETTER_MAX_ORIGINAL": "1.5"}, "must be an integer"),
         ({"KAFKA_SECURITY_PROTOCOL": "TLS"}, "KAFKA_SECURITY_PROTOCOL"),
         ({"KAFKA_SECURITY_PROTOCOL": "SASL_SSL", "KAFKA_SASL_MECHANISM": "PLAIN"}, "USERNAME"),
         ({"KAFKA_SECURITY_PROTOCOL": "SASL_SSL", "KAFKA_SASL_MECHANISM": "GSSAPI"}, "MECHANISM"),

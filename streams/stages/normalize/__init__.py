@@ -1,7 +1,9 @@
 """Normalize stage: one raw ``articles.raw`` message (bytes) → a :class:`CleanArticle`, or :class:`Rejected`.
 
-Cheapest checks first, so hostile input costs little; why each choice was made, with its
-measurements, is in docs/normalize.md.
+Cheapest checks first, so hostile input costs little: every limit (size, JSON depth, field sizes,
+HTML tag and attribute counts) is checked before the work it bounds, so no input reaches a parser or
+a recursive walk it could stall. Why each choice was made, with its measurements, is in
+docs/normalize.md.
 """
 
 from __future__ import annotations
@@ -23,14 +25,41 @@ from lxml.etree import Comment, LxmlError, XPath, strip_elements, strip_tags
 from trafilatura.metadata import examine_meta, extract_meta_json, extract_title
 from trafilatura.utils import load_html
 
-from streams.contracts import SCHEMA_VERSION, CleanArticle, Rejected, parse_rfc3339, rfc3339
+from streams.contracts import (
+    EARLIEST_TIME,
+    LATEST_TIME,
+    SCHEMA_VERSION,
+    CleanArticle,
+    Rejected,
+    parse_rfc3339,
+    rfc3339,
+)
 from streams.stages.normalize import boilerplate, datelines
 
 #: Raw messages above this many bytes are dead-lettered unread (bounds parse time and memory).
 MAX_RAW_BYTES = 4 * 1024 * 1024
+#: ``meta`` is passed through to every later topic, where the pipeline nests the article two levels
+#: deeper and orjson refuses 255 levels: deeper ``meta`` is ``too_deep``, bigger ``meta`` ``too_large``.
+MAX_META_DEPTH = 32
+MAX_META_BYTES = 64 * 1024
+#: Fields that key or label a record (ids are Kafka keys and table keys) longer than this are ``too_large``.
+MAX_FIELD_CHARS = {"id": 1024, "url": 8192, "source": 1024, "language": 64, "published_at": 256}
+#: Titles are display lines: a longer one is cut (at a word boundary), like the text at MAX_TEXT_CHARS.
+MAX_TITLE_CHARS = 1000
+#: Start tags in the raw page, counted before parsing: past this many a page is ``too_complex`` unparsed.
+MAX_HTML_TAGS = 100_000
+#: Attributes of one element: libxml2 checks each new attribute against the element's others and htmldate
+#: scans them again, so one element with 100,000 attributes cost minutes; real pages stay under 20.
+MAX_ATTRIBUTES_PER_ELEMENT = 256
+#: Attributes of the whole page: parsing and extraction cost grows with them (500,000 took ~4 s).
+MAX_ATTRIBUTES = 100_000
 #: trafilatura's tree pruning grows faster than linearly with elements (10,000 cost seconds): real article
-#: pages have 1-3,000, so past this many (after unwrapping inline formatting) a page is dead-lettered.
+#: pages have 1-3,000, so past this many (after unwrapping inline formatting) a page is ``too_complex``.
 MAX_ELEMENTS = 10_000
+#: A start tag (up to its ``>``, or the end of the page) and the attributes inside one; finditer matches never
+#: overlap, so one pass over the page is linear whatever it holds.
+_START_TAG = re.compile(r"<[a-zA-Z][^>]*")
+_ATTRIBUTE = re.compile(r"""[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]*))?""")
 _INLINE_TAGS = ("span", "font", "b", "i", "u", "em", "strong", "small", "big", "sup", "sub", "abbr", "mark")
 #: Page chrome that trafilatura's own cleaning deletes anyway, removed (tails kept) once metadata has been
 #: read: about half of a news page's elements, and trafilatura's xpath pruning, tree copies and fallbacks
@@ -51,6 +80,8 @@ _CHROME_TAGS = (
 _CODE_SCRIPTS = XPath("//script[not(contains(@type, 'ld+json'))]")
 #: Cleaned text is cut (at a line boundary) to this many characters: no news article is longer.
 MAX_TEXT_CHARS = 200_000
+#: Lines (paragraphs) looked at by the line-level cleanup; the rest is cut unread (200,000 took ~2.5 s).
+MAX_LINES = 20_000
 
 _STRING_FIELDS = ("id", "url", "source", "title", "body", "html", "published_at", "language")
 
@@ -92,7 +123,7 @@ def normalize(raw: bytes, received_at: datetime) -> CleanArticle:
     if not (body and body.strip()) and not (html and html.strip()):
         raise Rejected("missing_content", "record has neither body nor html")
     has_body = bool(body and body.strip())
-    record_title = _clean_line(record.get("title") or "") or None
+    record_title = _title(record.get("title") or "")
     record_date = _record_date(record.get("published_at"))
     page = None
     if html and html.strip():
@@ -105,7 +136,7 @@ def normalize(raw: bytes, received_at: datetime) -> CleanArticle:
         )
     title = record_title or (page.title if page else None)
     lines = _lines(body) if has_body and body else (page.lines or [] if page else [])
-    info = datelines.parse_datelines(boilerplate.clean_lines(lines, title))
+    info = datelines.parse_datelines(boilerplate.clean_lines(lines[:MAX_LINES], title))
     text = _cap("\n".join(info.lines))
     if not text:
         raise Rejected("empty_text", "no article text left after cleaning")
@@ -143,22 +174,67 @@ def _parse(raw: bytes) -> dict[str, Any]:
     except UnicodeDecodeError as exc:
         raise Rejected("invalid_utf8", str(exc)) from None
     try:
+        # orjson's parser is iterative up to its own depth limit (1024), so deep input costs no stack.
         record = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
-        raise Rejected("not_json", str(exc)) from None
+        reason = "too_deep" if "depth limit" in str(exc) or "recursion" in str(exc).lower() else "not_json"
+        raise Rejected(reason, str(exc)) from None
     if not isinstance(record, dict):
         raise Rejected("not_object", f"JSON {type(record).__name__}, not an object")
     for field in _STRING_FIELDS:
         if record.get(field) is not None and not isinstance(record[field], str):
             raise Rejected("wrong_type", f"{field} is {type(record[field]).__name__}, not a string")
-    if record.get("meta") is not None and not isinstance(record["meta"], dict):
-        raise Rejected("wrong_type", f"meta is {type(record['meta']).__name__}, not an object")
+    for field, limit in MAX_FIELD_CHARS.items():
+        if len(record.get(field) or "") > limit:
+            raise Rejected("too_large", f"{field} has {len(record[field])} characters > {limit}")
+    if record.get("meta") is not None:
+        _check_meta(record["meta"])
     return record
+
+
+def _check_meta(meta: Any) -> None:
+    """``meta`` must be an object that every later hop can serialise: bounded depth, bounded size."""
+    if not isinstance(meta, dict):
+        raise Rejected("wrong_type", f"meta is {type(meta).__name__}, not an object")
+    depth = _depth(meta, MAX_META_DEPTH)
+    if depth > MAX_META_DEPTH:
+        raise Rejected("too_deep", f"meta nests deeper than MAX_META_DEPTH={MAX_META_DEPTH}")
+    size = len(orjson.dumps(meta))
+    if size > MAX_META_BYTES:
+        raise Rejected("too_large", f"meta is {size} bytes > MAX_META_BYTES={MAX_META_BYTES}")
+
+
+def _depth(value: Any, limit: int) -> int:
+    """Nesting depth of JSON containers, without recursion; stops counting once past ``limit``."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, depth)
+        if deepest > limit:
+            return deepest
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return deepest
 
 
 def _clean_line(text: str) -> str:
     """Display form of a line: NFC, no control or zero-width characters, whitespace runs as one space."""
     return " ".join(_CONTROL.sub("", unicodedata.normalize("NFC", text)).split())
+
+
+def _title(text: str) -> str | None:
+    """Display form of a title, cut at a word boundary past MAX_TITLE_CHARS; None when empty."""
+    line = _clean_line(text[: MAX_TITLE_CHARS * 4])  # no need to clean what is cut anyway
+    if len(line) > MAX_TITLE_CHARS:
+        cut = line.rfind(" ", 0, MAX_TITLE_CHARS + 1)
+        line = line[: cut if cut > 0 else MAX_TITLE_CHARS]
+    return line or None
 
 
 def _lines(text: str) -> list[str]:
@@ -188,6 +264,7 @@ def _page(html: str, url: str | None, *, want_text: bool, want_title: bool, want
 
     What the record already gives (text, title, date) is not looked for: each costs a few milliseconds.
     """
+    _check_markup(html)
     try:
         tree = load_html(html)
         if tree is None:
@@ -196,9 +273,9 @@ def _page(html: str, url: str | None, *, want_text: bool, want_title: bool, want
             strip_tags(tree, *_INLINE_TAGS)
             elements = int(tree.xpath("count(//*)"))
             if elements > MAX_ELEMENTS:
-                raise Rejected("too_large", f"{elements} HTML elements > MAX_ELEMENTS={MAX_ELEMENTS}")
+                raise Rejected("too_complex", f"{elements} HTML elements > MAX_ELEMENTS={MAX_ELEMENTS}")
         meta = extract_meta_json(tree, examine_meta(tree))
-        title = _clean_line(meta.title or extract_title(tree) or "") or None if want_title else None
+        title = _title(meta.title or extract_title(tree) or "") if want_title else None
         date = htmldate.find_date(tree, extensive_search=False, original_date=True) if want_date else None
         text = None
         if want_text:
@@ -213,6 +290,36 @@ def _page(html: str, url: str | None, *, want_text: bool, want_title: bool, want
     return _Page(_lines(text) if text else None, title, author, date)
 
 
+def _check_markup(html: str) -> None:
+    """Tag and attribute counts of the raw page, in linear passes before any parser sees it."""
+    tag_chars = 0
+    # A tag shorter than this cannot hold MAX_ATTRIBUTES_PER_ELEMENT attributes (each takes 2 characters).
+    longest_plain = 2 * MAX_ATTRIBUTES_PER_ELEMENT
+    for tags, tag in enumerate(_START_TAG.finditer(html), 1):
+        if tags > MAX_HTML_TAGS:
+            raise Rejected("too_complex", f"more than MAX_HTML_TAGS={MAX_HTML_TAGS} HTML tags")
+        length = tag.end() - tag.start()
+        tag_chars += length
+        if length > longest_plain:
+            attributes = _attributes(html, tag.start(), tag.end())
+            if attributes > MAX_ATTRIBUTES_PER_ELEMENT:
+                raise Rejected(
+                    "too_complex",
+                    f"an HTML element has {attributes} attributes > "
+                    f"MAX_ATTRIBUTES_PER_ELEMENT={MAX_ATTRIBUTES_PER_ELEMENT}",
+                )
+    # Counted only when the tags are long enough to hold that many: ordinary pages skip this pass.
+    if tag_chars > 2 * MAX_ATTRIBUTES:
+        attributes = sum(_attributes(html, tag.start(), tag.end()) for tag in _START_TAG.finditer(html))
+        if attributes > MAX_ATTRIBUTES:
+            raise Rejected("too_complex", f"{attributes} HTML attributes > MAX_ATTRIBUTES={MAX_ATTRIBUTES}")
+
+
+def _attributes(html: str, start: int, end: int) -> int:
+    """Attributes in the start tag at ``html[start:end]`` (the first name found is the tag's own)."""
+    return len(_ATTRIBUTE.findall(html, start + 1, end)) - 1
+
+
 def _article_id(record: dict[str, Any], content_hash: str) -> str:
     given = (record.get("id") or "").strip()
     if given:
@@ -224,17 +331,31 @@ def _article_id(record: dict[str, Any], content_hash: str) -> str:
 
 
 def _record_date(value: str | None) -> datetime | None:
-    """RFC 3339 (what the contract asks for), else RFC 2822 (what RSS feeds send); naive means UTC."""
+    """RFC 3339 (what the contract asks for), else RFC 2822 (what RSS feeds send); naive means UTC.
+
+    Unreadable dates are ignored (the page, dateline or ingest time stands in); a date that reads but
+    lies outside what a UTC timestamp can hold (``9999-12-31T23:59:59-12:00``) or outside the years the
+    pipeline takes (``contracts.EARLIEST_TIME``/``LATEST_TIME``: 1000-2999) is ``invalid_date``.
+    """
     if not value or not value.strip():
         return None
     try:
-        moment = parse_rfc3339(value.strip())
-    except ValueError:
         try:
-            moment = email.utils.parsedate_to_datetime(value.strip())
-        except (TypeError, ValueError, IndexError):
-            return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+            moment = parse_rfc3339(value.strip())
+        except ValueError:
+            try:
+                moment = email.utils.parsedate_to_datetime(value.strip())
+            except (TypeError, ValueError, IndexError):
+                return None
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        in_range = EARLIEST_TIME <= moment < LATEST_TIME  # compared in UTC, which may overflow
+    except OverflowError as exc:
+        in_range, why = False, str(exc)
+    else:
+        why = f"not between {EARLIEST_TIME.year} and {LATEST_TIME.year - 1}"
+    if not in_range:
+        raise Rejected("invalid_date", f"published_at {value.strip()[:64]!r} is out of range: {why}")
+    return moment
 
 
 def _published(

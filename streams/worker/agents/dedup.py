@@ -11,11 +11,14 @@ Three hops so that no partition needs to see every article (docs/dedup.md):
 Messages are sent to explicit partitions (crc32 of the band key or the article id), so a table key
 is always written by the partition that owns it, which the expiry sweep relies on: the leader's
 timer sends a sweep message to every partition and each agent expires only the keys it owns.
+
+Every message is decoded and every step run under ``common.guard``: a message the agents cannot read or
+handle is dead-lettered at stage ``dedup`` and the agent goes on to the next one.
 """
 
 from __future__ import annotations
 
-import asyncio
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -26,7 +29,16 @@ from streams import contracts
 from streams.config import DEDUP_BATCH_SIZE
 from streams.stages import dedup
 from streams.worker import metrics
-from streams.worker.agents.common import run_batch, send_internal_error
+from streams.worker.agents.common import (
+    check_article,
+    check_object,
+    encode,
+    guard,
+    receive,
+    run_batch,
+    run_in_thread,
+    send,
+)
 from streams.worker.app import Pipeline
 from streams.worker.models import Models
 
@@ -34,6 +46,7 @@ STAGE = "dedup"
 NOT_YET_KNOWN = 1 << 30
 ROUTE_WAIT = 0.05
 SWEEP_KEY = b"~sweep"
+log = logging.getLogger("newsevents")
 
 
 def register(pipeline: Pipeline, models: Models) -> None:
@@ -47,9 +60,11 @@ def register(pipeline: Pipeline, models: Models) -> None:
     def verdict_partition(article_id: str) -> int:
         return dedup.band_partition(article_id, partitions)
 
+    budget = pipeline.settings.stage_timeout
+
     async def signatures(batch: list[contracts.CleanArticle]) -> list[dedup.Signature]:
-        # In the NLP thread, so the event loop keeps moving the other hops meanwhile.
-        return await asyncio.get_running_loop().run_in_executor(models.thread, dedup.signatures, batch)
+        # In the NLP thread, so the event loop keeps moving the other hops meanwhile; within the stage budget.
+        return await run_in_thread(models.thread, budget, dedup.signatures, batch)
 
     @app.agent(pipeline.clean, name="dedup-route")
     async def route(stream: StreamT[Any]) -> None:
@@ -57,20 +72,33 @@ def register(pipeline: Pipeline, models: Models) -> None:
         # Batches, because the sentence embeddings behind the signatures are ~3x cheaper in bulk.
         async for batch in stream.take(DEDUP_BATCH_SIZE, within=ROUTE_WAIT):
             metrics.RECORDS_IN.labels(STAGE).inc(len(batch))
-            sigs = await run_batch(pipeline, STAGE, signatures, batch)
-            for article, sig in zip(batch, sigs, strict=True):
+            articles = []
+            for raw in batch:
+                article = await receive(pipeline, STAGE, raw, check_article)
+                if article is not None:
+                    articles.append(article)
+            if not articles:
+                continue
+            sigs = await run_batch(pipeline, STAGE, signatures, articles)
+            for article, sig in zip(articles, sigs, strict=True):
                 if sig is not None:
-                    await route_article(article, sig)
+                    await guard(pipeline, STAGE, article, route_article(article, sig))
 
     async def route_article(article: contracts.CleanArticle, sig: dedup.Signature) -> None:
-        """Park the article under its id, then send its band keys, one message per band partition."""
+        """Park the article under its id, then send its band keys, one message per band partition.
+
+        Every message is encoded before the first is sent, so an article is either routed whole or
+        dead-lettered, never left waiting for reports that were not sent."""
         article_id = article["id"]
         key = article_id.encode()
         by_shard = dedup.shard_keys(sig, partitions)
-        parked = {"article": article, "expected": len(by_shard), "routed": time.time()}
+        parked = encode({"article": article, "expected": len(by_shard), "routed": time.time()})
+        messages = [
+            (shard, encode({"article_id": article_id, "bands": keys, "entry": dedup.shard_entry(sig, keys)}))
+            for shard, keys in by_shard.items()
+        ]
         await pipeline.dedup_reports.send(key=key, value=parked, partition=verdict_partition(article_id))
-        for shard, keys in by_shard.items():
-            message = {"article_id": article_id, "bands": keys, "entry": dedup.shard_entry(sig, keys)}
+        for shard, message in messages:
             await pipeline.dedup_bands.send(key=key, value=message, partition=shard)
 
     async def sweep_or_handle(
@@ -80,15 +108,19 @@ def register(pipeline: Pipeline, models: Models) -> None:
     ) -> None:
         """The band and verdict agents alike: a sweep message expires the partition's own state, any other
         message is handled, and one that fails is dead-lettered while the agent keeps going."""
+
+        async def step(raw: bytes, shard: int, key: bytes) -> None:
+            message = await receive(pipeline, STAGE, raw, check_object)
+            if message is None:
+                return
+            if "sweep" in message:
+                sweep(float(message["sweep"]), shard)
+            else:
+                await handle(message, shard, key or b"")
+
         async for event in stream.events():
-            message, shard = event.value, event.message.partition
-            try:
-                if "sweep" in message:
-                    sweep(message["sweep"], shard)
-                else:
-                    await handle(message, shard, event.key)
-            except Exception as exc:
-                await send_internal_error(pipeline, STAGE, exc, message)
+            raw = event.value if isinstance(event.value, bytes) else b""
+            await guard(pipeline, STAGE, raw, step(raw, event.message.partition, event.key))
 
     async def probe_and_report(message: dict[str, Any], shard: int, key: bytes) -> None:
         report = dedup.probe_shard(bands, shard, message["entry"], message["bands"])
@@ -96,8 +128,11 @@ def register(pipeline: Pipeline, models: Models) -> None:
             metrics.DEDUP_BUCKET_SIZE.observe(size)
         metrics.DEDUP_CANDIDATES.observe(report["candidates"])
         article_id = message["article_id"]
-        await pipeline.dedup_reports.send(
-            key=article_id.encode(), value={"report": report}, partition=verdict_partition(article_id)
+        await send(
+            pipeline.dedup_reports,
+            {"report": report},
+            key=article_id.encode(),
+            partition=verdict_partition(article_id),
         )
 
     @app.agent(pipeline.dedup_bands, name="dedup-bands")
@@ -142,20 +177,24 @@ def register(pipeline: Pipeline, models: Models) -> None:
         if links is None or parked is None:
             return
         del pending[article_id]
-        await publish(parked["article"], links, parked["routed"])
+        await guard(pipeline, STAGE, parked["article"], publish(parked["article"], links, parked["routed"]))
 
     async def publish(
         article: contracts.CleanArticle, links: list[contracts.DuplicateLink], routed: float
     ) -> None:
-        for link in links:
-            await pipeline.duplicates.send(key=link["id"].encode(), value=link)
+        """The verdict's records, all encoded before the first is sent (published whole or dead-lettered)."""
+        duplicate = any(link["id"] == article["id"] for link in links)
+        encoded = [(link, encode(link)) for link in links]
+        unique = None if duplicate else encode(article)
+        for link, payload in encoded:
+            await pipeline.duplicates.send(key=link["id"].encode(), value=payload)
             metrics.RECORDS_OUT.labels(STAGE, contracts.DUPLICATES).inc()
             metrics.DUPLICATES.labels(link["method"]).inc()
             metrics.DEDUP_SIMILARITY.labels(link["method"]).observe(link["similarity"])
-        if any(link["id"] == article["id"] for link in links):
+        if unique is None:
             metrics.record_dedup("duplicate")
         else:
-            await pipeline.unique.send(key=article["id"].encode(), value=article)
+            await pipeline.unique.send(key=article["id"].encode(), value=unique)
             metrics.RECORDS_OUT.labels(STAGE, contracts.UNIQUE).inc()
             metrics.record_dedup("unique")
         metrics.STAGE_LATENCY.labels(STAGE).observe(time.time() - routed)
@@ -163,7 +202,10 @@ def register(pipeline: Pipeline, models: Models) -> None:
     @app.timer(pipeline.settings.dedup_sweep_interval, on_leader=True)
     async def sweep() -> None:
         """Tables may only be written inside a stream, so the sweep travels as a message per partition."""
-        message = {"sweep": time.time()}
-        for partition in range(partitions):
-            await pipeline.dedup_bands.send(key=SWEEP_KEY, value=message, partition=partition)
-            await pipeline.dedup_reports.send(key=SWEEP_KEY, value=message, partition=partition)
+        message = encode({"sweep": time.time()})
+        try:
+            for partition in range(partitions):
+                await pipeline.dedup_bands.send(key=SWEEP_KEY, value=message, partition=partition)
+                await pipeline.dedup_reports.send(key=SWEEP_KEY, value=message, partition=partition)
+        except Exception:  # the next sweep covers this one's state too
+            log.exception("dedup sweep messages could not all be sent")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from typing import Any
 
@@ -11,7 +10,7 @@ from faust import StreamT
 from streams import contracts
 from streams.contracts import CleanArticle, Event
 from streams.worker import metrics
-from streams.worker.agents.common import run_batch
+from streams.worker.agents.common import check_article, encode, guard, receive, run_batch, run_in_thread
 from streams.worker.app import Pipeline
 from streams.worker.models import Models
 
@@ -25,8 +24,9 @@ def register(pipeline: Pipeline, models: Models) -> None:
         if not events:
             reason = "unsupported_language" if article.get("language") != "en" else "no_event"
             metrics.WITHOUT_EVENTS.labels(reason).inc()
-        for event in events:
-            await pipeline.events.send(key=event["event_id"].encode(), value=event)
+        encoded = [(event, encode(event)) for event in events]  # all or none: encoded before any is sent
+        for event, payload in encoded:
+            await pipeline.events.send(key=event["event_id"].encode(), value=payload)
             metrics.RECORDS_OUT.labels(STAGE, contracts.EVENTS).inc()
             metrics.EVENTS.labels(event["event_type"]).inc()
             for actor in event["source_actors"] + event["target_actors"]:
@@ -39,19 +39,24 @@ def register(pipeline: Pipeline, models: Models) -> None:
     @pipeline.app.agent(pipeline.unique, name=STAGE)
     async def extract_agent(stream: StreamT[Any]) -> None:
         extractor = await models.extractor()
-        loop = asyncio.get_running_loop()
 
         async def extract(batch: list[CleanArticle]) -> list[list[Event]]:
-            # In the NLP thread, so the event loop keeps heart-beating during a long batch.
-            return await loop.run_in_executor(models.thread, extractor.extract, batch)
+            # In the NLP thread, so the event loop keeps heart-beating during a long batch; within budget.
+            return await run_in_thread(models.thread, settings.stage_timeout, extractor.extract, batch)
 
         batches = stream.take(settings.extract_batch_size, within=settings.extract_batch_wait)
-        async for batch in batches:
-            metrics.RECORDS_IN.labels(STAGE).inc(len(batch))
+        async for raw_batch in batches:
+            metrics.RECORDS_IN.labels(STAGE).inc(len(raw_batch))
             started = time.perf_counter()
-            results = await run_batch(pipeline, STAGE, extract, batch)
-            share = (time.perf_counter() - started) / len(batch)
-            for article, events in zip(batch, results, strict=True):
+            batch = []
+            for raw in raw_batch:
+                article = await receive(pipeline, STAGE, raw, check_article)
+                if article is not None:
+                    batch.append(article)
+            results = await run_batch(pipeline, STAGE, extract, batch) if batch else []
+            share = (time.perf_counter() - started) / len(raw_batch)
+            for _ in raw_batch:
                 metrics.STAGE_LATENCY.labels(STAGE).observe(share)
+            for article, events in zip(batch, results, strict=True):
                 if events is not None:
-                    await publish(article, events)
+                    await guard(pipeline, STAGE, article, publish(article, events))

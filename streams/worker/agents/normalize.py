@@ -1,9 +1,15 @@
-"""normalize agent: articles.raw (bytes) → articles.clean, or articles.deadletter."""
+"""normalize agent: articles.raw (bytes) → articles.clean, or articles.deadletter.
+
+The stage runs in a sandbox child process (:mod:`streams.worker.sandbox`) with a time budget
+(``NEWSEVENTS_STAGE_TIMEOUT``): HTML parsing is the one CPU-heavy step that hostile input can stretch,
+and a child can be killed at the budget, where a thread could only be abandoned still running.
+"""
 
 from __future__ import annotations
 
+import logging
 import time
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from faust import StreamT
@@ -11,30 +17,50 @@ from faust import StreamT
 from streams import contracts
 from streams.stages.normalize import normalize
 from streams.worker import metrics
-from streams.worker.agents.common import send_deadletter, send_internal_error
+from streams.worker.agents.common import BudgetExceeded, guard, message_time, publish
 from streams.worker.app import Pipeline
 from streams.worker.models import Models
+from streams.worker.sandbox import Sandbox, StageCrashed, StageTimeout
 
 STAGE = "normalize"
+log = logging.getLogger("newsevents")
 
 
 def register(pipeline: Pipeline, models: Models) -> None:
+    # A child process, not a thread: only a process can be stopped at the budget (killed, re-forked warm).
+    sandbox = Sandbox(normalize, pipeline.settings.stage_timeout, STAGE)
+
+    async def handle(raw: bytes, received_at: datetime) -> None:
+        try:
+            article: contracts.CleanArticle = await sandbox.call(raw, received_at)
+        except StageTimeout as exc:
+            raise BudgetExceeded(str(exc)) from None
+        except StageCrashed as exc:
+            raise RuntimeError(str(exc)) from None
+        # Keyed by article id: dedup re-keys by its own band keys.
+        sent = await publish(
+            pipeline,
+            STAGE,
+            pipeline.clean,
+            article,
+            key=article["id"].encode(),
+            original=raw,
+            received_at=received_at,
+        )
+        if sent:
+            metrics.RECORDS_OUT.labels(STAGE, contracts.CLEAN).inc()
+
     @pipeline.app.agent(pipeline.raw, name=STAGE)
     async def normalize_agent(stream: StreamT[Any]) -> None:
         await models.extractor()
+        try:
+            await sandbox.start()
+        except StageCrashed:  # each record retries the start; they are dead-lettered while it fails
+            log.exception("the normalize sandbox did not start")
         async for event in stream.events():
-            raw: bytes = event.value or b""
-            received_at = datetime.fromtimestamp(event.message.timestamp, UTC)
+            raw = event.value if isinstance(event.value, bytes) else b""
+            received_at = message_time(getattr(event.message, "timestamp", None))
             metrics.RECORDS_IN.labels(STAGE).inc()
             started = time.perf_counter()
-            try:
-                article = normalize(raw, received_at)
-            except contracts.Rejected as exc:
-                await send_deadletter(pipeline, STAGE, exc.reason, exc.error, raw, received_at)
-            except Exception as exc:
-                await send_internal_error(pipeline, STAGE, exc, raw)
-            else:
-                # Keyed by article id: dedup re-keys by its own band keys.
-                await pipeline.clean.send(key=article["id"].encode(), value=article)
-                metrics.RECORDS_OUT.labels(STAGE, contracts.CLEAN).inc()
+            await guard(pipeline, STAGE, raw, handle(raw, received_at), received_at)
             metrics.STAGE_LATENCY.labels(STAGE).observe(time.perf_counter() - started)

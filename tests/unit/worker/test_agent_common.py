@@ -1,5 +1,6 @@
-"""run_batch: a batch that fails is retried record by record, and only the failing records are
-dead-lettered.
+"""What every agent does: run_batch (a batch that fails is retried record by record, and only the failing
+records are dead-lettered), guarded steps and sends, dead letters that cannot fail, thread budgets, and
+the supervision of agents that die anyway.
 
 The pipeline is the real Faust app from ``create_app``; only its dead-letter topic is swapped for a
 Faust in-memory channel (what Faust's own agent ``test_context`` does), so the test sees the exact
@@ -11,17 +12,34 @@ from __future__ import annotations
 import asyncio
 import base64
 import dataclasses
+import hashlib
+import time
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from types import SimpleNamespace
 from typing import Any
 
 import orjson
+import pytest
 from prometheus_client import REGISTRY
 
 from streams import contracts
 from streams.config import Settings
-from streams.worker.agents.common import run_batch
-from streams.worker.app import create_app
+from streams.worker.agents.common import (
+    BudgetExceeded,
+    Undeliverable,
+    check_article,
+    encode,
+    guard,
+    message_time,
+    publish,
+    receive,
+    run_batch,
+    run_in_thread,
+    send_deadletter,
+)
+from streams.worker.app import Pipeline, create_app
 
 STAGE = "dedup"
 
@@ -42,7 +60,7 @@ async def run_and_collect(
     results = await run_batch(dataclasses.replace(pipeline, deadletter=deadletter), STAGE, run, batch)
     sent = []
     while not letters.empty():
-        sent.append((await letters.get()).value)
+        sent.append(orjson.loads((await letters.get()).value))  # agents send encoded bytes
     return results, sent
 
 
@@ -115,3 +133,199 @@ def test_bytes_records_are_dead_lettered_byte_for_byte() -> None:
     for letter in letters:
         contracts.validate(contracts.DEADLETTER, letter)
         assert letter["reason"] == "internal_error" and letter["error"].startswith("JSONDecodeError: ")
+
+
+# ------------------------------------------------------------------ guarded steps and sends
+
+
+async def collect(
+    step: Callable[[Pipeline], Awaitable[None]], settings: Settings | None = None
+) -> tuple[list[tuple[Any, Any]], list[contracts.DeadLetter]]:
+    """Run ``step`` on a pipeline whose clean and dead-letter topics are in-memory channels; what each got."""
+    pipeline = create_app(settings or Settings())
+    pipeline.app.flow_control.resume()
+    clean, deadletter = pipeline.app.channel(), pipeline.app.channel()
+    clean_out, letters_out = clean.clone(is_iterator=True), deadletter.clone(is_iterator=True)
+    await step(dataclasses.replace(pipeline, clean=clean, deadletter=deadletter))
+    sent, letters = [], []
+    while not clean_out.empty():
+        event = await clean_out.get()
+        sent.append((event.key, orjson.loads(event.value)))
+    while not letters_out.empty():
+        letters.append(orjson.loads((await letters_out.get()).value))
+    for letter in letters:
+        contracts.validate(contracts.DEADLETTER, letter)
+    return sent, letters
+
+
+def nested(depth: int) -> Any:
+    value: Any = "leaf"
+    for _ in range(depth):
+        value = {"a": value}
+    return value
+
+
+def test_encode_refuses_what_no_topic_can_carry(monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(Undeliverable) as deep:
+        encode({"meta": nested(300)})
+    assert deep.value.reason == "too_deep"
+    monkeypatch.setattr(contracts, "MAX_MESSAGE_BYTES", 100)
+    with pytest.raises(Undeliverable) as big:
+        encode({"text": "x" * 200})
+    assert big.value.reason == "too_large"
+    assert orjson.loads(encode({"text": "fits"})) == {"text": "fits"}
+
+
+def test_publish_dead_letters_the_original_when_the_record_cannot_be_sent() -> None:
+    raw = b'{"id": "deep", "body": "..."}'
+
+    async def step(pipeline: Pipeline) -> None:
+        assert not await publish(pipeline, "normalize", pipeline.clean, {"meta": nested(300)}, original=raw)
+        assert await publish(pipeline, "normalize", pipeline.clean, {"id": "fine"}, key=b"fine", original=raw)
+
+    sent, letters = asyncio.run(collect(step))
+    assert sent == [(b"fine", {"id": "fine"})]
+    assert [(letter["reason"], letter["original"]) for letter in letters] == [("too_deep", raw.decode())]
+
+
+@pytest.mark.parametrize(
+    ("exc", "reason"),
+    [
+        (contracts.Rejected("too_complex", "many tags"), "too_complex"),
+        (Undeliverable("too_large", "big"), "too_large"),
+        (BudgetExceeded("slow"), "timeout"),
+        (KeyError("text"), "internal_error"),
+    ],
+)
+def test_guard_dead_letters_whatever_a_step_raises_with_its_reason(exc: Exception, reason: str) -> None:
+    async def failing() -> None:
+        raise exc
+
+    async def step(pipeline: Pipeline) -> None:
+        await guard(pipeline, "dedup", {"id": "x"}, failing())
+
+    _, letters = asyncio.run(collect(step))
+    assert [(letter["stage"], letter["reason"]) for letter in letters] == [("dedup", reason)]
+    assert orjson.loads(letters[0]["original"]) == {"id": "x"}
+
+
+def test_an_unserialisable_record_is_still_dead_lettered() -> None:
+    record = nested(100_000)  # too deep for orjson and for repr
+
+    async def failing() -> None:
+        raise RuntimeError("stage bug")
+
+    async def step(pipeline: Pipeline) -> None:
+        await guard(pipeline, "extract", record, failing())
+
+    _, letters = asyncio.run(collect(step))
+    assert [letter["reason"] for letter in letters] == ["internal_error"]
+    assert "dict" in letters[0]["original"]
+
+
+def test_a_dead_letter_that_cannot_be_sent_is_counted_not_raised() -> None:
+    before = counter("newsevents_deadletter_failures_total", stage="normalize")
+
+    async def step(pipeline: Pipeline) -> None:
+        async def refuse(**_: Any) -> None:
+            raise RuntimeError("broker gone")
+
+        broken = dataclasses.replace(pipeline, deadletter=SimpleNamespace(send=refuse))
+        await send_deadletter(broken, "normalize", "not_json", "bad", b"{")  # type: ignore[arg-type]
+
+    asyncio.run(collect(step))
+    assert counter("newsevents_deadletter_failures_total", stage="normalize") == before + 1
+
+
+def test_dead_letters_keep_the_configured_prefix_of_the_original() -> None:
+    original = b"x" * 5000
+
+    async def step(pipeline: Pipeline) -> None:
+        await send_deadletter(pipeline, "normalize", "too_large", "big", original)
+
+    _, letters = asyncio.run(collect(step, Settings(deadletter_max_original=1000)))
+    assert letters[0]["original"] == "x" * 1000
+    assert letters[0]["original_length"] == 5000
+    assert letters[0]["original_sha256"] == hashlib.sha256(original).hexdigest()
+
+
+def test_receive_dead_letters_what_is_not_a_record() -> None:
+    got: list[Any] = []
+
+    async def step(pipeline: Pipeline) -> None:
+        for raw in (b'{"id": "a", "text": "t", "published_at": "p", "received_at": "r"}', b"{bad", b"[1]"):
+            got.append(await receive(pipeline, "dedup", raw, check_article))
+        got.append(await receive(pipeline, "dedup", b'{"id": 1}', check_article))
+        got.append(await receive(pipeline, "dedup", b"[" * 2000 + b"]" * 2000))
+
+    _, letters = asyncio.run(collect(step))
+    assert got[0]["id"] == "a" and got[1:] == [None, None, None, None]
+    assert [letter["reason"] for letter in letters] == ["not_json", "not_object", "wrong_type", "too_deep"]
+
+
+@pytest.mark.parametrize("timestamp", [253_402_300_800.0, 253_402_214_400.0, -1e20, float("nan"), None])
+def test_junk_message_timestamps_count_as_now(timestamp: float | None) -> None:
+    before = contracts.utc_now()
+    assert before <= message_time(timestamp) <= contracts.utc_now()
+
+
+def test_ordinary_message_timestamps_are_kept() -> None:
+    assert message_time(0.0) == datetime(1970, 1, 1, tzinfo=UTC)
+    assert message_time(1_700_000_000.5).isoformat() == "2023-11-14T22:13:20.500000+00:00"
+
+
+# ------------------------------------------------------------------ thread budget
+
+
+def test_thread_work_past_its_budget_is_given_up_on_and_the_loop_goes_on() -> None:
+    executor = ThreadPoolExecutor(max_workers=1)
+
+    def slow(batch: list[float]) -> list[float]:
+        time.sleep(batch[0])
+        return batch
+
+    async def main() -> None:
+        started = time.perf_counter()
+        with pytest.raises(BudgetExceeded):
+            await run_in_thread(executor, 0.2, slow, [1.0])
+        assert time.perf_counter() - started < 0.6
+        # Queued behind the abandoned call: the wait in the queue is not charged to this one.
+        assert await run_in_thread(executor, 0.5, slow, [0.1]) == [0.1]
+
+    try:
+        asyncio.run(main())
+    finally:
+        executor.shutdown(wait=True)
+
+
+def test_a_batch_past_its_budget_is_retried_record_by_record() -> None:
+    executor = ThreadPoolExecutor(max_workers=1)
+
+    def slow(batch: list[float]) -> list[float]:
+        time.sleep(sum(batch) if len(batch) == 1 else 1.5)
+        return batch
+
+    async def run(batch: list[float]) -> list[float]:
+        return await run_in_thread(executor, 0.3, slow, batch)
+
+    try:
+        results, letters = asyncio.run(run_and_collect(run, [0.01, 1.0, 0.02]))
+    finally:
+        executor.shutdown(wait=True)
+    assert results == [0.01, None, 0.02]
+    assert [letter["reason"] for letter in letters] == ["timeout"]
+
+
+# ------------------------------------------------------------------ supervision
+
+
+def test_an_agent_crash_is_logged_counted_and_exposed() -> None:
+    pipeline = create_app(Settings())
+    before = counter("newsevents_agent_crashes_total", agent="dedup-route")
+    assert pipeline.supervision.crashed_since(0) == []
+    asyncio.run(pipeline.app._on_agent_error(SimpleNamespace(name="dedup-route"), ValueError("boom")))  # type: ignore[attr-defined]
+    assert counter("newsevents_agent_crashes_total", agent="dedup-route") == before + 1
+    state = pipeline.supervision.snapshot()
+    assert pipeline.supervision.crashed_since(0) == ["dedup-route"] and state["agents_healthy"] is False
+    assert state["agent_crashes"] == {"dedup-route": 1}
+    assert state["last_agent_crash"]["dedup-route"]["error"] == "ValueError: boom"

@@ -302,13 +302,13 @@ def test_pathological_pages_finish_fast_with_text_or_a_reason(html: str) -> None
         article = normalize(raw, RECEIVED)
         assert PARAGRAPH in article["text"] or "text text" in article["text"]
     except Rejected as exc:
-        assert exc.reason in {"empty_text", "too_large"}
+        assert exc.reason in {"empty_text", "too_complex"}
     assert time.process_time() - started < 10
 
 
 def test_element_cap_rejects_pages_that_would_stall_the_extractor() -> None:
     html = "<html><body>" + "<div><p>x</p></div>" * MAX_ELEMENTS + "</body></html>"
-    assert rejected(orjson.dumps({"html": html})) == "too_large"
+    assert rejected(orjson.dumps({"html": html})) == "too_complex"
 
 
 def test_cleaning_never_touches_the_network(

@@ -1,0 +1,123 @@
+"""The sandbox child: results and rejections come back, a call past its budget is killed, the event loop
+never waits for the child, and a dead child is replaced.
+
+The functions run in the child are standard-library or stage functions: a child imports them by name.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+import pytest
+from trafilatura.utils import load_html
+
+from streams.contracts import Rejected
+from streams.stages.normalize import normalize
+from streams.worker.sandbox import Sandbox, StageCrashed, StageError, StageTimeout
+
+PARAGRAPH = "The city council approved the new budget after a long debate on Tuesday evening, officials said."
+RECEIVED = datetime(2024, 2, 23, 8, 30, tzinfo=UTC)
+
+
+async def with_lag_probe(work: Callable[[], Awaitable[Any]]) -> tuple[Any, float, float]:
+    """``work()``'s result (or exception), its duration, and the longest the event loop was held meanwhile."""
+    stop = asyncio.Event()
+    worst = 0.0
+
+    async def probe() -> None:
+        nonlocal worst
+        while not stop.is_set():
+            before = time.perf_counter()
+            await asyncio.sleep(0.005)
+            worst = max(worst, time.perf_counter() - before - 0.005)
+
+    task = asyncio.create_task(probe())
+    started = time.perf_counter()
+    try:
+        result: Any = await work()
+    except Exception as exc:
+        result = exc
+    took = time.perf_counter() - started
+    stop.set()
+    await task
+    return result, took, worst
+
+
+def test_normalize_in_the_sandbox_returns_articles_and_rejections() -> None:
+    async def main() -> None:
+        box = Sandbox(normalize, 5.0, "normalize")
+        try:
+            article = await box.call(orjson.dumps({"id": "a", "body": PARAGRAPH}), RECEIVED)
+            assert (article["id"], article["text"]) == ("a", PARAGRAPH)
+            with pytest.raises(Rejected) as caught:
+                await box.call(b"{not json", RECEIVED)
+            assert caught.value.reason == "not_json"
+        finally:
+            box.close()
+        bug = Sandbox(int, 5.0, "int")
+        try:
+            with pytest.raises(StageError, match="ValueError"):
+                await bug.call("not a number")
+        finally:
+            bug.close()
+
+    asyncio.run(main())
+
+
+def test_a_call_past_its_budget_is_killed_and_the_next_call_gets_a_new_child() -> None:
+    async def main() -> None:
+        box = Sandbox(sum, 0.5, "spin")
+        try:
+            await box.start()
+            first = box.pid
+            result, took, lag = await with_lag_probe(lambda: box.call(range(10**12)))  # minutes of CPU
+            assert isinstance(result, StageTimeout)
+            assert 0.5 <= took < 1.5 and lag < 0.1
+            assert box.kills == 1
+            started = time.perf_counter()
+            assert await box.call(range(4)) == 6
+            assert box.pid != first and time.perf_counter() - started < 2, "a warm child, forked"
+        finally:
+            box.close()
+
+    asyncio.run(main())
+
+
+def test_the_attribute_bomb_holds_the_loop_no_longer_than_the_budget() -> None:
+    """The page that held normalize (on the event loop) for minutes: lxml's parse alone, unguarded by
+    normalize's limits, is stopped at the budget while the loop keeps running."""
+    attrs = " ".join(f'a{i}="{i}"' for i in range(100_000))
+    html = f"<html><body><div {attrs}>x</div><p>{PARAGRAPH}</p></body></html>"
+    assert len(html) > 1_000_000
+
+    async def main() -> tuple[Any, float, float]:
+        box = Sandbox(load_html, 1.0, "lxml")
+        try:
+            await box.start()
+            return await with_lag_probe(lambda: box.call(html))
+        finally:
+            box.close()
+
+    result, took, lag = asyncio.run(main())
+    assert isinstance(result, StageTimeout)
+    assert took < 2.0 and lag < 0.1
+
+
+def test_a_child_that_dies_is_reported_and_replaced() -> None:
+    async def main() -> None:
+        box = Sandbox(os.abort, 5.0, "abort")
+        try:
+            with pytest.raises(StageCrashed, match="died"):
+                await box.call()
+            with pytest.raises(StageCrashed):
+                await box.call()  # a new child, which dies again
+        finally:
+            box.close()
+
+    asyncio.run(main())
