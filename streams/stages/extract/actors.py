@@ -3,13 +3,16 @@ country and a sector from its own words (a name, a demonym, a title), so it trac
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Iterable
+from typing import Protocol
 
+from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Token
 
-from streams.contracts import Actor, Place
+from streams.contracts import Actor, CleanArticle, Place
 from streams.stages import geo
 from streams.stages.extract.coding import lemma, pos
 from streams.stages.extract.dates import TIME_WORDS
@@ -28,9 +31,176 @@ _CLAUSE_DEPS = frozenset({"relcl", "acl", "advcl", "ccomp", "xcomp", "parataxis"
 #: Fine tags of words a place name or demonym can be made of (not 'The', 'who', 'Its').
 _NAME_TAGS = frozenset({"NNP", "NNPS", "NN", "NNS", "JJ"})
 _ORGANISATIONS = {geo.normalize(name): code for name, code in ORGANISATIONS.items()}
+#: Common nouns for people, coded by what they usually are in news ('officers' are police).
+_PEOPLE: dict[str, str | None] = {
+    **dict.fromkeys(
+        words(
+            "officer detective deputy sheriff trooper cop agent investigator patrolman patrolwoman "
+            "constable gardai garda"
+        ),
+        "COP",
+    ),
+    **dict.fromkeys(words("jury juror"), "JUD"),
+    **dict.fromkeys(
+        words(
+            "man woman boy girl child children kid teen teenager youth person victim suspect driver witness "
+            "resident neighbor neighbour gentleman lady family mother father son daughter wife husband "
+            "brother sister friend parent customer user follower supporter critic fan member student "
+            "worker employee passenger pedestrian motorist gunman attacker assailant robber thief shooter "
+            "inmate guard couple group crowd mob spectator voter survivor relative accused defendant "
+            "plaintiff individual adult infant baby citizen protester protestor demonstrator activist "
+            "journalist lawyer attorney doctor nurse teacher pastor priest official"
+        ),
+        "CVL",
+    ),
+    **dict.fromkeys(
+        words(
+            "advertiser insurer buyer seller manufacturer maker carrier airline retailer supplier partner "
+            "lender investor shareholder competitor rival automaker carmaker producer"
+        ),
+        "BUS",
+    ),
+}
+#: Equipment: an actor when it acts ('Israeli tanks shelled'), a thing when acted on ('bought aircraft').
+_EQUIPMENT = frozenset(
+    words("aircraft helicopter tank warplane jet warship gunboat artillery plane airliner drone missile")
+)
+#: Prepositions that give the reason or charge once a person is acted on ('arrested him for theft').
+_REASON_PREPS = frozenset({"with", "of", "for", "on"})
+_PERSONAL = frozenset(words("he she him her they them"))
+#: Pronouns that stand for one person named before them.
+_RESOLVED_PRONOUNS = frozenset(words("he she him her his"))
+#: Runs of capitalised words, initials and name particles: candidate names before a pronoun.
+_NAME_RUN = re.compile(r"[A-Z][\w'’-]*\.?(?: (?:[A-Z][\w'’-]*\.?|de|van|von|bin|al|da|del))*")
+#: Prepositions that put an event or an actor in a place.
+_LOCATION_PREPS = frozenset({"in", "at", "near", "outside", "inside", "across", "throughout", "around"})
+#: 'Apple Inc.', 'AirTanker Ltd.': a company, whose country is not the news's setting.
+_COMPANY_SUFFIX = re.compile(r"\b(?:Inc|Corp|Co|Ltd|LLC|plc|PLC|GmbH|AG|SA|NV|Group|Holdings)\b\.?")
+#: Words after a place name that make it an institution of that place ('Chicago Police', 'Ohio State').
+_INSTITUTION_WORDS = frozenset(
+    words(
+        "police department state city county government court university college school council assembly "
+        "senate house ministry army navy national highway patrol fire sheriff airport port district "
+        "province region parliament legislature party public supreme high municipal metropolitan regional "
+        "times post herald news daily tribune"
+    )
+)
+_TITLES = frozenset(words("mr mrs ms dr sir lord lady gen lt col sgt capt rep sen gov judge st mt"))
+_WORD_BEFORE = re.compile(r"([A-Z][\w'’.-]*) $")
+_WORD_AFTER = re.compile(r" ([A-Z][\w'’-]*)")
+_FULL_NAME = re.compile(r"\b([A-Z][a-z]+\.?)(?: [A-Z]\.)? ([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b")
 _SECTOR_WORDS = re.compile(
     r"\b({})s?\b".format("|".join(re.escape(k) for k in sorted(SECTORS, key=lambda k: -len(k.split()))))
 )
+
+
+class Setting(Protocol):
+    """What the article as a whole tells the actors of one sentence (``records.ArticleContext``)."""
+
+    @property
+    def article(self) -> CleanArticle: ...
+    @property
+    def places(self) -> list[Place]: ...
+    @property
+    def entries(self) -> NameLookup: ...
+
+
+def event_actors(
+    carrier: Token, source_heads: list[Token], target_heads: list[Token], offset: int, setting: Setting
+) -> tuple[list[Actor], list[Actor]]:
+    """The source and target actors the participant heads name, each with its country and how it was
+    found (``offset``: the sentence's start in the article text)."""
+    sources = unique_actors([a for head in source_heads for a in _head_actors(head, offset, setting)], [])
+    targets = unique_actors(
+        [a for head in target_heads for a in _head_actors(head, offset, setting, target=True)], sources
+    )
+    fill_countries(sources, targets, carrier, offset, setting)
+    return sources, targets
+
+
+def _head_actors(head: Token, offset: int, setting: Setting, target: bool = False) -> list[Actor]:
+    """The actors a participant head names, a personal pronoun standing for the person named before it."""
+    if head.lower_ in _RESOLVED_PRONOUNS and not head.text.isupper():
+        antecedent = _antecedent(head, offset, setting)
+        return [antecedent] if antecedent is not None else []
+    return named_actors(head, offset, setting.entries, target=target)
+
+
+def _antecedent(pronoun: Token, offset: int, setting: Setting) -> Actor | None:
+    """The person a 'he', 'she', 'him', 'her' or 'his' stands for: the nearest name before it in its
+    sentence ('Police arrested Orujov and charged him'), else in the article before the sentence."""
+    doc = pronoun.doc
+    for token in reversed(doc[: pronoun.i]):
+        if _names_person(token, offset, setting):
+            run = _name_run(token)
+            return _actor(run, token, offset, setting.entries)
+    text = setting.article["text"]
+    for match in reversed(list(_NAME_RUN.finditer(text, 0, offset))):
+        found = _person_name(match, text, setting.places)
+        if found is not None:
+            start, end = found
+            return {
+                "text": text[start:end],
+                "name": text[start:end],
+                "country": None,
+                "country_source": "none",
+                "sector": None,
+                "start": start,
+                "end": end,
+            }
+    return None
+
+
+def _names_person(token: Token, offset: int, setting: Setting) -> bool:
+    """A proper noun heading a name in a participant's place, not a place, a date or an organisation."""
+    if pos(token) != "PROPN" or (token.dep_ in ("compound", "flat") and pos(token.head) == "PROPN"):
+        return False
+    if token.dep_ not in ("nsubj", "nsubjpass", "dobj", "pobj", "appos", "conj", "poss", "dative", "attr"):
+        return False
+    head = token
+    while head.dep_ == "conj" and head.head.i != head.i:
+        head = head.head
+    if head.dep_ == "pobj" and head.head.lower_ in _LOCATION_PREPS | {"to", "from", "into"}:
+        return False
+    if token.text.isupper() or _is_time_word(token) or token.lower_ in SECTORS:
+        return False
+    start = offset + token.idx
+    if any(p["start"] <= start < p["end"] for p in setting.places):
+        return False
+    return geo.normalize(token.text) not in _ORGANISATIONS
+
+
+def _name_run(token: Token) -> list[Token]:
+    """The proper nouns of a name around its head: 'Gino D. Bassett' of 'Gino D. Bassett, Sr., 56'."""
+    run = [token]
+    for left in reversed(token.doc[: token.i]):
+        if left.head.i != token.i or pos(left) != "PROPN" or left.lower_ in SECTORS:
+            break
+        run.insert(0, left)
+    return run
+
+
+def _person_name(match: re.Match[str], text: str, places: list[Place]) -> tuple[int, int] | None:
+    """The span of a person's name in a run of capitalised words, without the titles and the sentence's
+    first word before it; None for places, organisations, dates and capitalised common words."""
+    words_ = list(re.finditer(r"\S+", match.group()))
+    start = match.start()
+    while words_ and words_[0].group().lower().rstrip(".") in STOP_WORDS | _TITLES | SECTORS.keys():
+        words_.pop(0)
+    if not words_ or len(words_) > 4:
+        return None
+    start, end = match.start() + words_[0].start(), match.start() + words_[-1].end()
+    name = text[start:end]
+    lowered = {w.group().lower().rstrip(".") for w in words_}
+    if lowered & (_INSTITUTION_WORDS | GENERIC_PLACE_WORDS | SECTORS.keys() | TIME_WORDS | _PEOPLE.keys()):
+        return None
+    if name.isupper() or geo.normalize(name) in _ORGANISATIONS:
+        return None
+    if any(p["start"] < end and start < p["end"] for p in places):
+        return None
+    if len(words_) == 1 and geo.normalize(name) not in _surnames(text, start):
+        return None  # a capitalised word alone is a name once the article has given it in full
+    return start, end
 
 
 def participants(carrier: Token, noun: Token) -> tuple[list[Token], list[Token]]:
@@ -57,24 +227,39 @@ def participants(carrier: Token, noun: Token) -> tuple[list[Token], list[Token]]
     heads = [carrier] + ([noun] if noun is not carrier else [])
     heads += [c for c in carrier.children if c.dep_ in ("xcomp", "ccomp") or _shares_subject(c)]
     for head in heads:
+        objects = [c for c in head.children if c.dep_ in ("dobj", "dative") and c.i != noun.i]
+        targets.extend(objects)
+        #: 'charged him with murder', 'X was accused of fraud': with a person acted on, these say why.
+        charged = any(_is_agentive(t) for t in objects) or (
+            head is carrier and any(map(_is_agentive, targets))
+        )
         for child in head.children:
-            if child.dep_ in ("dobj", "dative") and child.i != noun.i:
-                targets.append(child)
-            if child.dep_ == "prep" and child.lower_ in _TARGET_PREPS | {"between", "of"}:
-                targets.extend(c for c in child.children if c.dep_ == "pobj")
+            if child.dep_ != "prep" or child.lower_ not in _TARGET_PREPS | {"between", "of"}:
+                continue
+            if charged and child.lower_ in _REASON_PREPS:
+                continue
+            targets.extend(c for c in child.children if c.dep_ == "pobj")
     seen: set[int] = {t.i for t in sources}
     unique_targets = [t for t in targets if not (t.i in seen or seen.add(t.i))]  # type: ignore[func-returns-value]
     return sources, unique_targets[:3]
 
 
-def named_actors(head: Token, offset: int, entries: NameLookup) -> list[Actor]:
+def _is_agentive(token: Token) -> bool:
+    """A name, a personal pronoun or a noun for people: someone an event can be done to."""
+    return pos(token) == "PROPN" or token.lower_ in _PERSONAL or _names_people(token, target=False)
+
+
+def named_actors(head: Token, offset: int, entries: NameLookup, target: bool = False) -> list[Actor]:
     """The actors a participant head and its conjuncts name (``offset``: the sentence's start in the
-    article text)."""
+    article text). A thing acted on is no actor, whom it belongs to or concerns may be: 'a contract with
+    the Defense Ministry'; a subject is one when its words say whose it is ('the "American aggressors"'),
+    and equipment acts ('Israeli tanks shelled') but is not on the receiving end."""
     actors: list[Actor] = []
     for member in (head, *head.conjuncts):
         if _is_pronoun(member):
             continue
-        if (pos(member) == "NOUN" and lemma(member) in NOUNS) or _is_number(member):
+        thing = pos(member) == "NOUN" and not _names_people(member, target)
+        if _is_number(member) or (thing and (target or lemma(member) in NOUNS)):
             actors.extend(_owners(member, offset, entries))
             continue
         tokens = _own_tokens(member)
@@ -85,6 +270,8 @@ def named_actors(head: Token, offset: int, entries: NameLookup) -> list[Actor]:
         actor = _actor(tokens, member, offset, entries)
         if actor is not None:
             actors.append(actor)
+        elif thing:
+            actors.extend(_owners(member, offset, entries))
     shared = Counter(a["sector"] for a in actors if a["sector"]).most_common(1)
     for actor in actors:
         if actor["sector"] is None and actor["country"] and shared:
@@ -93,42 +280,178 @@ def named_actors(head: Token, offset: int, entries: NameLookup) -> list[Actor]:
 
 
 def unique_actors(actors: list[Actor], taken: list[Actor]) -> list[Actor]:
-    """Actors by span, once: the same words reached twice in the tree are one actor."""
-    seen = {(a["start"], a["end"]) for a in taken}
+    """Actors by span, once: the same words reached twice in the tree, or a name inside an actor already
+    found ('Donald Trump' for 'his' after 'President Donald Trump'), are one actor."""
+    seen = [(a["start"], a["end"]) for a in taken]
     result = []
     for actor in actors:
-        if (actor["start"], actor["end"]) not in seen:
-            seen.add((actor["start"], actor["end"]))
+        if not any(start <= actor["start"] and actor["end"] <= end for start, end in seen):
+            seen.append((actor["start"], actor["end"]))
             result.append(actor)
     return result
 
 
 def fill_countries(
-    sources: list[Actor],
-    targets: list[Actor],
-    offset: int,
-    length: int,
-    places: list[Place],
-    home_country: str | None,
+    sources: list[Actor], targets: list[Actor], carrier: Token, offset: int, setting: Setting
 ) -> None:
-    """A titled but unnamed-country actor ('President X', 'the rebels') belongs to a country the sentence
-    names and the other actors do not, else to the article's home country."""
+    """An actor whose words name no country takes the one of the place the sentence puts it or its event
+    in ('police arrested 12 people in Paris': ``place``), else the article's evident setting
+    (``article``). International organisations and companies take neither, and no actor takes a country
+    from a look-alike word ('May', 'Inc.', a surname)."""
     actors = [*sources, *targets]
     taken = {a["country"] for a in actors if a["country"]}
-    named = [
+    text = setting.article["text"]
+    located = [
+        p["country"]
+        for p in _event_places(carrier, offset, setting.places)
+        if p["country"] and p["country"] not in taken and _trusted(p, text)
+    ]
+    if located:
+        fallback, how = located[0], "place"
+    else:
+        fallback, how = setting_country(setting.article, setting.places), "article"
+    for actor in actors:
+        if actor["country"] is None and fallback and _takes_setting(actor):
+            actor["country"], actor["country_source"] = fallback, how
+
+
+def setting_country(article: CleanArticle, places: list[Place]) -> str | None:
+    """The country an article is evidently set in: its dateline's, else the one its trusted places name
+    most (at least twice, or the only one named)."""
+    dateline = article.get("dateline")
+    if dateline and dateline.get("country"):
+        return dateline["country"]
+    text = article["text"]
+    counts = Counter(
         p["country"]
         for p in places
-        if offset <= p["start"] < offset + length and p["country"] and p["country"] not in taken
-    ]
-    fallback, source = (named[0], "place") if named else (home_country, "article")
-    for actor in actors:
-        if actor["country"] is None and actor["sector"] != "IGO" and fallback:
-            actor["country"], actor["country_source"] = fallback, source
+        if p["country"] and p.get("feature") in ("country", "admin1", "city") and _trusted(p, text)
+    )
+    ranked = counts.most_common(2)
+    if not ranked:
+        return None
+    if len(ranked) == 1 or (ranked[0][1] >= 2 and ranked[0][1] > ranked[1][1]):
+        return ranked[0][0]
+    return None
+
+
+def _event_places(carrier: Token, offset: int, places: list[Place]) -> list[Place]:
+    """Places the sentence puts the event in: objects of 'in', 'at', 'near'... in the clause that states
+    it ('retook a village in Cambodia after fighting with guerrillas') or attached to a verb above it."""
+    doc = carrier.doc
+    verb = next((t for t in (carrier, *carrier.ancestors) if pos(t) == "VERB"), carrier)
+    clause = {t.i for t in verb.subtree} | {a.i for a in verb.ancestors}
+    found = []
+    for place in places:
+        if not offset <= place["start"] < offset + len(doc.text):
+            continue
+        span = doc.char_span(place["start"] - offset, place["end"] - offset, alignment_mode="expand")
+        if span is None:
+            continue
+        prep = span.root.head
+        if prep.dep_ == "prep" and prep.lower_ in _LOCATION_PREPS and prep.head.i in clause:
+            found.append(place)
+    return found
+
+
+def _takes_setting(actor: Actor) -> bool:
+    """International bodies have no country; a company's is its own, not where the news happens."""
+    if actor["sector"] in ("IGO", "BUS"):
+        return False
+    return _COMPANY_SUFFIX.search(actor["text"]) is None
+
+
+def _trusted(place: Place, text: str) -> bool:
+    """A place name as a reader takes it: not a month or weekday ('May'), not a code or alias of a city
+    ('Inc.' for Yinchuan, 'AMD'), not part of a person's or a firm's name ('Elton Brand', 'Delta
+    Program', a surname named earlier)."""
+    written = text[place["start"] : place["end"]]
+    key = geo.normalize(written)
+    if key in TIME_WORDS or key.rstrip(".") in TIME_WORDS:
+        return False
+    feature = place.get("feature")
+    official = key == geo.normalize(place["name"])
+    if feature == "city" and not official:
+        return False
+    if feature == "admin1" and not official and len(key.replace(" ", "")) <= 3 and not written.isupper():
+        return False
+    if " " in written.strip() or feature not in ("city", "admin1", "country"):
+        return True
+    before = _WORD_BEFORE.search(text[max(0, place["start"] - 40) : place["start"]])
+    after = _WORD_AFTER.match(text, place["end"])
+    if after and _is_name_word(after.group(1)) and feature != "country":
+        return False
+    if (
+        before
+        and _is_name_word(before.group(1))
+        and geo.normalize(before.group(1)) not in GENERIC_PLACE_WORDS
+    ):
+        return False
+    return key not in _surnames(text, place["start"])
+
+
+def _is_name_word(word: str) -> bool:
+    """A capitalised word that goes on a name ('Brand' after 'Elton'), not a function word ('In'), an
+    institution ('Police') or a title ('President')."""
+    lower = word.lower()
+    return (
+        word[:1].isupper()
+        and lower not in STOP_WORDS
+        and lower not in _INSTITUTION_WORDS
+        and lower not in SECTORS
+        and lower.rstrip(".") not in _TITLES
+    )
+
+
+def _surnames(text: str, before: int) -> set[str]:
+    """Last words of multi-word capitalised names earlier in the text: a bare 'Jackson' after 'Vincent
+    Jackson' is the man, not the city."""
+    return {key for start, key in _full_names(text) if start < before}
+
+
+@functools.lru_cache(maxsize=256)
+def _full_names(text: str) -> tuple[tuple[int, str], ...]:
+    return tuple(
+        (m.start(), geo.normalize(m.group(2)))
+        for m in _FULL_NAME.finditer(text)
+        if _is_name_word(m.group(1)) and m.group(1).lower() not in GENERIC_PLACE_WORDS
+    )
+
+
+def _names_people(noun: Token, target: bool) -> bool:
+    """A common noun that names people or an organisation: 'police', 'a man', 'two women', 'insurers'."""
+    if _head_sector(noun) is None:
+        singular = _singular(noun.lower_)
+        return len(singular) > 5 and singular.endswith(("ist", "ian", "eer"))
+    return not (target and _singular(noun.lower_) in _EQUIPMENT)
+
+
+def _head_sector(noun: Token) -> str | None:
+    """The sector the head noun itself names (not its modifiers: 'abuse of authority' names no one)."""
+    word = noun.lower_
+    previous = noun.doc[noun.i - 1].lower_ if noun.i > 0 else ""
+    for key in (f"{previous} {word}", f"{previous} {_singular(word)}", word, _singular(word), lemma(noun)):
+        if key in SECTORS:
+            return SECTORS[key]
+        if key in _PEOPLE:
+            return _PEOPLE[key]
+    return None
+
+
+def _singular(word: str) -> str:
+    if word.endswith("men"):
+        return word[:-3] + "man"
+    if word.endswith(("ies",)):
+        return word[:-3] + "y"
+    if word.endswith(("ses", "xes", "ches", "shes")):
+        return word[:-2]
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
 
 
 def _owners(event: Token, offset: int, entries: NameLookup) -> list[Actor]:
-    """An event or an amount is no actor; whom it belongs to and whom it concerns are: 'Egypt's demand' →
-    Egypt, 'Israeli strikes' → Israeli, '$10 million for Sudan' → Sudan, 'its offer' → no one."""
+    """An event, a thing or an amount is no actor; whom it belongs to and whom it concerns are: 'Egypt's
+    demand' → Egypt, 'Israeli strikes' → Israeli, '$10 million for Sudan' → Sudan, 'its offer' → no one;
+    so is the named place a thing acted on is in ('suspended aid deliveries in Baghdad')."""
     heads = [
         c
         for c in event.children
@@ -141,6 +464,14 @@ def _owners(event: Token, offset: int, entries: NameLookup) -> list[Actor]:
         for o in p.children
         if o.dep_ == "pobj"
     ]
+    if event.dep_ in ("dobj", "nsubjpass"):
+        heads += [
+            o
+            for p in event.children
+            if p.dep_ == "prep" and p.lower_ in ("in", "inside")
+            for o in p.children
+            if o.dep_ == "pobj" and pos(o) == "PROPN"
+        ]
     return [a for h in heads for a in named_actors(h, offset, entries)]
 
 
@@ -172,7 +503,7 @@ def _actor(tokens: list[Token], head: Token, offset: int, entries: NameLookup) -
     country, org_sector, name = _code(tokens, entries)
     if country is None and pos(head) == "ADJ":
         return None  # an adjective is an actor as a demonym ('Israeli strikes'), not as 'military'
-    sector = org_sector or _sector(tokens, head)
+    sector = org_sector or _head_sector(head) or _sector(tokens, head)
     person = _proper_name(tokens, head) if pos(head) == "PROPN" else None
     named = any(pos(t) == "PROPN" for t in tokens)
     if country is None and sector is None and not named:

@@ -17,7 +17,7 @@ from spacy.tokens import Doc, Token
 
 from streams.contracts import SCHEMA_VERSION, Actor, CleanArticle, Event, Evidence, Place
 from streams.stages import geo
-from streams.stages.extract.actors import fill_countries, named_actors, participants, unique_actors
+from streams.stages.extract.actors import event_actors, named_actors, participants
 from streams.stages.extract.coding import code_event_type, event_triggers, lemma, pos, states_obligation
 from streams.stages.extract.dates import publication_date, resolve_date
 from streams.stages.extract.lexicon import GOLDSTEIN, QUAD_CLASS, SPEECH_VERBS, Trigger
@@ -122,13 +122,9 @@ def _draft(
         speaker = [c for c in carrier.head.children if c.dep_ in ("nsubj", "nsubjpass")]
         source_heads, target_heads = speaker, source_heads + target_heads
     entries = context.entries
-    sources = unique_actors([a for head in source_heads for a in named_actors(head, offset, entries)], [])
-    targets = unique_actors(
-        [a for head in target_heads for a in named_actors(head, offset, entries)], sources
-    )
+    sources, targets = event_actors(carrier, source_heads, target_heads, offset, context)
     if not sources and not targets:
         return None
-    fill_countries(sources, targets, offset, len(doc.text), context.places, context.home_country)
     sentence = doc.text
     trigger_start = offset + doc[min(span)].idx
     trigger_end = offset + doc[max(span)].idx + len(doc[max(span)])
