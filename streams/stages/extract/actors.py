@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from typing import Protocol
 
 from spacy.lang.en.stop_words import STOP_WORDS
-from spacy.tokens import Token
+from spacy.tokens import Doc, Token
 
 from streams.contracts import Actor, CleanArticle, Place
 from streams.stages import geo
@@ -65,6 +65,8 @@ _PEOPLE: dict[str, str | None] = {
 _EQUIPMENT = frozenset(
     words("aircraft helicopter tank warplane jet warship gunboat artillery plane airliner drone missile")
 )
+#: Events authorities do to people: the passive without an agent is theirs when the sentence cites them.
+_AUTHORITY_EVENTS = frozenset({"COERCE", "SANCTION", "ACCUSE"})
 #: Prepositions that give the reason or charge once a person is acted on ('arrested him for theft').
 _REASON_PREPS = frozenset({"with", "of", "for", "on"})
 _PERSONAL = frozenset(words("he she him her they them"))
@@ -72,6 +74,8 @@ _PERSONAL = frozenset(words("he she him her they them"))
 _RESOLVED_PRONOUNS = frozenset(words("he she him her his"))
 #: Runs of capitalised words, initials and name particles: candidate names before a pronoun.
 _NAME_RUN = re.compile(r"[A-Z][\w'’-]*\.?(?: (?:[A-Z][\w'’-]*\.?|de|van|von|bin|al|da|del))*")
+#: How many times more mentions the article's country needs than the next one to be its setting.
+_DOMINANCE = 2.0
 #: Prepositions that put an event or an actor in a place.
 _LOCATION_PREPS = frozenset({"in", "at", "near", "outside", "inside", "across", "throughout", "around"})
 #: 'Apple Inc.', 'AirTanker Ltd.': a company, whose country is not the news's setting.
@@ -106,16 +110,43 @@ class Setting(Protocol):
 
 
 def event_actors(
-    carrier: Token, source_heads: list[Token], target_heads: list[Token], offset: int, setting: Setting
+    plover: str,
+    carrier: Token,
+    heads: tuple[list[Token], list[Token]],
+    offset: int,
+    setting: Setting,
 ) -> tuple[list[Actor], list[Actor]]:
     """The source and target actors the participant heads name, each with its country and how it was
-    found (``offset``: the sentence's start in the article text)."""
+    found (``offset``: the sentence's start in the article text). An arrest, a charge or a sentence in
+    the passive without 'by' is the authorities' that the sentence names ('X was arrested, police
+    said')."""
+    source_heads, target_heads = heads
     sources = unique_actors([a for head in source_heads for a in _head_actors(head, offset, setting)], [])
     targets = unique_actors(
         [a for head in target_heads for a in _head_actors(head, offset, setting, target=True)], sources
     )
+    if not sources and plover in _AUTHORITY_EVENTS and _is_passive(carrier):
+        sources = unique_actors(_authorities(carrier.doc, offset, setting.entries), targets)
     fill_countries(sources, targets, carrier, offset, setting)
     return sources, targets
+
+
+def _is_passive(carrier: Token) -> bool:
+    verb = carrier if pos(carrier) == "VERB" else carrier.head
+    return any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children)
+
+
+def _authorities(doc: Doc, offset: int, entries: NameLookup) -> list[Actor]:
+    """Police, prosecutors, a court or officials the sentence cites ('police said', 'according to
+    police'): who arrests, charges and sentences."""
+    heads = [
+        t
+        for t in doc
+        if (t.dep_ == "nsubj" and lemma(t.head) in SPEECH_VERBS)
+        or (t.dep_ == "pobj" and t.head.lower_ == "to" and t.head.head.lower_ == "according")
+    ]
+    found = [a for h in heads for a in named_actors(h, offset, entries)]
+    return [a for a in found if a["sector"] in ("COP", "JUD", "GOV")]
 
 
 def _head_actors(head: Token, offset: int, setting: Setting, target: bool = False) -> list[Actor]:
@@ -267,7 +298,7 @@ def named_actors(head: Token, offset: int, entries: NameLookup, target: bool = F
         if expanded:
             actors.extend(expanded)
             continue
-        actor = _actor(tokens, member, offset, entries)
+        actor = _appositive(_actor(tokens, member, offset, entries), member, offset, entries)
         if actor is not None:
             actors.append(actor)
         elif thing:
@@ -297,42 +328,61 @@ def fill_countries(
     """An actor whose words name no country takes the one of the place the sentence puts it or its event
     in ('police arrested 12 people in Paris': ``place``), else the article's evident setting
     (``article``). International organisations and companies take neither, and no actor takes a country
-    from a look-alike word ('May', 'Inc.', a surname)."""
+    from a look-alike word ('May', 'Inc.', a surname) or the other side's."""
     actors = [*sources, *targets]
     taken = {a["country"] for a in actors if a["country"]}
-    text = setting.article["text"]
+    strong = _country_mentions(setting)[0]
     located = [
         p["country"]
         for p in _event_places(carrier, offset, setting.places)
-        if p["country"] and p["country"] not in taken and _trusted(p, text)
+        if p["country"] and p["country"] not in taken and _trusted(p, setting.article["text"])
+        if _is_strong(p, setting.entries) or p["country"] in strong or not strong
     ]
     if located:
         fallback, how = located[0], "place"
     else:
-        fallback, how = setting_country(setting.article, setting.places), "article"
+        fallback, how = setting_country(setting), "article"
     for actor in actors:
         if actor["country"] is None and fallback and _takes_setting(actor):
             actor["country"], actor["country_source"] = fallback, how
 
 
-def setting_country(article: CleanArticle, places: list[Place]) -> str | None:
+def setting_country(setting: Setting) -> str | None:
     """The country an article is evidently set in: its dateline's, else the one its trusted places name
-    most (at least twice, or the only one named)."""
-    dateline = article.get("dateline")
+    most, and clearly most (a small town counts only in a country the article names otherwise)."""
+    dateline = setting.article.get("dateline")
     if dateline and dateline.get("country"):
         return dateline["country"]
-    text = article["text"]
-    counts = Counter(
-        p["country"]
-        for p in places
-        if p["country"] and p.get("feature") in ("country", "admin1", "city") and _trusted(p, text)
-    )
+    strong, weak = _country_mentions(setting)
+    counts = strong + Counter({c: n for c, n in weak.items() if c in strong}) if strong else weak
     ranked = counts.most_common(2)
     if not ranked:
         return None
-    if len(ranked) == 1 or (ranked[0][1] >= 2 and ranked[0][1] > ranked[1][1]):
+    if len(ranked) == 1 or ranked[0][1] >= _DOMINANCE * ranked[1][1]:
         return ranked[0][0]
     return None
+
+
+def _country_mentions(setting: Setting) -> tuple[Counter[str], Counter[str]]:
+    """Trusted mentions per country: of countries, divisions and well-known cities; of small towns."""
+    text = setting.article["text"]
+    strong: Counter[str] = Counter()
+    weak: Counter[str] = Counter()
+    for place in setting.places:
+        if (
+            place["country"]
+            and place.get("feature") in ("country", "admin1", "city")
+            and _trusted(place, text)
+        ):
+            (strong if _is_strong(place, setting.entries) else weak)[place["country"]] += 1
+    return strong, weak
+
+
+def _is_strong(place: Place, entries: NameLookup) -> bool:
+    if place.get("feature") != "city":
+        return True
+    found = next((e for e in entries(place["text"]) if e.place["geonameid"] == place["geonameid"]), None)
+    return found is not None and found.population >= WELL_KNOWN_CITY_POPULATION
 
 
 def _event_places(carrier: Token, offset: int, places: list[Place]) -> list[Place]:
@@ -416,6 +466,22 @@ def _full_names(text: str) -> tuple[tuple[int, str], ...]:
         for m in _FULL_NAME.finditer(text)
         if _is_name_word(m.group(1)) and m.group(1).lower() not in GENERIC_PLACE_WORDS
     )
+
+
+def _appositive(actor: Actor | None, member: Token, offset: int, entries: NameLookup) -> Actor | None:
+    """'the Beatles' record company, Apple Corps' is Apple Corps, of the description's country; 'Tadzhigul
+    Begmedova, director of the Turkmenistan Helsinki Foundation' takes the country of her post."""
+    appos = next((c for c in member.children if c.dep_ == "appos"), None)
+    if appos is None or actor is None:
+        return actor
+    other = _actor(_own_tokens(appos), appos, offset, entries)
+    if other is None:
+        return actor
+    name, description = (other, actor) if pos(member) == "NOUN" and pos(appos) == "PROPN" else (actor, other)
+    if name["country"] is None and description["country"]:
+        name["country"], name["country_source"] = description["country"], "stated"
+    name["sector"] = name["sector"] or description["sector"]
+    return name
 
 
 def _names_people(noun: Token, target: bool) -> bool:
@@ -545,10 +611,32 @@ def _code(tokens: list[Token], entries: NameLookup) -> tuple[str | None, str | N
                 continue
             best = found[0]
             known = best.rank >= geo.RANK["admin1"] or best.population >= WELL_KNOWN_CITY_POPULATION
+            if n == 1 and not _reads_as_place(words, i, best):
+                continue
             if known and best.place["country"]:
                 name = best.place["name"] if best.rank == geo.RANK["country"] else None
                 return best.place["country"], None, name
     return None, None, None
+
+
+def _reads_as_place(words: list[Token], i: int, best: geo.GazetteerEntry) -> bool:
+    """One word of an actor's name is a place only as a reader takes it: not a month, not a city's code
+    or alias ('Inc.', 'AMD'), not a surname ('Eddie Jordan') nor the first word of another name ('Delta
+    Program')."""
+    word = words[i]
+    key = geo.normalize(word.text)
+    if _is_time_word(word):
+        return False
+    official = key == geo.normalize(best.place["name"])
+    if best.rank < geo.RANK["country"] and not official and (best.rank == geo.RANK["city"] or len(key) <= 3):
+        return False
+    before = words[i - 1] if i > 0 and words[i - 1].i == word.i - 1 else None
+    after = words[i + 1] if i + 1 < len(words) and words[i + 1].i == word.i + 1 else None
+    if official and before is not None and pos(before) == "PROPN" and _is_name_word(before.text):
+        return geo.normalize(before.text) in GENERIC_PLACE_WORDS
+    if best.rank < geo.RANK["country"] and after is not None and pos(after) == "PROPN":
+        return not _is_name_word(after.text)
+    return True
 
 
 def _shares_subject(clause: Token) -> bool:

@@ -122,7 +122,7 @@ def _draft(
         speaker = [c for c in carrier.head.children if c.dep_ in ("nsubj", "nsubjpass")]
         source_heads, target_heads = speaker, source_heads + target_heads
     entries = context.entries
-    sources, targets = event_actors(carrier, source_heads, target_heads, offset, context)
+    sources, targets = event_actors(plover, carrier, (source_heads, target_heads), offset, context)
     if not sources and not targets:
         return None
     sentence = doc.text
