@@ -66,7 +66,7 @@ _EQUIPMENT = frozenset(
     words("aircraft helicopter tank warplane jet warship gunboat artillery plane airliner drone missile")
 )
 #: Events authorities do to people: the passive without an agent is theirs when the sentence cites them.
-_AUTHORITY_EVENTS = frozenset({"COERCE", "SANCTION", "ACCUSE"})
+_AUTHORITY_EVENTS = frozenset({"COERCE", "SANCTION"})
 #: Prepositions that give the reason or charge once a person is acted on ('arrested him for theft').
 _REASON_PREPS = frozenset({"with", "of", "for", "on"})
 _PERSONAL = frozenset(words("he she him her they them"))
@@ -92,7 +92,8 @@ _INSTITUTION_WORDS = frozenset(
 _TITLES = frozenset(words("mr mrs ms dr sir lord lady gen lt col sgt capt rep sen gov judge st mt"))
 _WORD_BEFORE = re.compile(r"([A-Z][\w'’.-]*) $")
 _WORD_AFTER = re.compile(r" ([A-Z][\w'’-]*)")
-_FULL_NAME = re.compile(r"\b([A-Z][a-z]+\.?)(?: [A-Z]\.)? ([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b")
+_CAPITALISED_RUN = re.compile(r"\b[A-Z][\w'’-]*\.?(?: [A-Z][\w'’-]*\.?)+")
+_NAME_SUFFIXES = frozenset(words("Jr Sr II III IV"))
 _SECTOR_WORDS = re.compile(
     r"\b({})s?\b".format("|".join(re.escape(k) for k in sorted(SECTORS, key=lambda k: -len(k.split()))))
 )
@@ -117,9 +118,8 @@ def event_actors(
     setting: Setting,
 ) -> tuple[list[Actor], list[Actor]]:
     """The source and target actors the participant heads name, each with its country and how it was
-    found (``offset``: the sentence's start in the article text). An arrest, a charge or a sentence in
-    the passive without 'by' is the authorities' that the sentence names ('X was arrested, police
-    said')."""
+    found (``offset``: the sentence's start in the article text). An arrest or a sentence in the passive
+    without 'by' is the authorities' that the sentence names ('X was arrested, police said')."""
     source_heads, target_heads = heads
     sources = unique_actors([a for head in source_heads for a in _head_actors(head, offset, setting)], [])
     targets = unique_actors(
@@ -158,16 +158,27 @@ def _head_actors(head: Token, offset: int, setting: Setting, target: bool = Fals
 
 
 def _antecedent(pronoun: Token, offset: int, setting: Setting) -> Actor | None:
-    """The person a 'he', 'she', 'him', 'her' or 'his' stands for: the nearest name before it in its
-    sentence ('Police arrested Orujov and charged him'), else in the article before the sentence."""
+    """The person a 'he', 'she', 'him', 'her' or 'his' stands for: the nearest name or noun for a person
+    before it in its sentence ('Police arrested Orujov and charged him', 'chased the driver and arrested
+    him'), the subject it leads up to ('On his visit to Rome, President X met...'), else the nearest name
+    in the article before the sentence."""
     doc = pronoun.doc
     for token in reversed(doc[: pronoun.i]):
         if _names_person(token, offset, setting):
-            run = _name_run(token)
-            return _actor(run, token, offset, setting.entries)
+            return _actor(_name_run(token), token, offset, setting.entries)
+        if _stands_for_person(token, pronoun):
+            return _actor(_own_tokens(token), token, offset, setting.entries)
+    subject = next((c for c in doc[:].root.children if c.dep_ == "nsubj"), None)
+    if (
+        subject is not None
+        and subject.i > pronoun.i
+        and pronoun.i not in {t.i for t in subject.subtree}
+        and _names_person(subject, offset, setting)
+    ):
+        return _actor(_name_run(subject), subject, offset, setting.entries)
     text = setting.article["text"]
     for match in reversed(list(_NAME_RUN.finditer(text, 0, offset))):
-        found = _person_name(match, text, setting.places)
+        found = _person_name(match, text, setting)
         if found is not None:
             start, end = found
             return {
@@ -180,6 +191,17 @@ def _antecedent(pronoun: Token, offset: int, setting: Setting) -> Actor | None:
                 "end": end,
             }
     return None
+
+
+def _stands_for_person(token: Token, pronoun: Token) -> bool:
+    """A singular noun for a person in a participant's place ('the driver'), for a singular pronoun."""
+    return (
+        pos(token) == "NOUN"
+        and token.tag_ == "NN"
+        and token.dep_ in ("nsubj", "nsubjpass", "dobj", "pobj", "dative")
+        and _PEOPLE.get(token.lower_, "") in ("CVL", "COP")
+        and pronoun.dep_ != "poss"
+    )
 
 
 def _names_person(token: Token, offset: int, setting: Setting) -> bool:
@@ -211,11 +233,10 @@ def _name_run(token: Token) -> list[Token]:
     return run
 
 
-def _person_name(match: re.Match[str], text: str, places: list[Place]) -> tuple[int, int] | None:
+def _person_name(match: re.Match[str], text: str, setting: Setting) -> tuple[int, int] | None:
     """The span of a person's name in a run of capitalised words, without the titles and the sentence's
-    first word before it; None for places, organisations, dates and capitalised common words."""
+    first word before it; None for places, organisations, dates, capitalised common words and headlines."""
     words_ = list(re.finditer(r"\S+", match.group()))
-    start = match.start()
     while words_ and words_[0].group().lower().rstrip(".") in STOP_WORDS | _TITLES | SECTORS.keys():
         words_.pop(0)
     if not words_ or len(words_) > 4:
@@ -225,13 +246,25 @@ def _person_name(match: re.Match[str], text: str, places: list[Place]) -> tuple[
     lowered = {w.group().lower().rstrip(".") for w in words_}
     if lowered & (_INSTITUTION_WORDS | GENERIC_PLACE_WORDS | SECTORS.keys() | TIME_WORDS | _PEOPLE.keys()):
         return None
-    if name.isupper() or geo.normalize(name) in _ORGANISATIONS:
+    if name.isupper() or geo.normalize(name) in _ORGANISATIONS or _in_headline(text, start):
         return None
-    if any(p["start"] < end and start < p["end"] for p in places):
+    if any(p["start"] < end and start < p["end"] and _trusted(p, text) for p in setting.places):
         return None
-    if len(words_) == 1 and geo.normalize(name) not in _surnames(text, start):
-        return None  # a capitalised word alone is a name once the article has given it in full
+    if len(words_) == 1:  # a capitalised word alone is a name once the article has given it in full
+        return (start, end) if geo.normalize(name) in _surnames(text, start) else None
+    first = setting.entries(words_[0].group())
+    if first and first[0].rank >= geo.RANK["admin1"] and first[0].place["name"] == words_[0].group():
+        return None  # 'San Diego Chargers', 'Texas Rangers': a team or a firm named after a place
     return start, end
+
+
+def _in_headline(text: str, at: int) -> bool:
+    """A line in title case ('Hit and Run Accidents'): its capitals say nothing about names."""
+    line_start = text.rfind("\n", 0, at) + 1
+    line_end = text.find("\n", at)
+    line = re.findall(r"[A-Za-z][\w'’-]*", text[line_start : line_end if line_end >= 0 else len(text)])
+    long_words = [w for w in line if len(w) > 3]
+    return len(long_words) >= 4 and sum(w[0].isupper() for w in long_words) >= 0.7 * len(long_words)
 
 
 def participants(carrier: Token, noun: Token) -> tuple[list[Token], list[Token]]:
@@ -241,7 +274,7 @@ def participants(carrier: Token, noun: Token) -> tuple[list[Token], list[Token]]
     subject = _subject(carrier)
     if subject is not None:
         subject = _resolve_pronoun(subject)
-        if subject.dep_ == "nsubjpass":
+        if subject.dep_ == "nsubjpass" and not _does_embedded(subject, carrier):
             targets.append(subject)
             agent = next((c for c in carrier.children if c.dep_ == "agent"), None)
             sources.extend(c for c in (agent.children if agent is not None else ()) if c.dep_ == "pobj")
@@ -256,7 +289,13 @@ def participants(carrier: Token, noun: Token) -> tuple[list[Token], list[Token]]
             if child.dep_ == "prep" and child.lower_ == "by":
                 sources.extend(c for c in child.children if c.dep_ == "pobj")
     heads = [carrier] + ([noun] if noun is not carrier else [])
-    heads += [c for c in carrier.children if c.dep_ in ("xcomp", "ccomp") or _shares_subject(c)]
+    heads += [
+        c
+        for c in carrier.children
+        if c.dep_ in ("xcomp", "ccomp")
+        or _shares_subject(c)
+        or (c.dep_ == "conj" and _shares_subject(c, "conj"))
+    ]
     for head in heads:
         objects = [c for c in head.children if c.dep_ in ("dobj", "dative") and c.i != noun.i]
         targets.extend(objects)
@@ -461,11 +500,22 @@ def _surnames(text: str, before: int) -> set[str]:
 
 @functools.lru_cache(maxsize=256)
 def _full_names(text: str) -> tuple[tuple[int, str], ...]:
-    return tuple(
-        (m.start(), geo.normalize(m.group(2)))
-        for m in _FULL_NAME.finditer(text)
-        if _is_name_word(m.group(1)) and m.group(1).lower() not in GENERIC_PLACE_WORDS
-    )
+    """(start, last name) of every run of a first name and more capitalised words, cut at function words
+    and place words ('Arcade Joseph Comeaux Jr' → 'comeaux'; 'Shooting Of Brooklyn' names no one)."""
+    names = []
+    for match in _CAPITALISED_RUN.finditer(text):
+        chunk: list[re.Match[str]] = []
+        for word in [*re.finditer(r"\S+", match.group()), None]:
+            lower = word.group().lower().rstrip(".") if word is not None else ""
+            if word is not None and lower not in STOP_WORDS and lower not in GENERIC_PLACE_WORDS:
+                chunk.append(word)
+                continue
+            rest = [w.group() for w in chunk[1:] if w.group().rstrip(".") not in _NAME_SUFFIXES]
+            rest = [w for w in rest if len(w.rstrip(".")) > 1]
+            if rest and _is_name_word(chunk[0].group()):
+                names.append((match.start() + chunk[0].start(), geo.normalize(rest[-1])))
+            chunk = []
+    return tuple(names)
 
 
 def _appositive(actor: Actor | None, member: Token, offset: int, entries: NameLookup) -> Actor | None:
@@ -639,13 +689,26 @@ def _reads_as_place(words: list[Token], i: int, best: geo.GazetteerEntry) -> boo
     return True
 
 
-def _shares_subject(clause: Token) -> bool:
+def _shares_subject(clause: Token, dep: str = "advcl") -> bool:
     """'marched on Sunday demanding independence for Kosovo', 'met visiting Japanese Foreign Minister X':
-    a subjectless participle or infinitive adjunct continues the event, so its objects are participants."""
+    a subjectless participle or infinitive adjunct continues the event, so its objects are participants;
+    so does a verb joined to the trigger's ('shot and killed a teenager')."""
+    tags = ("VBG", "VB") if dep == "advcl" else ("VBD", "VBN", "VBZ", "VBP", "VBG", "VB")
     return (
-        clause.dep_ == "advcl"
-        and clause.tag_ in ("VBG", "VB")
+        clause.dep_ == dep
+        and clause.tag_ in tags
         and not any(c.dep_ in ("nsubj", "nsubjpass") for c in clause.children)
+    )
+
+
+def _does_embedded(subject: Token, carrier: Token) -> bool:
+    """'X is accused of stabbing Y', 'X was arrested after shooting Y', 'X was forced to resign': the one a
+    passive is about does the active verb below it."""
+    return (
+        pos(carrier) == "VERB"
+        and subject.head.i != carrier.i
+        and carrier.dep_ in ("xcomp", "pcomp", "advcl")
+        and not any(c.dep_ in ("auxpass", "nsubjpass") for c in carrier.children)
     )
 
 
@@ -664,7 +727,11 @@ def _subject(token: Token) -> Token | None:
         if pos(current) == "NOUN" and current.dep_ in ("dobj", "attr") and pos(current.head) == "VERB":
             current = current.head
             continue
-        if current.dep_ == "pobj" and current.head.dep_ == "prep" and pos(current.head.head) == "VERB":
+        if (
+            current.dep_ in ("pobj", "pcomp")
+            and current.head.dep_ == "prep"
+            and pos(current.head.head) == "VERB"
+        ):
             current = current.head.head
             continue
         return None
