@@ -369,7 +369,10 @@ def fill_countries(
     (``article``). International organisations and companies take neither, and no actor takes a country
     from a look-alike word ('May', 'Inc.', a surname) or the other side's."""
     actors = [*sources, *targets]
-    taken = {a["country"] for a in actors if a["country"]}
+    taken = {a["country"] for a in actors if a["country"] and a["country_source"] == "stated"}
+    for actor in actors:  # 'a visiting delegation in Beijing' is not Chinese
+        if actor["country_source"] == "place" and actor["country"] in taken and not _takes_setting(actor):
+            actor["country"], actor["country_source"] = None, "none"
     strong = _country_mentions(setting)[0]
     located = [
         p["country"]
@@ -377,10 +380,8 @@ def fill_countries(
         if p["country"] and p["country"] not in taken and _trusted(p, setting.article["text"])
         if _is_strong(p, setting.entries) or p["country"] in strong or not strong
     ]
-    if located:
-        fallback, how = located[0], "place"
-    else:
-        fallback, how = setting_country(setting), "article"
+    fallback: str | None = located[0] if located else setting_country(setting)
+    how = "place" if located else "article"
     for actor in actors:
         if actor["country"] is None and fallback and _takes_setting(actor):
             actor["country"], actor["country_source"] = fallback, how
@@ -444,8 +445,9 @@ def _event_places(carrier: Token, offset: int, places: list[Place]) -> list[Plac
 
 
 def _takes_setting(actor: Actor) -> bool:
-    """International bodies have no country; a company's is its own, not where the news happens."""
-    if actor["sector"] in ("IGO", "BUS"):
+    """International bodies have no country; a company's is its own, not where the news happens, and a
+    visitor's is not the place visited."""
+    if actor["sector"] in ("IGO", "BUS") or re.search(r"\bvisiting\b", actor["text"], re.IGNORECASE):
         return False
     return _COMPANY_SUFFIX.search(actor["text"]) is None
 
@@ -616,7 +618,7 @@ def _actor(tokens: list[Token], head: Token, offset: int, entries: NameLookup) -
     if len(tokens) > 1 and tokens[-1].lower_ in ("'s", "’s"):
         tokens = tokens[:-1]
     start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1])
-    country, org_sector, name = _code(tokens, entries)
+    country, org_sector, name, source = _code(tokens, entries)
     if country is None and pos(head) == "ADJ":
         return None  # an adjective is an actor as a demonym ('Israeli strikes'), not as 'military'
     sector = org_sector or _head_sector(head) or _sector(tokens, head)
@@ -632,15 +634,17 @@ def _actor(tokens: list[Token], head: Token, offset: int, entries: NameLookup) -
         "text": text[start:end],
         "name": name,
         "country": country,
-        "country_source": "stated" if country else "none",
+        "country_source": source,
         "sector": sector,
         "start": offset + start,
         "end": offset + end,
     }
 
 
-def _code(tokens: list[Token], entries: NameLookup) -> tuple[str | None, str | None, str | None]:
-    """(country, sector from a named organisation, normalised name) from the words of an actor."""
+def _code(tokens: list[Token], entries: NameLookup) -> tuple[str | None, str | None, str | None, str]:
+    """(country, sector from a named organisation, normalised name, how the country was found) from the
+    words of an actor: ``stated`` by a name, demonym or affiliation, ``place`` where the words put it
+    ('the unification ministry in Seoul')."""
     words = [t for t in tokens if not t.is_punct and t.lower_ not in ("'s", "’s")]
     for n in (4, 3, 2, 1):
         for i in range(len(words) - n + 1):
@@ -648,7 +652,8 @@ def _code(tokens: list[Token], entries: NameLookup) -> tuple[str | None, str | N
             key = geo.normalize(phrase)
             if key in _ORGANISATIONS and (n > 1 or _names_organisation(words[i])):
                 country, sector = _ORGANISATIONS[key]
-                return country, sector, re.sub(r"^the\s+", "", phrase, flags=re.IGNORECASE)
+                name = re.sub(r"^the\s+", "", phrase, flags=re.IGNORECASE)
+                return country, sector, name, "stated" if country else "none"
     for n in (4, 3, 2, 1):
         for i in range(len(words) - n + 1):
             if not all(t.text[:1].isupper() and _can_name_place(t) for t in words[i : i + n]):
@@ -664,9 +669,17 @@ def _code(tokens: list[Token], entries: NameLookup) -> tuple[str | None, str | N
             if n == 1 and not _reads_as_place(words, i, best):
                 continue
             if known and best.place["country"]:
-                name = best.place["name"] if best.rank == geo.RANK["country"] else None
-                return best.place["country"], None, name
-    return None, None, None
+                place_name = best.place["name"] if best.rank == geo.RANK["country"] else None
+                return best.place["country"], None, place_name, _how_placed(words[i])
+    return None, None, None, "none"
+
+
+def _how_placed(word: Token) -> str:
+    """``place`` for a place the actor's words put it in ('police in Chicago'), else ``stated``."""
+    for ancestor in word.ancestors:
+        if ancestor.dep_ == "prep":
+            return "place" if ancestor.lower_ in _LOCATION_PREPS else "stated"
+    return "stated"
 
 
 def _reads_as_place(words: list[Token], i: int, best: geo.GazetteerEntry) -> bool:
@@ -739,12 +752,18 @@ def _subject(token: Token) -> Token | None:
 
 
 def _resolve_pronoun(subject: Token) -> Token:
-    """'Syria says it is willing...': a pronoun subject under a speech verb is the speaker."""
+    """'Syria says it is willing...', 'the minister said he would resign': a pronoun subject under a
+    speech verb is the speaker, when they agree ('she' in 'she resigned, officials said' is not the
+    officials: ``_antecedent`` finds her)."""
     if not _is_pronoun(subject):
         return subject
     speech = next((a for a in subject.ancestors if lemma(a) in SPEECH_VERBS), None)
     speaker = next((c for c in speech.children if c.dep_ == "nsubj"), None) if speech is not None else None
-    return speaker if speaker is not None and not _is_pronoun(speaker) else subject
+    if speaker is None or _is_pronoun(speaker):
+        return subject
+    if subject.lower_ in _RESOLVED_PRONOUNS and speaker.tag_ not in ("NN", "NNP"):
+        return subject
+    return speaker
 
 
 def _own_tokens(member: Token) -> list[Token]:
