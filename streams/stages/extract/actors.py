@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 from typing import Protocol
 
 from spacy.lang.en.stop_words import STOP_WORDS
@@ -55,11 +55,12 @@ _PEOPLE: dict[str, str | None] = {
     ),
     **dict.fromkeys(
         words(
-            "advertiser insurer buyer seller manufacturer maker carrier airline retailer supplier partner "
-            "lender investor shareholder competitor rival automaker carmaker producer"
+            "advertiser insurer manufacturer maker carrier airline retailer supplier partner lender "
+            "competitor rival automaker carmaker"
         ),
         "BUS",
     ),
+    **dict.fromkeys(words("buyer seller investor shareholder producer executive scientist"), "CVL"),
 }
 #: Equipment: an actor when it acts ('Israeli tanks shelled'), a thing when acted on ('bought aircraft').
 _EQUIPMENT = frozenset(
@@ -74,6 +75,8 @@ _PERSONAL = frozenset(words("he she him her they them"))
 _RESOLVED_PRONOUNS = frozenset(words("he she him her his"))
 #: Runs of capitalised words, initials and name particles: candidate names before a pronoun.
 _NAME_RUN = re.compile(r"[A-Z][\w'’-]*\.?(?: (?:[A-Z][\w'’-]*\.?|de|van|von|bin|al|da|del))*")
+#: A visitor's country is not the place visited; 'the NAFTA countries' are several.
+_NO_SETTING = re.compile(r"\b(?:visiting|countries|nations|governments|sides)\b", re.IGNORECASE)
 #: How many times more mentions the article's country needs than the next one to be its setting.
 _DOMINANCE = 2.0
 #: Prepositions that put an event or an actor in a place.
@@ -89,6 +92,7 @@ _INSTITUTION_WORDS = frozenset(
         "times post herald news daily tribune"
     )
 )
+_DOTTED_WORD = re.compile(r"(?:[A-Z]\.)+")
 _TITLES = frozenset(words("mr mrs ms dr sir lord lady gen lt col sgt capt rep sen gov judge st mt"))
 _WORD_BEFORE = re.compile(r"([A-Z][\w'’.-]*) $")
 _WORD_AFTER = re.compile(r" ([A-Z][\w'’-]*)")
@@ -108,6 +112,8 @@ class Setting(Protocol):
     def places(self) -> list[Place]: ...
     @property
     def entries(self) -> NameLookup: ...
+    @property
+    def demonyms(self) -> Set[str]: ...
 
 
 def event_actors(
@@ -281,9 +287,11 @@ def participants(carrier: Token, noun: Token) -> tuple[list[Token], list[Token]]
         else:
             sources.append(subject)
     if pos(carrier) == "NOUN":
-        for child in carrier.children:
-            if child.dep_ == "poss" or (
-                child.dep_ in ("amod", "compound") and pos(child) in ("PROPN", "ADJ")
+        for child in carrier.children:  # 'Israel's raid', 'Israeli strikes', 'a police shooting'
+            if (
+                child.dep_ == "poss"
+                or (child.dep_ in ("amod", "compound") and pos(child) in ("PROPN", "ADJ"))
+                or (child.dep_ == "compound" and pos(child) == "NOUN" and _names_people(child, target=False))
             ):
                 sources.append(child)
             if child.dep_ == "prep" and child.lower_ == "by":
@@ -380,11 +388,65 @@ def fill_countries(
         if p["country"] and p["country"] not in taken and _trusted(p, setting.article["text"])
         if _is_strong(p, setting.entries) or p["country"] in strong or not strong
     ]
+    for actor in actors:
+        if actor["country"] is None:
+            actor["country"] = _named_with_country(actor, setting)
+            actor["country_source"] = "stated" if actor["country"] else "none"
     fallback: str | None = located[0] if located else setting_country(setting)
     how = "place" if located else "article"
     for actor in actors:
         if actor["country"] is None and fallback and _takes_setting(actor):
             actor["country"], actor["country_source"] = fallback, how
+
+
+def _named_with_country(actor: Actor, setting: Setting) -> str | None:
+    """The country the article gives a person or body where it names them in full: 'Wang' after
+    'Chinese Foreign Minister Wang Yi', 'Boeing' after 'Chicago-based Boeing'."""
+    last = next((w for w in reversed(actor["text"].split()) if w[:1].isupper() and len(w) > 2), None)
+    if last is None or last.lower().rstrip(".") in _TITLES or last.lower() in SECTORS:
+        return None
+    if actor["sector"] == "IGO" or _NO_SETTING.search(actor["text"]):
+        return None
+    text = setting.article["text"]
+    mentions = sorted(
+        (m.start() for m in re.finditer(rf"\b{re.escape(last)}\b", text)),
+        key=lambda start: (start > actor["start"], abs(start - actor["start"])),
+    )
+    for start in mentions:
+        words_ = re.findall(r"\S+", text[max(0, start - 90) : start].split("\n")[-1])
+        common = 0
+        for word in reversed(words_):
+            if word[-1:] in '.,;:!?"”)' and not _DOTTED_WORD.fullmatch(word):
+                break
+            if not (word[:1].isupper() or word in ("and", "of", "the")):
+                common += 1  # 'Russian flag carrier Aeroflot', not 'Russia said on Monday Aeroflot'
+                if common > 2 or word in STOP_WORDS or word.endswith(("ed", "ing")):
+                    break
+            country = _country_cue(word, setting)
+            if country is not None:
+                return country
+    return None
+
+
+def _country_cue(word: str, setting: Setting) -> str | None:
+    """The country a title word gives: a demonym ('Chinese'), a country's possessive ('China's'), an
+    abbreviation ('U.S.') or a base ('Chicago-based')."""
+    based = word.endswith("-based")
+    bare = re.sub(r"(?:['’]s|-based)$", "", word)
+    found = setting.entries(bare) if bare[:1].isupper() else []
+    if not found or not found[0].place["country"]:
+        return None
+    best = found[0]
+    if based:
+        known = best.rank >= geo.RANK["admin1"] or best.population >= WELL_KNOWN_CITY_POPULATION
+        return best.place["country"] if known else None
+    if best.rank != geo.RANK["country"]:
+        return None
+    key = geo.normalize(bare)
+    possessive = bare != word
+    if key in setting.demonyms or possessive or _DOTTED_WORD.fullmatch(bare) or bare.isupper():
+        return best.place["country"]
+    return None
 
 
 def setting_country(setting: Setting) -> str | None:
@@ -404,7 +466,21 @@ def setting_country(setting: Setting) -> str | None:
 
 
 def _country_mentions(setting: Setting) -> tuple[Counter[str], Counter[str]]:
-    """Trusted mentions per country: of countries, divisions and well-known cities; of small towns."""
+    """Trusted mentions per country: of countries, divisions and well-known cities; of small towns
+    (once per article: every event of it asks)."""
+    text = setting.article["text"]
+    key = (setting.article["id"], text)
+    if key not in _MENTIONS:
+        if len(_MENTIONS) > 256:
+            _MENTIONS.clear()
+        _MENTIONS[key] = _count_mentions(setting)
+    return _MENTIONS[key]
+
+
+_MENTIONS: dict[tuple[str, str], tuple[Counter[str], Counter[str]]] = {}
+
+
+def _count_mentions(setting: Setting) -> tuple[Counter[str], Counter[str]]:
     text = setting.article["text"]
     strong: Counter[str] = Counter()
     weak: Counter[str] = Counter()
@@ -429,11 +505,12 @@ def _event_places(carrier: Token, offset: int, places: list[Place]) -> list[Plac
     """Places the sentence puts the event in: objects of 'in', 'at', 'near'... in the clause that states
     it ('retook a village in Cambodia after fighting with guerrillas') or attached to a verb above it."""
     doc = carrier.doc
+    end = offset + len(doc.text)
     verb = next((t for t in (carrier, *carrier.ancestors) if pos(t) == "VERB"), carrier)
     clause = {t.i for t in verb.subtree} | {a.i for a in verb.ancestors}
     found = []
     for place in places:
-        if not offset <= place["start"] < offset + len(doc.text):
+        if not offset <= place["start"] < end:
             continue
         span = doc.char_span(place["start"] - offset, place["end"] - offset, alignment_mode="expand")
         if span is None:
@@ -445,9 +522,9 @@ def _event_places(carrier: Token, offset: int, places: list[Place]) -> list[Plac
 
 
 def _takes_setting(actor: Actor) -> bool:
-    """International bodies have no country; a company's is its own, not where the news happens, and a
-    visitor's is not the place visited."""
-    if actor["sector"] in ("IGO", "BUS") or re.search(r"\bvisiting\b", actor["text"], re.IGNORECASE):
+    """International bodies have no country; a company's is its own, not where the news happens; a
+    visitor's is not the place visited; several countries are not one."""
+    if actor["sector"] in ("IGO", "BUS") or _NO_SETTING.search(actor["text"]):
         return False
     return _COMPANY_SUFFIX.search(actor["text"]) is None
 
@@ -614,24 +691,24 @@ def _expand_compound(member: Token, tokens: list[Token], offset: int, entries: N
 def _actor(tokens: list[Token], head: Token, offset: int, entries: NameLookup) -> Actor | None:
     if not tokens or _is_time(head):
         return None
-    text = head.doc.text
     if len(tokens) > 1 and tokens[-1].lower_ in ("'s", "’s"):
         tokens = tokens[:-1]
     start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1])
+    words = head.doc[tokens[0].i : tokens[-1].i + 1].text
     country, org_sector, name, source = _code(tokens, entries)
     if country is None and pos(head) == "ADJ":
         return None  # an adjective is an actor as a demonym ('Israeli strikes'), not as 'military'
     sector = org_sector or _head_sector(head) or _sector(tokens, head)
     person = _proper_name(tokens, head) if pos(head) == "PROPN" else None
     named = any(pos(t) == "PROPN" for t in tokens)
-    if country is None and sector is None and not named:
+    if country is None and sector is None and not named and not _names_people(head, target=False):
         return None
     if person is not None and name is None:
         name = person
     elif name is None:
-        name = re.sub(r"^(?:the|a|an)\s+", "", text[start:end], flags=re.IGNORECASE)
+        name = re.sub(r"^(?:the|a|an)\s+", "", words, flags=re.IGNORECASE)
     return {
-        "text": text[start:end],
+        "text": words,
         "name": name,
         "country": country,
         "country_source": source,
