@@ -16,7 +16,7 @@ from streams.contracts import Actor, CleanArticle, Place
 from streams.stages import geo
 from streams.stages.extract.coding import lemma, pos
 from streams.stages.extract.dates import TIME_WORDS
-from streams.stages.extract.lexicon import NOUNS, ORGANISATIONS, SECTORS, SPEECH_VERBS, words
+from streams.stages.extract.lexicon import NOUNS, ORGANISATIONS, SECTORS, SPEECH_VERBS, items, words
 from streams.stages.geo.toponyms import GENERIC_PLACE_WORDS, WELL_KNOWN_CITY_POPULATION, NameLookup
 
 #: Prepositions whose object is on the receiving end: 'talks with X', 'strikes on X'.
@@ -92,6 +92,13 @@ _INSTITUTION_WORDS = frozenset(
         "times post herald news daily tribune"
     )
 )
+#: Titles of one person: 'the president' is the one the article names 'President X'.
+_PERSONAL_TITLES = frozenset(
+    items(
+        "president,prime minister,premier,chancellor,governor,mayor,senator,king,queen,pope,emir,"
+        "sultan,foreign minister,defense minister,defence minister,secretary of state,chief executive"
+    )
+)
 _DOTTED_WORD = re.compile(r"(?:[A-Z]\.)+")
 _TITLES = frozenset(words("mr mrs ms dr sir lord lady gen lt col sgt capt rep sen gov judge st mt"))
 _WORD_BEFORE = re.compile(r"([A-Z][\w'’.-]*) $")
@@ -133,8 +140,27 @@ def event_actors(
     )
     if not sources and plover in _AUTHORITY_EVENTS and _is_passive(carrier):
         sources = unique_actors(_authorities(carrier.doc, offset, setting.entries), targets)
+    for actor in (*sources, *targets):
+        _name_the_title(actor, setting.article["text"])
     fill_countries(sources, targets, carrier, offset, setting)
     return sources, targets
+
+
+def _name_the_title(actor: Actor, text: str) -> None:
+    """'the president' is the person the article names with that title ('President Donald Trump'): the
+    nearest such mention before it, else the first after it."""
+    title = re.fullmatch(r"(?:the\s+)?([a-z]+(?: [a-z]+)?)", actor["text"], re.IGNORECASE)
+    if title is None or title.group(1).lower() not in _PERSONAL_TITLES:
+        return
+    pattern = rf"\b{re.escape(title.group(1).title())} ((?:[A-Z][\w'’-]+ ?){{1,3}})"
+    found = [m for m in re.finditer(pattern, text) if m.start() != actor["start"]]
+    before = [m for m in found if m.start() < actor["start"]]
+    match = before[-1] if before else (found[0] if found else None)
+    if match is None:
+        return
+    start, end = match.start(1), match.start(1) + len(match.group(1).rstrip())
+    actor["text"] = actor["name"] = text[start:end]
+    actor["start"], actor["end"] = start, end
 
 
 def _is_passive(carrier: Token) -> bool:

@@ -128,3 +128,35 @@ def test_international_organisations_and_companies_take_no_setting(extractor: Ex
     aid = _event(extractor, text, "AID")
     countries = {a["text"]: a["country"] for a in aid["source_actors"]}
     assert countries.get("The United Nations") is None and countries.get("Acme Holdings") is None
+
+
+def test_a_name_takes_the_country_the_article_gives_it_in_full(extractor: Extractor) -> None:
+    text = (
+        "Chinese Foreign Minister Wang Yi arrived in Moscow on Monday. "
+        "Wang met Sergei Lavrov in Moscow on Tuesday, Russian officials said."
+    )
+    met = next(e for e in _events(extractor, text) if e["evidence"]["trigger"] == "met")
+    assert [(a["text"], a["country"], a["country_source"]) for a in met["source_actors"]] == [
+        ("Wang", "CHN", "stated")
+    ]
+
+
+def test_the_title_is_the_person_the_article_names_with_it(extractor: Extractor) -> None:
+    text = (
+        "President Maria Okafor opened a new bridge in Lagos, Nigeria, on Monday. "
+        "The president praised the workers in Lagos."
+    )
+    praised = next(e for e in _events(extractor, text) if e["evidence"]["trigger"] == "praised")
+    assert _texts(praised["source_actors"]) == ["Maria Okafor"]
+
+
+def test_people_inside_an_event_noun_are_its_source_and_places_no_target(extractor: Extractor) -> None:
+    attack = _event(extractor, "The army attack on the village in Sudan left ten dead.", "ASSAULT")
+    assert _texts(attack["source_actors"]) == ["army"]
+    assert "the village" not in " ".join(_texts(attack["target_actors"]))
+
+
+def test_several_countries_take_no_single_country(extractor: Extractor) -> None:
+    text = "Mexico hosted the talks in Mexico City. The NAFTA countries agreed to meet again in Mexico City."
+    agree = next(e for e in _events(extractor, text) if e["evidence"]["trigger"] == "agreed")
+    assert [a["country"] for a in agree["source_actors"]] == [None]
