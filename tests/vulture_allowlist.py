@@ -56,3 +56,4 @@ country_source  # record field (streams/contracts/records.py)
 location_source  # record field
 goldstein  # record field
 extractor_version  # record field
+home_country  # unused variable (streams/stages/extract/records.py:58): ArticleContext field, unread since actors find the setting themselves
