@@ -17,7 +17,7 @@ from spacy.tokens import Doc, Token
 
 from streams.contracts import SCHEMA_VERSION, Actor, CleanArticle, Event, Evidence, Place
 from streams.stages import geo
-from streams.stages.extract.actors import fill_countries, named_actors, participants, unique_actors
+from streams.stages.extract.actors import event_actors, named_actors, participants
 from streams.stages.extract.coding import code_event_type, event_triggers, lemma, pos, states_obligation
 from streams.stages.extract.dates import publication_date, resolve_date
 from streams.stages.extract.lexicon import GOLDSTEIN, QUAD_CLASS, SPEECH_VERBS, Trigger
@@ -55,7 +55,6 @@ class ArticleContext:
 
     article: CleanArticle
     places: list[Place]
-    home_country: str | None
     published: date
     published_resolution: str
     entries: NameLookup
@@ -65,13 +64,9 @@ class ArticleContext:
 def article_context(
     article: CleanArticle, places: list[Place], gazetteer: geo.Gazetteer, entries: NameLookup
 ) -> ArticleContext:
-    """The article's home country (of its first country, division or city, else of its dateline) and
-    publication date."""
-    countries = [p["country"] for p in places if p.get("feature") in ("country", "admin1", "city")]
-    dateline = article.get("dateline")
-    home = next((c for c in countries if c), None) or (dateline["country"] if dateline else None)
+    """The article's places and publication date, for every sentence of it."""
     published, resolution = publication_date(article)
-    return ArticleContext(article, places, home, published, resolution, entries, gazetteer.demonyms)
+    return ArticleContext(article, places, published, resolution, entries, gazetteer.demonyms)
 
 
 @dataclass
@@ -122,13 +117,9 @@ def _draft(
         speaker = [c for c in carrier.head.children if c.dep_ in ("nsubj", "nsubjpass")]
         source_heads, target_heads = speaker, source_heads + target_heads
     entries = context.entries
-    sources = unique_actors([a for head in source_heads for a in named_actors(head, offset, entries)], [])
-    targets = unique_actors(
-        [a for head in target_heads for a in named_actors(head, offset, entries)], sources
-    )
+    sources, targets = event_actors(plover, carrier, (source_heads, target_heads), offset, context)
     if not sources and not targets:
         return None
-    fill_countries(sources, targets, offset, len(doc.text), context.places, context.home_country)
     sentence = doc.text
     trigger_start = offset + doc[min(span)].idx
     trigger_end = offset + doc[max(span)].idx + len(doc[max(span)])

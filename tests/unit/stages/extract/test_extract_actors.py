@@ -83,7 +83,8 @@ def test_pronouns_and_name_parts_are_not_organisations(extractor: Extractor) -> 
         "struck by a motorist."
     )
     actors = _actors(extractor, text)
-    assert [(a["text"], a["sector"]) for a in actors] == [("Authorities", "GOV")]
+    assert ("Authorities", "GOV") in [(a["text"], a["sector"]) for a in actors]
+    assert not any("who" in a["text"].split() or a["sector"] == "IGO" for a in actors)
 
 
 @pytest.mark.parametrize(

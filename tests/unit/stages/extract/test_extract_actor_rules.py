@@ -1,0 +1,162 @@
+"""Actors and their countries as the coding guidelines define them: who did it and to whom, in the
+shortest words that name them, each country read from what the article states or makes plain."""
+
+from __future__ import annotations
+
+from extract_articles import article
+
+from streams.contracts import Event
+from streams.stages.extract import Extractor
+
+
+def _events(extractor: Extractor, text: str, **extra: object) -> list[Event]:
+    (events,) = extractor.extract([article(text, **extra)])
+    for event in events:
+        for actor in (*event["source_actors"], *event["target_actors"]):
+            assert text[actor["start"] : actor["end"]] == actor["text"]
+    return events
+
+
+def _event(extractor: Extractor, text: str, event_type: str) -> Event:
+    return next(e for e in _events(extractor, text) if e["event_type"] == event_type)
+
+
+def _texts(actors: list) -> list[str]:  # type: ignore[type-arg]
+    return [a["text"] for a in actors]
+
+
+def test_common_nouns_for_people_are_actors(extractor: Extractor) -> None:
+    event = _event(extractor, "Officers arrested a man and two women outside a bar in Denver.", "COERCE")
+    assert _texts(event["source_actors"]) == ["Officers"]
+    assert _texts(event["target_actors"]) == ["a man", "two women"]
+    assert {a["country"] for a in event["target_actors"]} == {"USA"}
+
+
+def test_things_acted_on_are_not_actors_their_counterparts_are(extractor: Extractor) -> None:
+    event = _event(
+        extractor, "Acme Ltd. signed a ten-year contract with the Defence Ministry in London.", "AGREE"
+    )
+    assert [a["text"].startswith("the Defence Ministry") for a in event["target_actors"]] == [True]
+    events = _events(extractor, "Qantas agreed to buy twelve new aircraft from a European supplier.")
+    assert not any("aircraft" in a["text"] for e in events for a in e["target_actors"])
+
+
+def test_a_charge_is_not_a_target(extractor: Extractor) -> None:
+    text = "Police in Baku arrested Elmar Aliyev on Monday and charged him with abuse of authority."
+    charge = _event(extractor, text, "ACCUSE")
+    assert _texts(charge["target_actors"]) == ["Elmar Aliyev"]
+
+
+def test_pronouns_stand_for_the_name_before_them(extractor: Extractor) -> None:
+    text = (
+        "Maria Lopez, the mayor of Tucson, Arizona, faced a recall vote in March. "
+        "She resigned on Friday, city officials in Tucson said."
+    )
+    resigned = next(e for e in _events(extractor, text) if e["evidence"]["trigger"] == "resigned")
+    assert _texts(resigned["source_actors"]) == ["Maria Lopez"]
+
+
+def test_the_one_a_passive_is_about_does_the_verb_below_it(extractor: Extractor) -> None:
+    text = "Daniel Reyes of Tulsa, Oklahoma, is accused of shooting John Brown outside a store in Tulsa."
+    assault = _event(extractor, text, "ASSAULT")
+    assert any("Reyes" in a["text"] for a in assault["source_actors"])
+    assert any("John Brown" in a["text"] for a in assault["target_actors"])
+
+
+def test_verbs_joined_to_the_trigger_share_its_objects(extractor: Extractor) -> None:
+    assault = _event(extractor, "Officers shot and killed a teenager in Brooklyn on Saturday.", "ASSAULT")
+    assert _texts(assault["target_actors"]) == ["a teenager"]
+
+
+def test_an_arrest_in_the_passive_is_by_the_police_the_sentence_cites(extractor: Extractor) -> None:
+    arrest = _event(extractor, "The suspect was arrested in Leeds on Friday, police said.", "COERCE")
+    assert _texts(arrest["source_actors"]) == ["police"]
+    assert _texts(arrest["target_actors"]) == ["The suspect"]
+
+
+def test_the_appositive_name_is_the_actor(extractor: Extractor) -> None:
+    text = "The band's record company, Apple Corps, sued the computer maker in a London court."
+    accuse = _event(extractor, text, "ACCUSE")
+    assert _texts(accuse["source_actors"]) == ["Apple Corps"]
+
+
+def test_country_sources_say_how_the_country_was_found(extractor: Extractor) -> None:
+    event = _event(extractor, "Police in Chicago arrested two men on Sunday.", "COERCE")
+    assert [(a["country"], a["country_source"]) for a in event["source_actors"]] == [("USA", "place")]
+    assert [(a["country"], a["country_source"]) for a in event["target_actors"]] == [("USA", "place")]
+    event = _event(extractor, "Pakistani troops arrested three militants on Sunday.", "COERCE")
+    assert [(a["country"], a["country_source"]) for a in event["source_actors"]] == [("PAK", "stated")]
+
+
+def test_the_articles_evident_setting_fills_a_local_actor(extractor: Extractor) -> None:
+    text = (
+        "A gas explosion destroyed a house in Dayton, Ohio, on Monday. "
+        "Officers arrested a man at the scene, Ohio fire officials said."
+    )
+    arrest = _event(extractor, text, "COERCE")
+    assert [(a["country"], a["country_source"]) for a in arrest["target_actors"]] == [("USA", "article")]
+
+
+def test_no_country_from_look_alike_words(extractor: Extractor) -> None:
+    """A month, a person's first name, a city's code or a surname is not a place."""
+    text = "Police in Baku arrested the journalist in May and a court jailed him in March."
+    countries = {
+        a["country"] for e in _events(extractor, text) for a in (*e["source_actors"], *e["target_actors"])
+    }
+    assert countries <= {"AZE", None} and "AZE" in countries
+    text = "Nancy Pelosi criticised the president on Tuesday."
+    assert "FRA" not in {a["country"] for e in _events(extractor, text) for a in e["source_actors"]}
+    text = "Apple Inc. sued a rival phone maker on Monday."
+    assert "CHN" not in {a["country"] for e in _events(extractor, text) for a in e["source_actors"]}
+    text = "The Wizards fired coach Eddie Jordan on Monday."
+    assert "JOR" not in {a["country"] for e in _events(extractor, text) for a in e["target_actors"]}
+
+
+def test_no_actor_takes_the_other_sides_country_from_a_place(extractor: Extractor) -> None:
+    event = _event(
+        extractor, "Chinese Premier Li Peng met a visiting delegation in Beijing on Friday.", "CONSULT"
+    )
+    assert [a["country"] for a in event["source_actors"]] == ["CHN"]
+    assert all(a["country"] != "CHN" for a in event["target_actors"])
+
+
+def test_international_organisations_and_companies_take_no_setting(extractor: Extractor) -> None:
+    text = (
+        "Floods hit northern Kenya on Monday. The United Nations and Acme Holdings sent aid to "
+        "Kenyan families in Garissa, Kenya."
+    )
+    aid = _event(extractor, text, "AID")
+    countries = {a["text"]: a["country"] for a in aid["source_actors"]}
+    assert countries.get("The United Nations") is None and countries.get("Acme Holdings") is None
+
+
+def test_a_name_takes_the_country_the_article_gives_it_in_full(extractor: Extractor) -> None:
+    text = (
+        "Chinese Foreign Minister Wang Yi arrived in Moscow on Monday. "
+        "Wang met Sergei Lavrov in Moscow on Tuesday, Russian officials said."
+    )
+    met = next(e for e in _events(extractor, text) if e["evidence"]["trigger"] == "met")
+    assert [(a["text"], a["country"], a["country_source"]) for a in met["source_actors"]] == [
+        ("Wang", "CHN", "stated")
+    ]
+
+
+def test_the_title_is_the_person_the_article_names_with_it(extractor: Extractor) -> None:
+    text = (
+        "President Maria Okafor opened a new bridge in Lagos, Nigeria, on Monday. "
+        "The president praised the workers in Lagos."
+    )
+    praised = next(e for e in _events(extractor, text) if e["evidence"]["trigger"] == "praised")
+    assert _texts(praised["source_actors"]) == ["Maria Okafor"]
+
+
+def test_people_inside_an_event_noun_are_its_source_and_places_no_target(extractor: Extractor) -> None:
+    attack = _event(extractor, "The army attack on the village in Sudan left ten dead.", "ASSAULT")
+    assert _texts(attack["source_actors"]) == ["army"]
+    assert "the village" not in " ".join(_texts(attack["target_actors"]))
+
+
+def test_several_countries_take_no_single_country(extractor: Extractor) -> None:
+    text = "Mexico hosted the talks in Mexico City. The NAFTA countries agreed to meet again in Mexico City."
+    agree = next(e for e in _events(extractor, text) if e["evidence"]["trigger"] == "agreed")
+    assert [a["country"] for a in agree["source_actors"]] == [None]
