@@ -139,6 +139,8 @@ class _Match:
     after: str = ""
     confirmed: bool = False
     reading: GazetteerEntry | None = None
+    #: Set on an abbreviation read as a state qualifier that no gazetteer name of the state matches.
+    dropped: bool = False
 
 
 def find_places(
@@ -153,7 +155,7 @@ def find_places(
     _qualify(text, matches)
     _listed(text, matches)
     names = {_key(text, m) for m in matches if m.confirmed}
-    kept = [m for m in matches if _key(text, m) in names and _repeatable(text, m)]
+    kept = [m for m in matches if _key(text, m) in names and _repeatable(text, m) and not m.dropped]
     kept = _foreign_divisions_dropped(text, kept, dateline)
     divisions, countries = _context(kept, dateline, entries)
     places: list[Place] = []
@@ -241,8 +243,10 @@ def _readable(word: str, found: list[GazetteerEntry], dotted: bool) -> list[Gaze
 
 
 def _person_names(text: str, matches: list[_Match]) -> set[str]:
-    """Names the article uses as a person's first name or surname ("Tyler Williams", "Andrew
-    Jordan"): elsewhere in it they are places only where the grammar says so."""
+    """Names the article uses as a person's first name or surname: a name after a capitalised first
+    name ("Andrew Jordan"), or one before a capitalised word the article later uses alone, as news
+    refers to people by surname ("Nancy Pelosi ... Pelosi said"). Elsewhere in the article such a
+    name is a place only where the grammar says so."""
     people: set[str] = set()
     for m in matches:
         best = m.found[0]
@@ -252,16 +256,36 @@ def _person_names(text: str, matches: list[_Match]) -> set[str]:
             or best.population >= _WORLD_CITY_POPULATION
         ):
             continue
-        if (
+        surname = (
             not m.clean_start
             and m.clean_end
             and m.before[:1].isupper()
             and not m.before.isupper()
             and normalize(m.before) not in _NAME_PREFIXES
             and text[m.start - 1] == " "
-        ):
+        )
+        first_name = (
+            best.rank == RANK["city"]
+            and m.clean_start
+            and m.after[:1].isupper()
+            and not m.after.isupper()
+            and normalize(m.after) not in _NAME_HEADS
+            and text[m.end : m.end + 1] == " "
+            and text[m.end + 1 + len(m.after) : m.end + 2 + len(m.after)] != "-"  # "Honolulu Star-Advertiser"
+            and _used_alone(text, m.after, text[m.start : m.end])
+        )
+        if surname or first_name:
             people.add(_key(text, m))
     return people
+
+
+def _used_alone(text: str, word: str, first: str) -> bool:
+    """``word`` also stands in the text without ``first`` before it ('Pelosi said'), and never in
+    lower case (a common noun such as 'Star' in 'Honolulu Star' is no surname)."""
+    if re.search(rf"\b{re.escape(word.lower())}\b", text):
+        return False
+    alone = len(re.findall(rf"\b{re.escape(word)}\b", text))
+    return alone > len(re.findall(rf"\b{re.escape(first)}\s+{re.escape(word)}\b", text))
 
 
 def _confirmed(text: str, m: _Match, sentence_starts: Collection[int], person: bool) -> bool:
@@ -315,14 +339,22 @@ def _repeatable(text: str, m: _Match) -> bool:
 def _qualify(text: str, matches: list[_Match]) -> None:
     """'Lebanon, Ohio': the name is the Lebanon in Ohio, and 'Ohio' the state, whatever their size;
     'Delhi, NY' is the Delhi in New York."""
-    for m in matches:
+    for index, m in enumerate(matches):
+        after = matches[index + 1] if index + 1 < len(matches) else None
         postal = _POSTAL_QUALIFIER.match(text, m.end)
         state = postal and (postal.group(1) or _AP_STATES.get(postal.group(2), ""))
-        if state and state in _US_STATE_CODES and m.clean_start:
-            code = f"US.{state}"
-            local = [e for e in m.found if e.rank == RANK["city"] and e.admin1 == code]
-            if local:
-                m.reading, m.confirmed = local[0], True
+        if postal is None or not state or state not in _US_STATE_CODES or not m.clean_start:
+            continue
+        code = f"US.{state}"
+        local = [e for e in m.found if e.rank == RANK["city"] and e.admin1 == code]
+        if local:
+            m.reading, m.confirmed = local[0], True
+        if after is not None and after.start < postal.end():
+            division = [e for e in after.found if e.rank == RANK["admin1"] and e.admin1 == code]
+            if division:
+                after.reading, after.confirmed = division[0], True
+            else:
+                after.dropped = True
     for m, after in pairwise(matches):
         gap = _QUALIFIER_GAP.match(text, m.end)
         if gap is None or gap.end() != after.start or not m.clean_start:
