@@ -13,6 +13,7 @@ article's other places lie in, else by population.
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from collections import Counter
 from collections.abc import Callable, Collection, Iterator
@@ -82,6 +83,7 @@ _FUNCTION_WORDS = _words(
     "this that these those his her their our its my your we they he she it there here then"
 )
 _TOKEN = re.compile(r"[\w'’.]+")
+_WORD = re.compile(r"\w+")
 _JOINER = re.compile(r"[ \-]+")
 #: Dotted words that stay inside a name: "U.S.", "St. Louis", "Mt. Kenya".
 _DOTTED = re.compile(r"(?:[A-Z]\.)+|St\.|Mt\.|Ft\.|Pt\.|Ste\.")
@@ -148,7 +150,8 @@ def find_places(
 ) -> list[Place]:
     """Confirmed gazetteer matches over capitalised runs, longest first, each read in the article's
     context (its qualifiers, divisions, countries and dateline)."""
-    matches = [m for run in _capitalised_runs(text) for m in _run_matches(text, run, entries)]
+    runs = list(_capitalised_runs(text))
+    matches = [m for run in runs for m in _run_matches(text, run, entries)]
     people = _person_names(text, matches)
     for m in matches:
         m.confirmed = _confirmed(text, m, sentence_starts, _key(text, m) in people)
@@ -162,10 +165,12 @@ def find_places(
     for m in kept:
         best = m.reading or _in_context(m.found, divisions, countries)
         places.append(Place(**best.place, text=text[m.start : m.end], start=m.start, end=m.end))
-    return sorted(places + _sites(text, places, sentence_starts), key=lambda p: p["start"])
+    return sorted(places + _sites(text, runs, places, sentence_starts), key=lambda p: p["start"])
 
 
-def _sites(text: str, places: list[Place], sentence_starts: Collection[int]) -> list[Place]:
+def _sites(
+    text: str, runs: list[list[tuple[int, int]]], places: list[Place], sentence_starts: Collection[int]
+) -> list[Place]:
     """Named sites the gazetteer lacks ('Royal Street', 'Cuyahoga County') with no known place
     inside, placed at the nearest city or division the article names in the same sentence, else at
     the one it names most."""
@@ -176,7 +181,7 @@ def _sites(text: str, places: list[Place], sentence_starts: Collection[int]) -> 
     setting = max(local, key=lambda p: (counts[p["geonameid"]], -p["start"]))
     starts = sorted(sentence_starts)
     found: list[Place] = []
-    for run in _capitalised_runs(text):
+    for run in runs:
         if len(run) < 2 or normalize(text[run[-1][0] : run[-1][1]]) not in _SITE_HEADS:
             continue
         start, end = run[0][0], run[-1][1]
@@ -282,10 +287,16 @@ def _person_names(text: str, matches: list[_Match]) -> set[str]:
 def _used_alone(text: str, word: str, first: str) -> bool:
     """``word`` also stands in the text without ``first`` before it ('Pelosi said'), and never in
     lower case (a common noun such as 'Star' in 'Honolulu Star' is no surname)."""
-    if re.search(rf"\b{re.escape(word.lower())}\b", text):
+    counts = _word_counts(text)
+    if counts[word.lower()]:
         return False
-    alone = len(re.findall(rf"\b{re.escape(word)}\b", text))
-    return alone > len(re.findall(rf"\b{re.escape(first)}\s+{re.escape(word)}\b", text))
+    return counts[word] > text.count(f"{first} {word}")
+
+
+@functools.lru_cache(maxsize=8)
+def _word_counts(text: str) -> Counter[str]:
+    """How often each word occurs in ``text``."""
+    return Counter(_WORD.findall(text))
 
 
 def _confirmed(text: str, m: _Match, sentence_starts: Collection[int], person: bool) -> bool:
