@@ -9,13 +9,14 @@ from collections.abc import Set
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import metadata
+from itertools import islice
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from spacy.tokens import Doc, Token
 
-from streams.contracts import SCHEMA_VERSION, Actor, CleanArticle, Event, Evidence, Place
+from streams.contracts import SCHEMA_VERSION, Actor, CleanArticle, Event, Evidence, GeoPlace, Place
 from streams.stages import geo
 from streams.stages.extract.actors import event_actors, named_actors, participants
 from streams.stages.extract.coding import code_event_type, event_triggers, lemma, pos, states_obligation
@@ -23,11 +24,17 @@ from streams.stages.extract.dates import publication_date, resolve_date
 from streams.stages.extract.lexicon import GOLDSTEIN, QUAD_CLASS, SPEECH_VERBS, Trigger
 from streams.stages.extract.prefilter import LEAD_SENTENCES
 from streams.stages.geo.toponyms import NameLookup
+from streams.stages.text import sentences
 
 _LOCATION_PREPS = frozenset(
     {"in", "at", "near", "outside", "inside", "across", "throughout", "around", "over"}
 )
-_SPECIFICITY = {"city": 3, "admin1": 2, "country": 1, "continent": 0}
+_SPECIFICITY = {"city": 3, "site": 3, "admin1": 2, "country": 1, "continent": 0}
+#: The lead sentences an article's setting covers, and how often it must name a place to be set there.
+_SETTING_LEAD = 2
+_SETTING_MENTIONS = 2
+#: Countries that are one city: naming them names the city ('the Holy See', 'Singapore').
+_CITY_STATES = frozenset({"VAT", "MCO", "SGP", "SMR", "HKG", "MAC", "GIB"})
 _SENTENCE_END = (".", "!", "?", "”", '"', "’", "'", ")")
 _QUOTE = re.compile(r"[“\"]([^”\"]{8,})[”\"]")
 
@@ -160,8 +167,32 @@ def _draft(
 
 
 def _event_location(doc: Doc, offset: int, carrier: Token, context: ArticleContext) -> Place | None:
-    """Where the event happened: a place the sentence puts something 'in', 'at' or 'near', the one
-    attached to the trigger's clause first, the most specific next. A place merely named is not it."""
+    """Where the event happened (docs/coding-guidelines.md, ``location``): a place below the country
+    level that the sentence puts something 'in', 'at' or 'near' (the one attached to the trigger's
+    clause first, the most specific next), else the dateline's place, else, for the article's lead,
+    the place it is set in. A country alone is no location: a sentence that only names its country
+    defers to a setting in that country, or says nothing."""
+    found = _sentence_place(doc, offset, carrier, context)
+    if found is not None and _below_country(found):
+        return found
+    setting = _dateline_place(context)
+    if setting is None and found is not None:
+        setting = _main_place(context, found["country"])
+    elif setting is None and _in_lead(offset, context.article["text"]):
+        setting = _main_place(context)
+    if setting is None or (found is not None and found["country"] != setting["country"]):
+        return None
+    return setting
+
+
+def _below_country(place: GeoPlace) -> bool:
+    """A place below the country level, or a city-state."""
+    return _SPECIFICITY.get(place.get("feature", ""), 0) >= _SPECIFICITY["admin1"] or (
+        place.get("feature") == "country" and place["country"] in _CITY_STATES
+    )
+
+
+def _sentence_place(doc: Doc, offset: int, carrier: Token, context: ArticleContext) -> Place | None:
     end = offset + len(doc.text)
     clause = {t.i for t in carrier.subtree} | {carrier.head.i}
     best: tuple[tuple[int, int, int], Place] | None = None
@@ -185,6 +216,38 @@ def _event_location(doc: Doc, offset: int, carrier: Token, context: ArticleConte
         if best is None or key > best[0]:
             best = (key, place)
     return best[1] if best else None
+
+
+def _dateline_place(context: ArticleContext) -> Place | None:
+    """The dateline's place below the country level: its first mention in the text, else the place
+    with an empty span at the text's start (normalize lifts the dateline out of the text)."""
+    dateline = context.article.get("dateline")
+    if not dateline or not _below_country(dateline):
+        return None
+    mention = next((p for p in context.places if p["geonameid"] == dateline["geonameid"]), None)
+    return mention or Place(**dateline, text="", start=0, end=0)
+
+
+def _in_lead(offset: int, text: str) -> bool:
+    """The sentence at ``offset`` is one of the article's first ``_SETTING_LEAD`` sentences."""
+    ends = [end for _, end in islice(sentences(text), _SETTING_LEAD)]
+    return bool(ends) and offset < ends[-1]
+
+
+def _main_place(context: ArticleContext, country: str | None = None) -> Place | None:
+    """The place below the country level an article names most often (the earliest on a tie): where
+    its news happens when its lead names no other (named at least twice), or where in ``country``
+    an event the sentence places only in that country happened (named at all)."""
+    mentions: dict[object, list[Place]] = {}
+    for place in context.places:
+        if (
+            _below_country(place)
+            and geo.normalize(place["text"]) not in context.demonyms
+            and (country is None or place["country"] == country)
+        ):
+            mentions.setdefault(place["geonameid"] or place["name"], []).append(place)
+    best = max(mentions.values(), key=lambda found: (len(found), -found[0]["start"]), default=[])
+    return best[0] if best and (country is not None or len(best) >= _SETTING_MENTIONS) else None
 
 
 def _quotes(doc: Doc, offset: int, carrier: Token, entries: NameLookup) -> list[dict[str, Any]]:
@@ -231,7 +294,7 @@ def event_record(article: CleanArticle, draft: EventDraft) -> Event:
         "source_actors": draft.sources,
         "target_actors": draft.targets,
         "location": draft.location,
-        "location_source": "sentence" if draft.location else "none",
+        "location_source": _location_source(article, draft),
         "event_date": draft.event_date,
         "date_resolution": draft.date_resolution,
         "modality": draft.modality,
@@ -253,6 +316,21 @@ def event_record(article: CleanArticle, draft: EventDraft) -> Event:
         "source": source,
         "extractor_version": EXTRACTOR_VERSION,
     }
+
+
+def _location_source(article: CleanArticle, draft: EventDraft) -> str:
+    """'sentence' when the location is named in the event's own sentence, 'dateline' when it is the
+    dateline's place, 'article' when it comes from elsewhere in the article (its setting, or a
+    retelling of the event), 'none' without a location."""
+    location, evidence = draft.location, draft.evidence
+    if location is None:
+        return "none"
+    if location["end"] > location["start"] and evidence["start"] <= location["start"] < evidence["end"]:
+        return "sentence"
+    dateline = article.get("dateline")
+    if dateline and dateline["geonameid"] is not None and location["geonameid"] == dateline["geonameid"]:
+        return "dateline"
+    return "article"
 
 
 def merge_drafts(drafts: list[EventDraft]) -> list[EventDraft]:

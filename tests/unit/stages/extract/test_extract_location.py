@@ -1,0 +1,44 @@
+"""Event locations: the event's sentence, else the dateline, else the setting of the article's lead;
+never a country alone."""
+
+from __future__ import annotations
+
+from extract_articles import article
+
+from streams.contracts import Event
+from streams.stages import geo
+from streams.stages.extract import Extractor
+
+
+def _events(extractor: Extractor, text: str, **extra: object) -> list[Event]:
+    return extractor.extract([article(text, **extra)])[0]
+
+
+def test_the_sentence_names_the_place(extractor: Extractor) -> None:
+    (event,) = _events(extractor, "Police arrested two men in Leeds on Monday after a robbery.")
+    assert event["location"] is not None and event["location"]["name"] == "Leeds"
+    assert event["location_source"] == "sentence"
+
+
+def test_a_country_alone_is_no_location(extractor: Extractor) -> None:
+    (event,) = _events(extractor, "Police in Brazil arrested two men on Monday after a robbery.")
+    assert event["location"] is None and event["location_source"] == "none"
+
+
+def test_the_dateline_covers_the_article(extractor: Extractor) -> None:
+    leeds = geo.lookup("Leeds")
+    (event,) = _events(extractor, "Police arrested two men on Monday after a robbery.", dateline=leeds)
+    assert event["location"] is not None and event["location"]["name"] == "Leeds"
+    assert event["location_source"] == "dateline"
+    assert (event["location"]["start"], event["location"]["end"]) == (0, 0)  # lifted out of the text
+
+
+def test_the_lead_happens_where_the_article_is_set(extractor: Extractor) -> None:
+    text = (
+        "Police arrested two men on Monday after a robbery at a jewellery shop. "
+        "The shop is one of the oldest in Leeds, and Leeds traders said they were shaken."
+    )
+    events = _events(extractor, text)
+    arrest = next(e for e in events if e["event_type"] == "COERCE")
+    assert arrest["location"] is not None and arrest["location"]["name"] == "Leeds"
+    assert arrest["location_source"] == "article"
