@@ -16,6 +16,10 @@ _INTENT_GOVERNORS = frozenset(
 _PROMISSORY = frozenset(words("vow swear pledge promise plan intend offer prepare"))
 _CONFLICT = frozenset({"PROTEST", "SANCTION", "COERCE", "ASSAULT", "MOBILIZE", "REJECT", "ACCUSE"})
 _COOPERATIVE = frozenset({"AID", "COOPERATE", "RETREAT", "CONCEDE", "SUPPORT", "CONSULT"})
+#: Dependents that complete a verb + word trigger: 'step down', 'filed a lawsuit', 'found guilty', 'the
+#: charges were dropped'.
+_OBJECTS = frozenset({"dobj", "oprd", "nsubjpass"})
+_PHRASE_DEPS = _OBJECTS | {"prt", "prep", "acomp"}
 _IRREGULAR = {
     "meet": "met",
     "hold": "held",
@@ -45,6 +49,13 @@ _IRREGULAR = {
     "sell": "sold",
     "bring": "brought",
     "speak": "spoke spoken",
+    "find": "found",
+    "take": "took taken",
+    "rise": "rose risen",
+    "slay": "slew slain",
+    "beat": "beaten",
+    "set": "set",
+    "stick": "stuck",
 }
 
 
@@ -144,8 +155,8 @@ def _trigger(token: Token) -> TriggerHit | None:
     if pos(token) == "VERB":
         for child in token.children:
             word = child.lower_ if child.dep_ in ("prt", "prep") else lemma(child)
-            adjacent = child.dep_ == "dobj" or child.i == token.i + 1
-            if child.dep_ in ("prt", "prep", "dobj") and adjacent and f"{token_lemma} {word}" in VERBS:
+            adjacent = child.dep_ in _OBJECTS or child.i == token.i + 1
+            if child.dep_ in _PHRASE_DEPS and adjacent and f"{token_lemma} {word}" in VERBS:
                 return VERBS[f"{token_lemma} {word}"], token, (token.i, child.i)
         if token_lemma in LIGHT_VERBS:
             for child in token.children:

@@ -3,22 +3,20 @@ and the lexicon's word forms pick the few sentences that can state an event befo
 
 from __future__ import annotations
 
-import bisect
-import re
 from collections.abc import Iterator
 
 from streams.contracts import Place
 from streams.stages.extract.coding import LEMMAS
-from streams.stages.extract.lexicon import LIGHT_VERBS, NOUNS, ORGANISATIONS, VERBS
+from streams.stages.extract.lexicon import LIGHT_VERBS, NOUNS, SECTORS, VERBS
 from streams.stages.text import WORD
 
 #: Sentences this far into the article are its lead: events live there, so they score higher.
 LEAD_SENTENCES = 3
 #: Sentences after the lead parsed per article at most: throughput is bounded by the parser.
-MAX_LATER_SENTENCES = 6
-_ORG_WORDS = re.compile(
-    r"\b(?:{})\b".format("|".join(re.escape(name) for name in ORGANISATIONS if len(name) > 3)),
-    re.IGNORECASE,
+MAX_LATER_SENTENCES = 10
+#: Lower-case words for actors a sentence can name without a capital: 'police', 'prosecutors'.
+_ACTOR_WORDS = frozenset(
+    form for key in SECTORS if " " not in key for form in (key, key + "s") if form.isalpha()
 )
 _VERB_TRIGGER_FORMS = frozenset(
     form for form, lemma in LEMMAS.items() if lemma in {k.split()[0] for k in VERBS}
@@ -57,32 +55,35 @@ _PREFILTER_FORMS = _TRIGGER_FORMS | _LIGHT_VERB_FORMS
 def candidate_sentences(
     text: str, spans: list[tuple[int, int]], places: list[Place]
 ) -> Iterator[tuple[int, tuple[int, int]]]:
-    """Sentences worth a parse: lead sentences with a trigger word, later ones with a trigger verb and a
-    named place or organisation (an event needs actors), at most ``MAX_LATER_SENTENCES`` of those."""
+    """Sentences worth a parse: lead sentences with a trigger word, later ones with a trigger word and
+    someone to do it (a name, a place, an organisation or a group such as 'police'), at most
+    ``MAX_LATER_SENTENCES`` of those."""
     later = 0
-    starts = [p["start"] for p in places]
     for number, (start, end) in enumerate(spans):
-        words = trigger_words(text, start, end)
+        found = WORD.findall(text, start, end)
+        if not trigger_words(text, start, end, found) & _TRIGGER_FORMS:
+            continue
         if number < LEAD_SENTENCES:
-            if words & _TRIGGER_FORMS:
-                yield number, (start, end)
+            yield number, (start, end)
             continue
-        stated = words & _VERB_TRIGGER_FORMS or (words & _LIGHT_VERB_FORMS and words & _TRIGGER_FORMS)
-        if later >= MAX_LATER_SENTENCES or not stated:
-            continue
-        named = bisect.bisect_left(starts, start) < bisect.bisect_left(starts, end) or bool(
-            _ORG_WORDS.search(text, start, end)
-        )
-        if named:
+        if later < MAX_LATER_SENTENCES and _names_someone(found):
             later += 1
             yield number, (start, end)
 
 
-def trigger_words(text: str, start: int, end: int) -> set[str]:
+def _names_someone(found: list[str]) -> bool:
+    """A capitalised word after the first (a person, a place, an organisation) or a word for a group
+    that acts ('police', 'prosecutors'): an event needs an actor the text names."""
+    return any(word[0].isupper() for word in found[1:]) or not _ACTOR_WORDS.isdisjoint(found)
+
+
+def trigger_words(text: str, start: int, end: int, found: list[str] | None = None) -> set[str]:
     """The sentence's words in lower case that may carry a trigger. Capitalised ones after the first
     are left out (the tagger reads them as names: 'March 3', 'Free Syrian Army'), and so is a verb that
-    states an event only with its particle or object ('step down') when the sentence lacks that word."""
-    found = WORD.findall(text, start, end)
+    states an event only with its particle or object ('step down') when the sentence lacks that word.
+    ``found``: the sentence's words, when the caller has them already."""
+    if found is None:
+        found = WORD.findall(text, start, end)
     if not found:
         return set()
     present = set(found)
