@@ -14,6 +14,35 @@ _INTENT_GOVERNORS = frozenset(
 )
 #: Verbs whose object clause says what is promised: 'vowed to fight' is a threat, 'offered to talk' an offer.
 _PROMISSORY = frozenset(words("vow swear pledge promise plan intend offer prepare"))
+#: Verbs whose infinitive complement has not happened: 'hopes to meet', 'failed to negotiate', 'is
+#: considering whether to file', 'would like to announce', 'is set to sign' (an intention someone states,
+#: 'plans to impose', is a threat or an agreement: ``_INTENT_GOVERNORS``).
+_NONFACTIVE = frozenset(
+    words(
+        "expect hope want wish like love aim seek consider fail set schedule due likely need seem appear "
+        "going about able unable eager keen"
+    )
+)
+#: Verbs whose infinitive complement did happen: 'continued to strengthen', 'prompted them to withdraw',
+#: and verbs of going somewhere for a purpose: 'turned out to support', 'left for Washington to meet'.
+_IMPLICATIVE = frozenset(
+    words(
+        "manage prompt force compel lead cause begin start continue move vote go come get help choose opt "
+        "proceed rush hurry dare remember make use order urge ask allow permit push press attempt try turn "
+        "gather assemble leave travel arrive fly head return"
+    )
+)
+#: Adverbs of a habit or a long state, not of one occurrence: 'has long accused', 'police often detain'.
+_HABITUAL = frozenset(
+    words(
+        "often usually always frequently typically generally long sometimes rarely seldom normally"
+    )
+)
+#: Modals that make the clause a possibility, not a deed: 'could face', 'may have violated'.
+_POSSIBILITY = frozenset(words("could might may can cannot ca"))
+_FUTURE = frozenset(words("will would 'll shall wo 'd"))
+#: Quantifiers that make a plural event noun a count, not an occurrence: 'four prior arrests'.
+_AGGREGATE = frozenset(words("several many numerous dozens hundreds thousands various countless"))
 _CONFLICT = frozenset({"PROTEST", "SANCTION", "COERCE", "ASSAULT", "MOBILIZE", "REJECT", "ACCUSE"})
 _COOPERATIVE = frozenset({"AID", "COOPERATE", "RETREAT", "CONCEDE", "SUPPORT", "CONSULT"})
 #: Dependents that complete a verb + word trigger: 'step down', 'filed a lawsuit', 'found guilty', 'the
@@ -82,7 +111,7 @@ def _forms(lemma: str) -> set[str]:
 def _lemma_table() -> dict[str, str]:
     """Inflected form → lemma for every word the rules look at (spaCy's lemmatizer is not loaded)."""
     lemmas = {word for key in (*VERBS, *NOUNS) for word in key.split()}
-    lemmas |= SPEECH_VERBS | LIGHT_VERBS | _INTENT_GOVERNORS | _PROMISSORY
+    lemmas |= SPEECH_VERBS | LIGHT_VERBS | _INTENT_GOVERNORS | _PROMISSORY | _NONFACTIVE | _IMPLICATIVE
     table: dict[str, str] = {}
     for lemma in sorted(lemmas, key=len, reverse=True):
         for form in _forms(lemma):
@@ -119,23 +148,26 @@ TriggerHit = tuple[Trigger, Token, tuple[int, int]]
 
 def event_triggers(doc: Doc) -> list[TriggerHit]:
     """The triggers of a sentence, in order, without those a governing trigger already states."""
-    found = [hit for token in doc if (hit := _trigger(token)) is not None]
+    found = [hit for token in doc if (hit := _trigger(token) or _demand(token)) is not None]
     carriers = {carrier.i for _, carrier, _ in found}
     return [hit for hit in found if not _governed_by_trigger(hit[1], carriers)]
 
 
 def code_event_type(trigger: Trigger, carrier: Token) -> Trigger | None:
     """The event the sentence states with ``trigger``, given how: a promise of conflict is a threat, a
-    reported 'must' a demand, a denied cooperation a rejection, an intention (with a condition) a threat
-    or an agreement. None for a denied event that is not a rejection."""
+    reported 'must' a demand, a denied cooperation a rejection, an announced intention (with a condition)
+    a threat or an agreement. None when the sentence does not state that it happened (``unreal``)."""
     plover, cameo, mode = trigger.plover, trigger.cameo, trigger.mode
     promised = next((hit for c in carrier.children if c.dep_ == "xcomp" and (hit := _trigger(c))), None)
+    verb = clause_verb(carrier)
     if lemma(carrier) in _PROMISSORY and promised is not None:
         plover = promised[0].plover
         plover, cameo, mode = ("THREATEN", "13", None) if plover in _CONFLICT else ("AGREE", "03", None)
+    elif unreal(carrier) in ("question", "nonfactive"):
+        return None
     elif states_obligation(carrier) and lemma(carrier.head) in SPEECH_VERBS:
         plover, cameo, mode = "REQUEST", "10", "demand"
-    elif any(child.dep_ == "neg" for child in carrier.children):
+    elif verb is not None and any(child.dep_ == "neg" for child in verb.children):
         if plover not in ("AGREE", "SUPPORT", "COOPERATE", "CONCEDE"):
             return None
         plover, cameo, mode = "REJECT", "12", None
@@ -146,7 +178,78 @@ def code_event_type(trigger: Trigger, carrier: Token) -> Trigger | None:
             plover, cameo, mode = "THREATEN", "13", None
         elif plover in _COOPERATIVE:
             plover, cameo, mode = "AGREE", "03", None
+    elif unreal(carrier) is not None:
+        return None
     return Trigger(plover, cameo, mode)
+
+
+def clause_verb(carrier: Token) -> Token | None:
+    """The verb whose clause states the event: the trigger verb itself, or the verb a noun trigger is the
+    subject or object of ('no arrests were made', 'took part in talks')."""
+    token = carrier
+    for _ in range(4):
+        if pos(token) == "VERB":
+            return token
+        if token.dep_ not in ("dobj", "pobj", "prep", "nsubj", "nsubjpass", "attr", "compound", "conj"):
+            return None
+        if token.head.i == token.i:
+            return None
+        token = token.head
+    return None
+
+
+def _verb_chain(verb: Token) -> list[Token]:
+    """The verb and the verbs it continues: 'will continue to strengthen', 'will meet and discuss'."""
+    chain = [verb]
+    while chain[-1].dep_ in ("xcomp", "conj") and chain[-1].head.i != chain[-1].i:
+        head = chain[-1].head
+        if pos(head) != "VERB" or (chain[-1].dep_ == "xcomp" and lemma(head) not in _IMPLICATIVE):
+            break
+        chain.append(head)
+    return chain
+
+
+def unreal(carrier: Token) -> str | None:
+    """Why the sentence does not tell the event as one that happened, or None when it does: a question,
+    a condition ('if', 'whether'), a possibility ('could'), a future without anyone announcing it ('the
+    price will be cut'), an infinitive that has not happened ('hopes to meet', 'travelled there to
+    discuss'), a habit ('has long accused'), a denied or counted noun ('no arrests', 'several
+    proposals')."""
+    doc = carrier.doc
+    if doc.text.rstrip().rstrip("”\"’')").endswith("?"):
+        return "question"
+    verb = clause_verb(carrier)
+    if pos(carrier) == "NOUN":
+        determiners = {c.lower_ for c in carrier.children if c.dep_ in ("det", "amod", "nummod")}
+        if "no" in determiners:
+            return "negated"
+        if carrier.tag_ == "NNS" and determiners & _AGGREGATE:
+            return "aggregate"
+    if verb is None:
+        return None
+    chain = _verb_chain(verb)
+    auxiliaries = {c.lower_ for v in chain for c in v.children if c.dep_ == "aux"}
+    last = chain[-1]
+    governor = lemma(last.head)
+    if last.dep_ in ("xcomp", "ccomp", "advcl", "acl") and governor in _NONFACTIVE:
+        return "nonfactive"
+    if any(c.dep_ == "mark" and c.lower_ in ("if", "unless", "whether") for v in chain for c in v.children):
+        return "conditional"
+    if auxiliaries & _POSSIBILITY:
+        return "possible"
+    if auxiliaries & _FUTURE and not _announced(last):
+        return "future"
+    if "to" in auxiliaries and last.dep_ in ("advcl", "xcomp", "acl", "relcl") and last.tag_ == "VB":
+        if governor not in _IMPLICATIVE | _INTENT_GOVERNORS | _PROMISSORY:
+            return "purpose"
+    if any(c.dep_ in ("advmod", "npadvmod") and c.lower_ in _HABITUAL for v in chain for c in v.children):
+        return "habitual"
+    return None
+
+
+def _announced(verb: Token) -> bool:
+    """A verb under a verb of saying: 'said it would boycott' announces a decision."""
+    return any(lemma(a) in SPEECH_VERBS for a in verb.ancestors)
 
 
 def _trigger(token: Token) -> TriggerHit | None:
@@ -216,6 +319,17 @@ def _is_conditional(carrier: Token) -> bool:
         c.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in ("unless", "if") for m in c.children)
         for c in carrier.children
     )
+
+
+def _demand(token: Token) -> TriggerHit | None:
+    """'Eve said Wang should be released', 'X insisted Libya must hand over the suspects': what someone says
+    another must do is a demand, whatever the verb."""
+    if pos(token) != "VERB" or token.dep_ not in ("ccomp", "parataxis") or lemma(token.head) not in SPEECH_VERBS:
+        return None
+    modal = next((c for c in token.children if c.dep_ == "aux" and c.lower_ in ("must", "should")), None)
+    if modal is None:
+        return None
+    return Trigger("REQUEST", "10", "demand"), token, (modal.i, token.i)
 
 
 def states_obligation(carrier: Token) -> bool:
