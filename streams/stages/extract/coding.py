@@ -153,11 +153,186 @@ def event_triggers(doc: Doc) -> list[TriggerHit]:
     return [hit for hit in found if not _governed_by_trigger(hit[1], carriers)]
 
 
+#: People, by the common nouns news prose names them with: a release, a firing or a reception is of them.
+_PEOPLE = frozenset(
+    words(
+        "man men woman women boy boys girl girls child children people person persons prisoner prisoners "
+        "detainee detainees hostage hostages captive captives suspect suspects journalist journalists "
+        "activist activists soldier soldiers sailor sailors fisherman fishermen crew passenger passengers "
+        "national nationals citizen citizens worker workers inmate inmates protester protesters "
+        "demonstrator demonstrators leader leaders official officials minister ministers president "
+        "delegation envoy envoys ambassador diplomat diplomats coach manager employee employees staff "
+        "director chief executive ceo player players driver teen teenager student students opponent "
+        "opponents dissident dissidents lawyer lawyers reporter reporters guard guards officer officers "
+        "police rebel rebels militant militants member members victim victims family agency organisation "
+        "organization group party company firm team mission observers"
+    )
+)
+#: What aid is made of: 'supplied weapons', 'delivered food', 'provided assistance', 'contributed troops'.
+_AID_THINGS = frozenset(
+    words(
+        "aid assistance help relief food supplies medicine medicines medical water shelter weapons arms "
+        "ammunition equipment funds funding money loan loans grant grants troops soldiers peacekeepers "
+        "asylum refuge vaccines tents blankets fuel humanitarian support protection training credit "
+        "loans reconstruction rescue intelligence military"
+    )
+)
+#: What sharing is cooperation about: 'shared intelligence with'.
+_SHARED_THINGS = frozenset(words("intelligence information data technology expertise evidence know-how"))
+#: What a sanction cuts, suspends or cancels besides people and events: 'cut ties', 'suspended aid'.
+_SANCTIONED_THINGS = _AID_THINGS | frozenset(
+    words(
+        "ties relations cooperation contacts trade exports imports shipments flights program programme "
+        "membership payments deliveries contract contracts investment investments operations license "
+        "licence visas visa accreditation"
+    )
+)
+#: Places one visits without consulting anyone: 'visited a hospital'.
+_FACILITIES = frozenset(
+    words(
+        "hospital hospitals office offices school schools church museum site scene home house shop store "
+        "restaurant factory plant clinic park zoo exhibition booth website memorial grave cemetery embassy "
+        "prison jail camp farm mall"
+    )
+)
+#: Subjects that act without being actors: 'the earthquake struck', 'shares closed', 'prices fell'.
+_NON_AGENTS = frozenset(
+    words(
+        "earthquake quake storm hurricane typhoon cyclone tornado flood floods tsunami blaze wildfire fire "
+        "landslide avalanche lightning virus disease outbreak drought shares stocks stock market markets "
+        "price prices index dollar currency economy"
+    )
+)
+#: Authorities: what they block, they ban ('police blocked the road' is COERCE, not a protest).
+_AUTHORITIES = frozenset(
+    words(
+        "police authorities authority government court judge officials regulators ministry censors army "
+        "troops soldiers military administration state"
+    )
+)
+_WEAPON_THINGS = frozenset(
+    words("shot shots round rounds bullet bullets missile missiles rocket rockets shell shells gas salvo gun")
+)
+_MONEY = frozenset(words("money cash funds pension savings deposit deposits"))
+_RELEASED_THINGS = frozenset(
+    words(
+        "version update patch software feature device model album film product edition lineup statement "
+        "report data figures results details video app game phone computer laptop system record single "
+        "trailer book information"
+    )
+)
+
+
+def _objects(verb: Token) -> list[Token]:
+    """What a verb acts on: its direct objects, or its subject when passive ('was released', 'got fired')."""
+    found = [c for c in verb.children if c.dep_ in ("dobj", "nsubjpass")]
+    if not found and verb.tag_ == "VBN" and lemma(verb.head) == "get" and verb.dep_ in ("xcomp", "auxpass"):
+        found = [c for c in verb.head.children if c.dep_ == "nsubj"]
+    if not found and verb.tag_ == "VBN" and any(c.dep_ == "auxpass" for c in verb.children):
+        found = [c for c in verb.children if c.dep_ == "nsubj"]
+    return found
+
+
+def _agent_subject(verb: Token) -> Token | None:
+    """The active subject ('the quake, which injured dozens' → quake)."""
+    for v in _verb_chain(verb):
+        subject = next((c for c in v.children if c.dep_ == "nsubj"), None)
+        if subject is not None:
+            if subject.lower_ in ("which", "that", "who") and v.dep_ == "relcl":
+                return v.head
+            return subject
+    return None
+
+
+def _is_person(token: Token) -> bool:
+    """A pronoun for someone, a word for people, or a name that is not a numbered product."""
+    if token.tag_ == "PRP":
+        return token.lower_ not in ("it", "itself")
+    if token.lower_ in _PEOPLE or lemma(token) in _PEOPLE:
+        return True
+    if token.tag_ in ("NNP", "NNPS"):
+        return not any(t.tag_ == "CD" or t.lower_ in _RELEASED_THINGS for t in token.subtree)
+    return False
+
+
+def _names_any(tokens: list[Token], things: frozenset[str]) -> bool:
+    """One of the words heads or modifies an object: 'food aid', 'intelligence', 'humanitarian supplies'."""
+    return any(
+        t.lower_ in things or lemma(t) in things
+        for o in tokens
+        for t in (o, *(c for c in o.children if c.dep_ in ("compound", "amod", "conj")), *_of_objects(o))
+    )
+
+
+def _of_objects(token: Token) -> list[Token]:
+    """'tons of food aid', 'part of a military aid program': what the measure word is of."""
+    return [
+        o for p in token.children if p.dep_ == "prep" and p.lower_ == "of" for o in p.children if o.dep_ == "pobj"
+    ]
+
+
+def sense(trigger: Trigger, carrier: Token) -> Trigger | None:
+    """The trigger in the sense its arguments give it, or None when they show another sense: a product
+    released is no concession, shares rallying no protest, a coach fired no shooting."""
+    if pos(carrier) != "VERB" or VERBS.get(lemma(carrier)) != trigger:
+        return trigger
+    word = lemma(carrier)
+    subject = _agent_subject(carrier)
+    if subject is not None and (subject.lower_ in _NON_AGENTS or lemma(subject) in _NON_AGENTS):
+        return None
+    objects = _objects(carrier)
+    preps = {c.lower_ for c in carrier.children if c.dep_ == "prep"}
+    if word == "fire":
+        if any(_is_person(o) for o in objects) and not preps & {"at", "on", "upon"}:
+            return Trigger("SANCTION", "16")
+        if objects and not _names_any(objects, _WEAPON_THINGS):
+            return None
+        return trigger
+    if trigger.plover == "PROTEST" and word in ("demonstrate", "rally", "march", "strike", "picket"):
+        return None if any(c.dep_ == "dobj" for c in carrier.children) else trigger
+    if word == "block" and subject is not None and (subject.lower_ in _AUTHORITIES or lemma(subject) in _AUTHORITIES):
+        return Trigger("COERCE", "17", "ban")
+    if word in ("provide", "supply", "deliver", "grant", "contribute", "offer"):
+        recipients = [o for p in carrier.children if p.dep_ == "prep" and p.lower_ == "to" for o in p.children]
+        if any(c.dep_ == "xcomp" for c in carrier.children) or any(_is_person(o) for o in recipients):
+            return trigger
+        return trigger if _names_any(objects, _AID_THINGS) or any(lemma(o) in NOUNS for o in objects) else None
+    if word == "share":
+        return trigger if _names_any(objects, _SHARED_THINGS) else None
+    if word in ("release", "free"):
+        return trigger if any(_is_person(o) for o in objects) or "on" in preps and "bail" in {
+            t.lower_ for t in carrier.subtree
+        } else None
+    if word == "receive":
+        return trigger if any(_is_person(o) for o in objects) else None
+    if word == "visit":
+        return None if _names_any(objects, _FACILITIES) else trigger
+    if trigger.plover == "SANCTION" and word in (
+        "cut", "reduce", "halt", "suspend", "cancel", "postpone", "terminate", "scrap", "freeze", "curtail"
+    ):
+        if any(_is_person(o) or lemma(o) in NOUNS for o in objects) or _names_any(objects, _SANCTIONED_THINGS):
+            return trigger
+        return None
+    if word == "seek" and any(c.dep_ == "xcomp" for c in carrier.children):
+        return None
+    if word == "force":
+        real = any(c.dep_ in ("xcomp", "ccomp", "prt", "oprd") or c.lower_ == "out" for c in carrier.children)
+        return trigger if real or any(_is_person(o) for o in objects) else None
+    if word == "withdraw" and (_names_any(objects, _MONEY) or any(o.tag_ in ("CD", "$") for o in objects)):
+        return None
+    if trigger.plover == "ASSAULT" and any(o.lower_ in ("percent", "%") for o in objects):
+        return None
+    return trigger
+
+
 def code_event_type(trigger: Trigger, carrier: Token) -> Trigger | None:
     """The event the sentence states with ``trigger``, given how: a promise of conflict is a threat, a
     reported 'must' a demand, a denied cooperation a rejection, an announced intention (with a condition)
     a threat or an agreement. None when the sentence does not state that it happened (``unreal``)."""
-    plover, cameo, mode = trigger.plover, trigger.cameo, trigger.mode
+    sensed = sense(trigger, carrier)
+    if sensed is None:
+        return None
+    plover, cameo, mode = sensed.plover, sensed.cameo, sensed.mode
     promised = next((hit for c in carrier.children if c.dep_ == "xcomp" and (hit := _trigger(c))), None)
     verb = clause_verb(carrier)
     if lemma(carrier) in _PROMISSORY and promised is not None:
