@@ -174,7 +174,7 @@ _AID_THINGS = frozenset(
         "aid assistance help relief food supplies medicine medicines medical water shelter weapons arms "
         "ammunition equipment funds funding money loan loans grant grants troops soldiers peacekeepers "
         "asylum refuge vaccines tents blankets fuel humanitarian support protection training credit "
-        "loans reconstruction rescue intelligence military"
+        "loans reconstruction rescue intelligence military goods"
     )
 )
 #: What sharing is cooperation about: 'shared intelligence with'.
@@ -423,8 +423,11 @@ def unreal(carrier: Token) -> str | None:
 
 
 def _announced(verb: Token) -> bool:
-    """A verb under a verb of saying: 'said it would boycott' announces a decision."""
-    return any(lemma(a) in SPEECH_VERBS for a in verb.ancestors)
+    """A verb under a verb of saying, or with one beside it: 'said it would boycott', 'will provide aid,
+    the agency said' announce a decision."""
+    if any(lemma(a) in SPEECH_VERBS for a in verb.ancestors):
+        return True
+    return any(c.dep_ in ("parataxis", "advcl", "ccomp", "conj") and lemma(c) in SPEECH_VERBS for c in verb.children)
 
 
 def _trigger(token: Token) -> TriggerHit | None:
@@ -481,10 +484,11 @@ def _governed_by_trigger(carrier: Token, carriers: set[int]) -> bool:
 
 
 def _is_intent(carrier: Token) -> bool:
-    """'would boycott', 'is ready to contribute': a stated intention, not a deed."""
+    """'said it would boycott', 'is ready to contribute': a stated intention, not a deed (a future no one
+    is said to announce is ``unreal``)."""
     verb = carrier.head if pos(carrier) == "NOUN" and pos(carrier.head) == "VERB" else carrier
     if any(c.dep_ == "aux" and c.lower_ in ("will", "would", "'ll", "shall") for c in verb.children):
-        return True
+        return _announced(verb)
     return verb.dep_ in ("xcomp", "acomp") and lemma(verb.head) in _INTENT_GOVERNORS
 
 

@@ -47,6 +47,12 @@ VERBS: dict[str, Trigger] = {
         "apologize,apologise",
     ),
     **_t(
+        "SUPPORT",
+        "05",
+        "establish ties,establish relations,restore ties,restore relations,upgrade ties,upgrade relations,"
+        "normalize ties,normalize relations,normalise ties,normalise relations",
+    ),
+    **_t(
         "CONCEDE",
         "08",
         "concede,yield,relent,lift,ease,relax,resign,step down,give in,back down,call off,allow,permit,"
