@@ -20,15 +20,21 @@ from streams.stages import geo
 from streams.stages.extract.actors import fill_countries, named_actors, participants, unique_actors
 from streams.stages.extract.coding import code_event_type, event_triggers, lemma, pos, states_obligation
 from streams.stages.extract.dates import publication_date, resolve_date
-from streams.stages.extract.lexicon import GOLDSTEIN, QUAD_CLASS, SPEECH_VERBS, Trigger
+from streams.stages.extract.lexicon import GOLDSTEIN, QUAD_CLASS, SECTORS, SPEECH_VERBS, Trigger, words
 from streams.stages.extract.prefilter import LEAD_SENTENCES
 from streams.stages.geo.toponyms import NameLookup
+from streams.stages.text import WORD
 
 _LOCATION_PREPS = frozenset(
     {"in", "at", "near", "outside", "inside", "across", "throughout", "around", "over"}
 )
 _SPECIFICITY = {"city": 3, "admin1": 2, "country": 1, "continent": 0}
 _SENTENCE_END = (".", "!", "?", "”", '"', "’", "'", ")")
+#: Words in an actor's text that name no one: articles, prepositions, possessives.
+_NOT_NAMES = frozenset(words("the a an of s and in on at to for his her their its by"))
+#: Words for groups that name an actor without a capital: 'police', 'prosecutors'.
+_GROUPS = frozenset(k for k, sector in SECTORS.items() if sector in ("COP", "JUD", "REB", "CVL", "OPP"))
+_YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
 _QUOTE = re.compile(r"[“\"]([^”\"]{8,})[”\"]")
 
 
@@ -265,13 +271,11 @@ def event_record(article: CleanArticle, draft: EventDraft) -> Event:
 
 
 def merge_drafts(drafts: list[EventDraft]) -> list[EventDraft]:
-    """One event per type and actor set: the first statement (usually the lead) plus later detail."""
+    """One record per occurrence: a draft retelling an earlier one (same type, a shared actor, nothing
+    that tells them apart) is merged into it, the most complete sentence kept as the evidence."""
     merged: list[EventDraft] = []
     for draft in drafts:
-        countries = {a["country"] for a in (*draft.sources, *draft.targets) if a["country"]}
-        twin = next(
-            (m for m in merged if m.plover == draft.plover and countries and _same_actors(m, draft)), None
-        )
+        twin = next((m for m in merged if m.plover == draft.plover and _same_actors(m, draft)), None)
         if twin is None:
             merged.append(draft)
             continue
@@ -284,24 +288,43 @@ def merge_drafts(drafts: list[EventDraft]) -> list[EventDraft]:
             twin.location = draft.location
         if twin.date_resolution != "text" and draft.date_resolution == "text":
             twin.event_date, twin.date_resolution = draft.event_date, draft.date_resolution
+        if twin.role != draft.role:
+            twin.role = "main"
     return merged
 
 
 def _same_actors(one: EventDraft, other: EventDraft) -> bool:
-    """Same sources, or same everyone: a later sentence retelling the lead's event."""
+    """The same occurrence told twice: a participant named in both, and no different target (two arrests
+    of two people are two events) nor a different date stated in the text."""
+    if one.targets and other.targets and not _actor_words(one.targets) & _actor_words(other.targets):
+        return False
+    if one.sources and other.sources and not _actor_words(one.sources) & _actor_words(other.sources):
+        return False
+    if one.date_resolution == other.date_resolution == "text" and one.event_date != other.event_date:
+        return False
+    years, other_years = (set(_YEAR.findall(d.evidence["sentence"])) for d in (one, other))
+    if years and other_years and not years & other_years:
+        return False
+    everyone = [*one.sources, *one.targets]
+    others = [*other.sources, *other.targets]
+    return bool(_actor_words(everyone) & _actor_words(others))
 
-    def codes(actors: list[Actor]) -> set[str]:
-        return {a["country"] for a in actors if a["country"]}
 
-    if codes(one.sources) and codes(one.sources) == codes(other.sources):
-        return True
-    everyone, others = codes(one.sources) | codes(one.targets), codes(other.sources) | codes(other.targets)
-    return len(everyone & others) >= 0.6 * len(everyone | others)
+def _actor_words(actors: list[Actor]) -> set[str]:
+    """The words that name the actors: names and words for groups ('Bassett', 'police'), not the common
+    nouns around them ('the new aircraft')."""
+    found = {w for a in actors for w in WORD.findall(a["text"]) if w[0].isupper() or w.lower() in _GROUPS}
+    return {w.lower() for w in found} - _NOT_NAMES
 
 
 def _evidence_weight(draft: EventDraft) -> float:
-    """The sentence that states the event most completely (when, where) is the better evidence."""
-    return draft.confidence + 0.1 * (draft.date_resolution == "text") + 0.1 * (draft.location is not None)
+    """The sentence that states the event most completely (who, when, where) is the better evidence."""
+    return (
+        draft.confidence
+        + 0.1 * (draft.date_resolution == "text")
+        + 0.1 * (draft.location is not None)
+        + 0.05 * min(len(draft.sources) + len(draft.targets), 3)
+    )
 
 
 def _refines(new: Place, old: Place | None) -> bool:
