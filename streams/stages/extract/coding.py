@@ -4,6 +4,7 @@ sentence states it (promised, demanded, denied, intended), read off the dependen
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 
 from spacy.tokens import Doc, Token
 
@@ -43,6 +44,8 @@ _POSSIBILITY = frozenset(words("could might may can cannot ca"))
 _FUTURE = frozenset(words("will would 'll shall wo 'd"))
 #: Quantifiers that make a plural event noun a count, not an occurrence: 'four prior arrests'.
 _AGGREGATE = frozenset(words("several many numerous dozens hundreds thousands various countless"))
+#: Types of the legal steps taken against a crime: the crime itself is coded too.
+_LEGAL = frozenset({"ACCUSE", "SANCTION", "COERCE"})
 _CONFLICT = frozenset({"PROTEST", "SANCTION", "COERCE", "ASSAULT", "MOBILIZE", "REJECT", "ACCUSE"})
 _COOPERATIVE = frozenset({"AID", "COOPERATE", "RETREAT", "CONCEDE", "SUPPORT", "CONSULT"})
 #: Dependents that complete a verb + word trigger: 'step down', 'filed a lawsuit', 'found guilty', 'the
@@ -108,9 +111,10 @@ def _forms(lemma: str) -> set[str]:
     return forms | set(_IRREGULAR.get(lemma, "").split())
 
 
-def _lemma_table() -> dict[str, str]:
-    """Inflected form → lemma for every word the rules look at (spaCy's lemmatizer is not loaded)."""
-    lemmas = {word for key in (*VERBS, *NOUNS) for word in key.split()}
+def _lemma_table(verbs_only: bool = False) -> dict[str, str]:
+    """Inflected form → lemma for every word the rules look at (spaCy's lemmatizer is not loaded);
+    ``verbs_only``: of the verbs only, so that 'stabbing' the verb is 'stab', not the noun 'stabbing'."""
+    lemmas = {word for key in (*VERBS, *(() if verbs_only else NOUNS)) for word in key.split()}
     lemmas |= SPEECH_VERBS | LIGHT_VERBS | _INTENT_GOVERNORS | _PROMISSORY | _NONFACTIVE | _IMPLICATIVE
     table: dict[str, str] = {}
     for lemma in sorted(lemmas, key=len, reverse=True):
@@ -122,9 +126,12 @@ def _lemma_table() -> dict[str, str]:
 
 #: Inflected form → lemma of every word the rules look at.
 LEMMAS = _lemma_table()
+_VERB_LEMMAS = _lemma_table(verbs_only=True)
 
 
 def lemma(token: Token) -> str:
+    if token.tag_.startswith("VB"):
+        return _VERB_LEMMAS.get(token.lower_) or LEMMAS.get(token.lower_, token.lower_)
     return LEMMAS.get(token.lower_, token.lower_)
 
 
@@ -147,10 +154,16 @@ TriggerHit = tuple[Trigger, Token, tuple[int, int]]
 
 
 def event_triggers(doc: Doc) -> list[TriggerHit]:
-    """The triggers of a sentence, in order, without those a governing trigger already states."""
+    """The triggers of a sentence, in order, without those a governing trigger already states; the crime
+    a charge, a conviction or an arrest is for ('accused of stabbing X') is an event of its own."""
     found = [hit for token in doc if (hit := _trigger(token) or _demand(token)) is not None]
-    carriers = {carrier.i for _, carrier, _ in found}
-    return [hit for hit in found if not _governed_by_trigger(hit[1], carriers)]
+    carriers = {carrier.i: trigger for trigger, carrier, _ in found}
+    kept = []
+    for hit in found:
+        governor = _governing_trigger(hit[1], carriers)
+        if governor is None or (hit[0].plover == "ASSAULT" and carriers[governor].plover in _LEGAL):
+            kept.append(hit)
+    return kept
 
 
 #: People, by the common nouns news prose names them with: a release, a firing or a reception is of them.
@@ -458,8 +471,8 @@ def _trigger(token: Token) -> TriggerHit | None:
     return None
 
 
-def _governed_by_trigger(carrier: Token, carriers: set[int]) -> bool:
-    """'threatened to cut', 'agreed to withdraw': the governing verb states the event."""
+def _governing_trigger(carrier: Token, carriers: Container[int]) -> int | None:
+    """'threatened to cut', 'agreed to withdraw': the governing verb that states the event, if any."""
     head = carrier
     while head.dep_ in (
         "xcomp",
@@ -474,13 +487,13 @@ def _governed_by_trigger(carrier: Token, carriers: set[int]) -> bool:
         "amod",
     ):
         if head.head.i == head.i:
-            return False
+            return None
         head = head.head
         if head.i in carriers:
-            return True
+            return head.i
         if lemma(head) in SPEECH_VERBS:
-            return False
-    return False
+            return None
+    return None
 
 
 def _is_intent(carrier: Token) -> bool:
