@@ -257,8 +257,9 @@ def _agent_subject(verb: Token) -> Token | None:
     return None
 
 
-def _is_person(token: Token) -> bool:
-    """A pronoun for someone, a word for people, or a name that is not a numbered product."""
+def is_person(token: Token) -> bool:
+    """A pronoun for someone, a word for people, or a name that is not a numbered product: a participant
+    the sentence names, even when it does not name it well enough to be an actor ('he', 'the driver')."""
     if token.tag_ == "PRP":
         return token.lower_ not in ("it", "itself")
     if token.lower_ in _PEOPLE or lemma(token) in _PEOPLE:
@@ -296,7 +297,7 @@ def sense(trigger: Trigger, carrier: Token) -> Trigger | None:
     objects = _objects(carrier)
     preps = {c.lower_ for c in carrier.children if c.dep_ == "prep"}
     if word == "fire":
-        if any(_is_person(o) for o in objects) and not preps & {"at", "on", "upon"}:
+        if any(is_person(o) for o in objects) and not preps & {"at", "on", "upon"}:
             return Trigger("SANCTION", "16")
         if objects and not _names_any(objects, _WEAPON_THINGS):
             return None
@@ -307,30 +308,30 @@ def sense(trigger: Trigger, carrier: Token) -> Trigger | None:
         return Trigger("COERCE", "17", "ban")
     if word in ("provide", "supply", "deliver", "grant", "contribute", "offer"):
         recipients = [o for p in carrier.children if p.dep_ == "prep" and p.lower_ == "to" for o in p.children]
-        if any(c.dep_ == "xcomp" for c in carrier.children) or any(_is_person(o) for o in recipients):
+        if any(c.dep_ == "xcomp" for c in carrier.children) or any(is_person(o) for o in recipients):
             return trigger
         return trigger if _names_any(objects, _AID_THINGS) or any(lemma(o) in NOUNS for o in objects) else None
     if word == "share":
         return trigger if _names_any(objects, _SHARED_THINGS) else None
     if word in ("release", "free"):
-        return trigger if any(_is_person(o) for o in objects) or "on" in preps and "bail" in {
+        return trigger if any(is_person(o) for o in objects) or "on" in preps and "bail" in {
             t.lower_ for t in carrier.subtree
         } else None
     if word == "receive":
-        return trigger if any(_is_person(o) for o in objects) else None
+        return trigger if any(is_person(o) for o in objects) else None
     if word == "visit":
         return None if _names_any(objects, _FACILITIES) else trigger
     if trigger.plover == "SANCTION" and word in (
         "cut", "reduce", "halt", "suspend", "cancel", "postpone", "terminate", "scrap", "freeze", "curtail"
     ):
-        if any(_is_person(o) or lemma(o) in NOUNS for o in objects) or _names_any(objects, _SANCTIONED_THINGS):
+        if any(is_person(o) or lemma(o) in NOUNS for o in objects) or _names_any(objects, _SANCTIONED_THINGS):
             return trigger
         return None
     if word == "seek" and any(c.dep_ == "xcomp" for c in carrier.children):
         return None
     if word == "force":
         real = any(c.dep_ in ("xcomp", "ccomp", "prt", "oprd") or c.lower_ == "out" for c in carrier.children)
-        return trigger if real or any(_is_person(o) for o in objects) else None
+        return trigger if real or any(is_person(o) for o in objects) else None
     if word == "withdraw" and (_names_any(objects, _MONEY) or any(o.tag_ in ("CD", "$") for o in objects)):
         return None
     if trigger.plover == "ASSAULT" and any(o.lower_ in ("percent", "%") for o in objects):

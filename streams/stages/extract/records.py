@@ -18,7 +18,14 @@ from spacy.tokens import Doc, Token
 from streams.contracts import SCHEMA_VERSION, Actor, CleanArticle, Event, Evidence, Place
 from streams.stages import geo
 from streams.stages.extract.actors import fill_countries, named_actors, participants, unique_actors
-from streams.stages.extract.coding import code_event_type, event_triggers, lemma, pos, states_obligation
+from streams.stages.extract.coding import (
+    code_event_type,
+    event_triggers,
+    is_person,
+    lemma,
+    pos,
+    states_obligation,
+)
 from streams.stages.extract.dates import publication_date, resolve_date
 from streams.stages.extract.lexicon import GOLDSTEIN, QUAD_CLASS, SECTORS, SPEECH_VERBS, Trigger, words
 from streams.stages.extract.prefilter import LEAD_SENTENCES
@@ -132,7 +139,7 @@ def _draft(
     targets = unique_actors(
         [a for head in target_heads for a in named_actors(head, offset, entries)], sources
     )
-    if not sources and not targets:
+    if not sources and not targets and not any(is_person(h) for h in (*source_heads, *target_heads)):
         return None
     fill_countries(sources, targets, offset, len(doc.text), context.places, context.home_country)
     sentence = doc.text
