@@ -30,7 +30,7 @@ _IMPLICATIVE = frozenset(
     words(
         "manage prompt force compel lead cause begin start continue move vote go come get help choose opt "
         "proceed rush hurry dare remember make use order urge ask allow permit push press attempt try turn "
-        "gather assemble leave travel arrive fly head return"
+        "gather assemble leave travel arrive fly head return appear"
     )
 )
 #: Adverbs of a habit or a long state, not of one occurrence: 'has long accused', 'police often detain'.
@@ -157,6 +157,8 @@ def event_triggers(doc: Doc) -> list[TriggerHit]:
     """The triggers of a sentence, in order, without those a governing trigger already states; the crime
     a charge, a conviction or an arrest is for ('accused of stabbing X') is an event of its own."""
     found = [hit for token in doc if (hit := _trigger(token) or _demand(token)) is not None]
+    inside = {i for _, carrier, span in found for i in range(min(span), max(span) + 1) if i != carrier.i}
+    found = [hit for hit in found if hit[1].i not in inside]
     carriers = {carrier.i: trigger for trigger, carrier, _ in found}
     kept = []
     for hit in found:
@@ -329,6 +331,11 @@ def sense(trigger: Trigger, carrier: Token) -> Trigger | None:
         return None
     if word == "seek" and any(c.dep_ == "xcomp" for c in carrier.children):
         return None
+    if word == "ask" and not any(
+        c.dep_ == "xcomp" or (c.dep_ == "prep" and c.lower_ == "for") or (c.dep_ == "dobj" and c.tag_ == "NN")
+        for c in carrier.children
+    ):
+        return None  # 'asked why...', '"...?" he asked': a question, not a request
     if word == "force":
         real = any(c.dep_ in ("xcomp", "ccomp", "prt", "oprd") or c.lower_ == "out" for c in carrier.children)
         return trigger if real or any(is_person(o) for o in objects) else None
@@ -356,7 +363,7 @@ def code_event_type(trigger: Trigger, carrier: Token) -> Trigger | None:
         return None
     elif states_obligation(carrier) and lemma(carrier.head) in SPEECH_VERBS:
         plover, cameo, mode = "REQUEST", "10", "demand"
-    elif verb is not None and any(child.dep_ == "neg" for child in verb.children):
+    elif verb is not None and any(c.dep_ == "neg" for v in _verb_chain(verb) for c in v.children):
         if plover not in ("AGREE", "SUPPORT", "COOPERATE", "CONCEDE"):
             return None
         plover, cameo, mode = "REJECT", "12", None
@@ -420,12 +427,14 @@ def unreal(carrier: Token) -> str | None:
     auxiliaries = {c.lower_ for v in chain for c in v.children if c.dep_ == "aux"}
     last = chain[-1]
     governor = lemma(last.head)
-    if last.dep_ in ("xcomp", "ccomp", "advcl", "acl") and governor in _NONFACTIVE:
+    if last.dep_ in ("xcomp", "ccomp", "acl") and governor in _NONFACTIVE:
         return "nonfactive"
     if any(c.dep_ == "mark" and c.lower_ in ("if", "unless", "whether") for v in chain for c in v.children):
         return "conditional"
     if auxiliaries & _POSSIBILITY:
         return "possible"
+    if auxiliaries & {"should", "must", "ought"} and not _announced(last):
+        return "obligation"
     if auxiliaries & _FUTURE and not _announced(last):
         return "future"
     if "to" in auxiliaries and last.dep_ in ("advcl", "xcomp", "acl", "relcl") and last.tag_ == "VB":
