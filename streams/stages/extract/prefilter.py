@@ -7,17 +7,17 @@ from collections.abc import Iterator
 
 from streams.contracts import Place
 from streams.stages.extract.coding import LEMMAS
-from streams.stages.extract.lexicon import LIGHT_VERBS, NOUNS, SECTORS, VERBS
+from streams.stages.extract.lexicon import LIGHT_VERBS, NOUNS, SECTORS, VERBS, words
 from streams.stages.text import WORD
 
 #: Sentences this far into the article are its lead: events live there, so they score higher.
 LEAD_SENTENCES = 3
 #: Sentences after the lead parsed per article at most: throughput is bounded by the parser.
 MAX_LATER_SENTENCES = 10
-#: Lower-case words for actors a sentence can name without a capital: 'police', 'prosecutors'.
+#: Lower-case words for participants a sentence can name without a capital: 'police', 'they'.
 _ACTOR_WORDS = frozenset(
     form for key in SECTORS if " " not in key for form in (key, key + "s") if form.isalpha()
-)
+) | frozenset(words("he she they him her them we i"))
 _VERB_TRIGGER_FORMS = frozenset(
     form for form, lemma in LEMMAS.items() if lemma in {k.split()[0] for k in VERBS}
 )
@@ -72,9 +72,11 @@ def candidate_sentences(
 
 
 def _names_someone(found: list[str]) -> bool:
-    """A capitalised word after the first (a person, a place, an organisation) or a word for a group
-    that acts ('police', 'prosecutors'): an event needs an actor the text names."""
-    return any(word[0].isupper() for word in found[1:]) or not _ACTOR_WORDS.isdisjoint(found)
+    """A capitalised word after the first (a person, a place, an organisation), a word for a group that
+    acts ('police', 'prosecutors') or a personal pronoun ('He resigned'): an event needs a participant."""
+    return any(word[0].isupper() for word in found[1:]) or not _ACTOR_WORDS.isdisjoint(
+        word.lower() for word in found
+    )
 
 
 def trigger_words(text: str, start: int, end: int, found: list[str] | None = None) -> set[str]:
