@@ -104,6 +104,9 @@ class EventDraft:
     confidence: float = 0.5
     modality: str = "asserted"
     role: str = "main"
+    #: Read from a headline line (the article's first line, without end punctuation): the body's
+    #: sentence is the better evidence for the same event.
+    headline: bool = False
 
 
 def sentence_events(doc: Doc, offset: int, number: int, context: ArticleContext) -> list[EventDraft]:
@@ -178,7 +181,13 @@ def _draft(
         quotes=quotes,
         confidence=round(min(confidence, 0.95), 2),
         modality="reported" if quotes else "asserted",
+        headline=number == 0 and _is_headline(context.article["text"], offset + len(sentence)),
     )
+
+
+def _is_headline(text: str, end: int) -> bool:
+    """The article's first line is a headline when it has no end punctuation and text follows it."""
+    return not text[:end].rstrip().endswith(_SENTENCE_END) and text[end:].strip() != ""
 
 
 def _event_location(doc: Doc, offset: int, carrier: Token, context: ArticleContext) -> Place | None:
@@ -279,14 +288,18 @@ def event_record(article: CleanArticle, draft: EventDraft) -> Event:
 
 def merge_drafts(drafts: list[EventDraft]) -> list[EventDraft]:
     """One record per occurrence: a draft retelling an earlier one (same type, a shared actor, nothing
-    that tells them apart) is merged into it, the most complete sentence kept as the evidence."""
+    that tells them apart) is merged into it, the most complete sentence kept as the evidence; a
+    headline's event told again in the body is the body's."""
     merged: list[EventDraft] = []
-    for draft in drafts:
-        twin = next((m for m in merged if m.plover == draft.plover and _same_actors(m, draft)), None)
+    body = [d for d in drafts if not d.headline]
+    for draft in body + [d for d in drafts if d.headline]:
+        twin = next(
+            (m for m in merged if m.plover == draft.plover and (draft.headline or _same_actors(m, draft))), None
+        )
         if twin is None:
             merged.append(draft)
             continue
-        if _evidence_weight(draft) > _evidence_weight(twin):
+        if not draft.headline and _evidence_weight(draft) > _evidence_weight(twin):
             merged[merged.index(twin)] = draft
             twin, draft = draft, twin
         twin.quotes.extend(draft.quotes)
