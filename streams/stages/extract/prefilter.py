@@ -3,6 +3,7 @@ and the lexicon's word forms pick the few sentences that can state an event befo
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from streams.contracts import Place
@@ -14,6 +15,16 @@ from streams.stages.text import WORD
 LEAD_SENTENCES = 3
 #: Sentences after the lead parsed per article at most: throughput is bounded by the parser.
 MAX_LATER_SENTENCES = 10
+#: Page furniture that reads like an event: appeals for witnesses ('Police are asking for your help',
+#: 'Anyone with information is asked to call...').
+_FURNITURE = re.compile(
+    r"\banyone with (?:any )?information\b"
+    r"|\banyone who (?:may )?(?:have|has) (?:seen|witnessed|information|knowledge)\b"
+    r"|\b(?:asking|asks|ask|urging|urges|urge) (?:for )?(?:the public|your|residents|anyone)\b"
+    r"|\bcall (?:crime ?stoppers|police at)\b"
+    r"|\bcontact (?:police|detectives|investigators|crime ?stoppers)\b",
+    re.IGNORECASE,
+)
 #: Lower-case words for participants a sentence can name without a capital: 'police', 'they'.
 _ACTOR_WORDS = frozenset(
     form for key in SECTORS if " " not in key for form in (key, key + "s") if form.isalpha()
@@ -56,12 +67,12 @@ def candidate_sentences(
     text: str, spans: list[tuple[int, int]], places: list[Place]
 ) -> Iterator[tuple[int, tuple[int, int]]]:
     """Sentences worth a parse: lead sentences with a trigger word, later ones with a trigger word and
-    someone to do it (a name, a place, an organisation or a group such as 'police'), at most
-    ``MAX_LATER_SENTENCES`` of those."""
+    someone to do it (a name, a place, an organisation, a group such as 'police', a pronoun), at most
+    ``MAX_LATER_SENTENCES`` of those; never an appeal for witnesses."""
     later = 0
     for number, (start, end) in enumerate(spans):
         found = WORD.findall(text, start, end)
-        if not trigger_words(text, start, end, found) & _TRIGGER_FORMS:
+        if not trigger_words(text, start, end, found) & _TRIGGER_FORMS or _FURNITURE.search(text, start, end):
             continue
         if number < LEAD_SENTENCES:
             yield number, (start, end)
