@@ -445,6 +445,68 @@ def unreal(carrier: Token) -> str | None:
     return None
 
 
+#: Verbs that make what they govern someone's claim, not a reported fact: 'prosecutors allege X shot Y'.
+_CLAIMING = frozenset(words("allege claim accuse contend suspect charge"))
+#: Words that mark an event as recounted from before the news: 'last year', 'his previous arrest'.
+_EARLIER = frozenset(words("previous previously prior earlier former ago formerly since"))
+_EARLIER_PHRASES = re.compile(
+    r"\b(?:last (?:year|month|summer|winter|spring|autumn|fall|decade)|(?:years|months|decades) ago|in the past|"
+    r"earlier this (?:year|month)|the previous (?:year|month))\b",
+    re.IGNORECASE,
+)
+
+
+def modality(carrier: Token) -> str:
+    """How the article tells the event: 'claimed' when it is someone's allegation ('prosecutors allege',
+    'is accused of', 'allegedly'), 'reported' when it is sourced to someone ('police said', 'according
+    to'), else 'asserted'."""
+    around = [carrier, *carrier.ancestors]
+    if any(lemma(t) in _CLAIMING and pos(t) == "VERB" for t in _complement_heads(carrier)) or any(
+        c.lower_ in ("allegedly", "alleged", "reportedly", "purportedly") for t in around[:3] for c in t.children
+    ):
+        return "claimed"
+    if any(lemma(t) in SPEECH_VERBS for t in around[1:]) or _announced(clause_verb(carrier) or carrier):
+        return "reported"
+    text = carrier.doc.text.lower()
+    return "reported" if "according to" in text else "asserted"
+
+
+def _complement_heads(token: Token) -> list[Token]:
+    """The words a token is the complement of: 'allege (that) Simpson shot', 'accused of stabbing',
+    'charged with the murder' (not a verb merely conjoined with it)."""
+    heads = []
+    while token.dep_ in ("ccomp", "xcomp", "pcomp", "pobj", "prep", "dobj", "acl") and token.head.i != token.i:
+        token = token.head
+        heads.append(token)
+    return heads
+
+
+def told_as_earlier(carrier: Token) -> bool:
+    """The clause recounts an earlier event: past perfect ('had been arrested'), 'previous'/'prior' on the
+    event noun, 'last year' or 'years ago' in its clause."""
+    verb = clause_verb(carrier)
+    chain = _verb_chain(verb) if verb is not None else []
+    if any(
+        c.dep_ == "aux" and c.lower_ in ("had", "'d") and v.tag_ == "VBN" for v in chain for c in v.children
+    ):
+        return True
+    if any(c.lower_ in _EARLIER for c in carrier.children if c.dep_ in ("amod", "advmod")):
+        return True
+    clause = [t for v in chain[:1] for t in _own_clause(v)] or [carrier]
+    if any(t.lower_ in _EARLIER and t.dep_ in ("advmod", "amod", "npadvmod", "mark") for t in clause):
+        return True
+    if lemma(carrier) == "sentence" and carrier.head.lower_ in ("serve", "serves", "serving", "served"):
+        return True  # 'serving a life sentence': passed before
+    start, end = min(t.idx for t in clause), max(t.idx + len(t) for t in clause)
+    return _EARLIER_PHRASES.search(carrier.doc.text, start, end) is not None
+
+
+def _own_clause(verb: Token) -> list[Token]:
+    """The verb's words without the clauses it governs."""
+    nested = {t.i for c in verb.children if c.dep_ in ("ccomp", "advcl", "relcl", "parataxis", "conj") for t in c.subtree}
+    return [t for t in verb.subtree if t.i not in nested]
+
+
 def _announced(verb: Token) -> bool:
     """A verb under a verb of saying, or with one beside it: 'said it would boycott', 'will provide aid,
     the agency said' announce a decision."""

@@ -23,8 +23,10 @@ from streams.stages.extract.coding import (
     event_triggers,
     is_person,
     lemma,
+    modality,
     pos,
     states_obligation,
+    told_as_earlier,
 )
 from streams.stages.extract.dates import publication_date, resolve_date
 from streams.stages.extract.lexicon import GOLDSTEIN, QUAD_CLASS, SECTORS, SPEECH_VERBS, Trigger, words
@@ -41,6 +43,8 @@ _SENTENCE_END = (".", "!", "?", "”", '"', "’", "'", ")")
 _NOT_NAMES = frozenset(words("the a an of s and in on at to for his her their its by"))
 #: Words for groups that name an actor without a capital: 'police', 'prosecutors'.
 _GROUPS = frozenset(k for k, sector in SECTORS.items() if sector in ("COP", "JUD", "REB", "CVL", "OPP"))
+#: Days before publication an event can be and still be the news.
+_RECENT_DAYS = 30
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
 _QUOTE = re.compile(r"[“\"]([^”\"]{8,})[”\"]")
 
@@ -180,9 +184,24 @@ def _draft(
         evidence=evidence,
         quotes=quotes,
         confidence=round(min(confidence, 0.95), 2),
-        modality="reported" if quotes else "asserted",
+        modality=modality(carrier),
+        role=_role(carrier, event_date, resolution, context),
         headline=number == 0 and _is_headline(context.article["text"], offset + len(sentence)),
     )
+
+
+def _role(carrier: Token, event_date: str, resolution: str, context: ArticleContext) -> str:
+    """'background' for an earlier event the article recounts: told as earlier ('had been arrested',
+    'last year'), dated in the text more than a month before publication (or before reception, which
+    is the same day for a live feed), or in a year before it."""
+    if told_as_earlier(carrier):
+        return "background"
+    if resolution == "text" and (context.published - date.fromisoformat(event_date)).days > _RECENT_DAYS:
+        return "background"
+    years = [int(y) for y in _YEAR.findall(carrier.doc.text)]
+    if years and max(years) < context.published.year:
+        return "background"
+    return "main"
 
 
 def _is_headline(text: str, end: int) -> bool:
