@@ -8,6 +8,7 @@ from collections.abc import Container
 
 from spacy.tokens import Doc, Token
 
+from streams.stages.extract.dates import TIME_WORDS
 from streams.stages.extract.lexicon import LIGHT_VERBS, NOUNS, SPEECH_VERBS, VERBS, Trigger, words
 
 _INTENT_GOVERNORS = frozenset(
@@ -169,7 +170,7 @@ def event_triggers(doc: Doc) -> list[TriggerHit]:
 
 
 #: People, by the common nouns news prose names them with: a release, a firing or a reception is of them.
-_PEOPLE = frozenset(
+PEOPLE = frozenset(
     words(
         "man men woman women boy boys girl girls child children people person persons prisoner prisoners "
         "detainee detainees hostage hostages captive captives suspect suspects journalist journalists "
@@ -228,6 +229,8 @@ _AUTHORITIES = frozenset(
 _WEAPON_THINGS = frozenset(
     words("shot shots round rounds bullet bullets missile missiles rocket rockets shell shells gas salvo gun")
 )
+#: 'a new iPhone', 'its latest model': what is new is a product, not a person.
+_NEW = frozenset(words("new latest upcoming updated"))
 _MONEY = frozenset(words("money cash funds pension savings deposit deposits"))
 _RELEASED_THINGS = frozenset(
     words(
@@ -264,11 +267,16 @@ def is_person(token: Token) -> bool:
     the sentence names, even when it does not name it well enough to be an actor ('he', 'the driver')."""
     if token.tag_ == "PRP":
         return token.lower_ not in ("it", "itself")
-    if token.lower_ in _PEOPLE or lemma(token) in _PEOPLE:
+    if token.lower_ in PEOPLE or lemma(token) in PEOPLE:
         return True
     if token.tag_ in ("NNP", "NNPS"):
-        return not any(t.tag_ == "CD" or t.lower_ in _RELEASED_THINGS for t in token.subtree)
+        return not any(t.tag_ == "CD" or t.lower_ in _RELEASED_THINGS | _NEW for t in token.subtree)
     return False
+
+
+def _is_time(prep: Token) -> bool:
+    """'on Saturday', 'at 9 a.m.': a preposition of time, not of a participant."""
+    return any(o.lower_ in TIME_WORDS or o.tag_ == "CD" for o in prep.children if o.dep_ == "pobj")
 
 
 def _names_any(tokens: list[Token], things: frozenset[str]) -> bool:
@@ -297,7 +305,7 @@ def sense(trigger: Trigger, carrier: Token) -> Trigger | None:
     if subject is not None and (subject.lower_ in _NON_AGENTS or lemma(subject) in _NON_AGENTS):
         return None
     objects = _objects(carrier)
-    preps = {c.lower_ for c in carrier.children if c.dep_ == "prep"}
+    preps = {c.lower_ for c in carrier.children if c.dep_ == "prep" and not _is_time(c)}
     if word == "fire":
         if any(is_person(o) for o in objects) and not preps & {"at", "on", "upon"}:
             return Trigger("SANCTION", "16")
@@ -493,7 +501,7 @@ def told_as_earlier(carrier: Token) -> bool:
     if any(c.lower_ in _EARLIER for c in carrier.children if c.dep_ in ("amod", "advmod")):
         return True
     clause = [t for v in chain[:1] for t in _own_clause(v)] or [carrier]
-    if any(t.lower_ in _EARLIER and t.dep_ in ("advmod", "amod", "npadvmod", "mark") for t in clause):
+    if any(c.lower_ in _EARLIER and c.dep_ in ("advmod", "npadvmod", "mark") for v in chain for c in v.children):
         return True
     if lemma(carrier) == "sentence" and carrier.head.lower_ in ("serve", "serves", "serving", "served"):
         return True  # 'serving a life sentence': passed before

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 
 from streams.contracts import Place
-from streams.stages.extract.coding import LEMMAS
+from streams.stages.extract.coding import LEMMAS, PEOPLE
 from streams.stages.extract.lexicon import LIGHT_VERBS, NOUNS, SECTORS, VERBS, words
 from streams.stages.text import WORD
 
@@ -26,9 +26,11 @@ _FURNITURE = re.compile(
     re.IGNORECASE,
 )
 #: Lower-case words for participants a sentence can name without a capital: 'police', 'they'.
-_ACTOR_WORDS = frozenset(
-    form for key in SECTORS if " " not in key for form in (key, key + "s") if form.isalpha()
-) | frozenset(words("he she they him her them we i"))
+_ACTOR_WORDS = (
+    frozenset(form for key in SECTORS if " " not in key for form in (key, key + "s") if form.isalpha())
+    | PEOPLE
+    | frozenset(words("he she they him her them we i"))
+)
 _VERB_TRIGGER_FORMS = frozenset(
     form for form, lemma in LEMMAS.items() if lemma in {k.split()[0] for k in VERBS}
 )
