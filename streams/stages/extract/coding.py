@@ -36,9 +36,7 @@ _IMPLICATIVE = frozenset(
 )
 #: Adverbs of a habit or a long state, not of one occurrence: 'has long accused', 'police often detain'.
 _HABITUAL = frozenset(
-    words(
-        "often usually always frequently typically generally long sometimes rarely seldom normally"
-    )
+    words("often usually always frequently typically generally long sometimes rarely seldom normally")
 )
 #: Modals that make the clause a possibility, not a deed: 'could face', 'may have violated'.
 _POSSIBILITY = frozenset(words("could might may can cannot ca"))
@@ -291,7 +289,11 @@ def _names_any(tokens: list[Token], things: frozenset[str]) -> bool:
 def _of_objects(token: Token) -> list[Token]:
     """'tons of food aid', 'part of a military aid program': what the measure word is of."""
     return [
-        o for p in token.children if p.dep_ == "prep" and p.lower_ == "of" for o in p.children if o.dep_ == "pobj"
+        o
+        for p in token.children
+        if p.dep_ == "prep" and p.lower_ == "of"
+        for o in p.children
+        if o.dep_ == "pobj"
     ]
 
 
@@ -314,25 +316,41 @@ def sense(trigger: Trigger, carrier: Token) -> Trigger | None:
         return trigger
     if trigger.plover == "PROTEST" and word in ("demonstrate", "rally", "march", "strike", "picket"):
         return None if any(c.dep_ == "dobj" for c in carrier.children) else trigger
-    if word == "block" and subject is not None and (subject.lower_ in _AUTHORITIES or lemma(subject) in _AUTHORITIES):
+    if (
+        word == "block"
+        and subject is not None
+        and (subject.lower_ in _AUTHORITIES or lemma(subject) in _AUTHORITIES)
+    ):
         return Trigger("COERCE", "17", "ban")
     if word in ("provide", "supply", "deliver", "grant", "contribute", "offer"):
-        recipients = [o for p in carrier.children if p.dep_ == "prep" and p.lower_ == "to" for o in p.children]
+        recipients = [
+            o for p in carrier.children if p.dep_ == "prep" and p.lower_ == "to" for o in p.children
+        ]
         if any(c.dep_ == "xcomp" for c in carrier.children) or any(is_person(o) for o in recipients):
             return trigger
-        return trigger if _names_any(objects, _AID_THINGS) or any(lemma(o) in NOUNS for o in objects) else None
+        return (
+            trigger if _names_any(objects, _AID_THINGS) or any(lemma(o) in NOUNS for o in objects) else None
+        )
     if word == "share":
         return trigger if _names_any(objects, _SHARED_THINGS) else None
     if word in ("release", "free"):
-        return trigger if any(is_person(o) for o in objects) or "on" in preps and "bail" in {
-            t.lower_ for t in carrier.subtree
-        } else None
+        on_bail = "on" in preps and "bail" in {t.lower_ for t in carrier.subtree}
+        return trigger if on_bail or any(is_person(o) for o in objects) else None
     if word == "receive":
         return trigger if any(is_person(o) for o in objects) else None
     if word == "visit":
         return None if _names_any(objects, _FACILITIES) else trigger
     if trigger.plover == "SANCTION" and word in (
-        "cut", "reduce", "halt", "suspend", "cancel", "postpone", "terminate", "scrap", "freeze", "curtail"
+        "cut",
+        "reduce",
+        "halt",
+        "suspend",
+        "cancel",
+        "postpone",
+        "terminate",
+        "scrap",
+        "freeze",
+        "curtail",
     ):
         if any(is_person(o) or lemma(o) in NOUNS for o in objects) or _names_any(objects, _SANCTIONED_THINGS):
             return trigger
@@ -445,9 +463,9 @@ def unreal(carrier: Token) -> str | None:
         return "obligation"
     if auxiliaries & _FUTURE and not _announced(last):
         return "future"
-    if "to" in auxiliaries and last.dep_ in ("advcl", "xcomp", "acl", "relcl") and last.tag_ == "VB":
-        if governor not in _IMPLICATIVE | _INTENT_GOVERNORS | _PROMISSORY:
-            return "purpose"
+    infinitive = "to" in auxiliaries and last.tag_ == "VB" and last.dep_ in ("advcl", "xcomp", "acl", "relcl")
+    if infinitive and governor not in _IMPLICATIVE | _INTENT_GOVERNORS | _PROMISSORY:
+        return "purpose"
     if any(c.dep_ in ("advmod", "npadvmod") and c.lower_ in _HABITUAL for v in chain for c in v.children):
         return "habitual"
     return None
@@ -458,8 +476,8 @@ _CLAIMING = frozenset(words("allege claim accuse contend suspect charge"))
 #: Words that mark an event as recounted from before the news: 'last year', 'his previous arrest'.
 _EARLIER = frozenset(words("previous previously prior earlier former ago formerly since"))
 _EARLIER_PHRASES = re.compile(
-    r"\b(?:last (?:year|month|summer|winter|spring|autumn|fall|decade)|(?:years|months|decades) ago|in the past|"
-    r"earlier this (?:year|month)|the previous (?:year|month))\b",
+    r"\b(?:last (?:year|month|summer|winter|spring|autumn|fall|decade)|(?:years|months|decades) ago|"
+    r"in the past|earlier this (?:year|month)|the previous (?:year|month))\b",
     re.IGNORECASE,
 )
 
@@ -470,7 +488,9 @@ def modality(carrier: Token) -> str:
     to'), else 'asserted'."""
     around = [carrier, *carrier.ancestors]
     if any(lemma(t) in _CLAIMING and pos(t) == "VERB" for t in _complement_heads(carrier)) or any(
-        c.lower_ in ("allegedly", "alleged", "reportedly", "purportedly") for t in around[:3] for c in t.children
+        c.lower_ in ("allegedly", "alleged", "reportedly", "purportedly")
+        for t in around[:3]
+        for c in t.children
     ):
         return "claimed"
     if any(lemma(t) in SPEECH_VERBS for t in around[1:]) or _announced(clause_verb(carrier) or carrier):
@@ -483,7 +503,9 @@ def _complement_heads(token: Token) -> list[Token]:
     """The words a token is the complement of: 'allege (that) Simpson shot', 'accused of stabbing',
     'charged with the murder' (not a verb merely conjoined with it)."""
     heads = []
-    while token.dep_ in ("ccomp", "xcomp", "pcomp", "pobj", "prep", "dobj", "acl") and token.head.i != token.i:
+    while (
+        token.dep_ in ("ccomp", "xcomp", "pcomp", "pobj", "prep", "dobj", "acl") and token.head.i != token.i
+    ):
         token = token.head
         heads.append(token)
     return heads
@@ -501,7 +523,9 @@ def told_as_earlier(carrier: Token) -> bool:
     if any(c.lower_ in _EARLIER for c in carrier.children if c.dep_ in ("amod", "advmod")):
         return True
     clause = [t for v in chain[:1] for t in _own_clause(v)] or [carrier]
-    if any(c.lower_ in _EARLIER and c.dep_ in ("advmod", "npadvmod", "mark") for v in chain for c in v.children):
+    if any(
+        c.lower_ in _EARLIER and c.dep_ in ("advmod", "npadvmod", "mark") for v in chain for c in v.children
+    ):
         return True
     if lemma(carrier) == "sentence" and carrier.head.lower_ in ("serve", "serves", "serving", "served"):
         return True  # 'serving a life sentence': passed before
@@ -511,7 +535,12 @@ def told_as_earlier(carrier: Token) -> bool:
 
 def _own_clause(verb: Token) -> list[Token]:
     """The verb's words without the clauses it governs."""
-    nested = {t.i for c in verb.children if c.dep_ in ("ccomp", "advcl", "relcl", "parataxis", "conj") for t in c.subtree}
+    nested = {
+        t.i
+        for c in verb.children
+        if c.dep_ in ("ccomp", "advcl", "relcl", "parataxis", "conj")
+        for t in c.subtree
+    }
     return [t for t in verb.subtree if t.i not in nested]
 
 
@@ -520,7 +549,9 @@ def _announced(verb: Token) -> bool:
     the agency said' announce a decision."""
     if any(lemma(a) in SPEECH_VERBS for a in verb.ancestors):
         return True
-    return any(c.dep_ in ("parataxis", "advcl", "ccomp", "conj") and lemma(c) in SPEECH_VERBS for c in verb.children)
+    return any(
+        c.dep_ in ("parataxis", "advcl", "ccomp", "conj") and lemma(c) in SPEECH_VERBS for c in verb.children
+    )
 
 
 def _trigger(token: Token) -> TriggerHit | None:
@@ -596,7 +627,11 @@ def _is_conditional(carrier: Token) -> bool:
 def _demand(token: Token) -> TriggerHit | None:
     """'Eve said Wang should be released', 'X insisted Libya must hand over the suspects': what someone says
     another must do is a demand, whatever the verb."""
-    if pos(token) != "VERB" or token.dep_ not in ("ccomp", "parataxis") or lemma(token.head) not in SPEECH_VERBS:
+    if (
+        pos(token) != "VERB"
+        or token.dep_ not in ("ccomp", "parataxis")
+        or lemma(token.head) not in SPEECH_VERBS
+    ):
         return None
     modal = next((c for c in token.children if c.dep_ == "aux" and c.lower_ in ("must", "should")), None)
     if modal is None:

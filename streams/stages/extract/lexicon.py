@@ -88,7 +88,9 @@ VERBS: dict[str, Trigger] = {
     **_t("REJECT", "12", "reject,refuse,deny,dismiss,rebuff,oppose,veto,spurn,turn down,rule out,resist"),
     **_t("REJECT", "12", "defy,ignore,disregard,violate,breach,flout,renege"),
     **_t("THREATEN", "13", "threaten,warn,menace,vow to retaliate,ultimatum,brandish"),
-    **_t("THREATEN", "13", "pull gun,pull knife,point gun,point pistol,point revolver,point rifle,point knife"),
+    **_t(
+        "THREATEN", "13", "pull gun,pull knife,point gun,point pistol,point revolver,point rifle,point knife"
+    ),
     **_t("PROTEST", "14", "protest,demonstrate,rally,march,picket,riot,rise up"),
     **_t("PROTEST", "14", "strike,walk out", "strike"),
     **_t("PROTEST", "14", "boycott", "boycott"),
@@ -102,7 +104,10 @@ VERBS: dict[str, Trigger] = {
         "mobilize,mobilise,deploy,mass,station,reinforce,patrol,alert,strengthen force,reinforce force",
     ),
     **_t(
-        "COERCE", "17", "arrest,detain,jail,imprison,capture,seize,confiscate,raid,remand,apprehend,handcuff", "seize"
+        "COERCE",
+        "17",
+        "arrest,detain,jail,imprison,capture,seize,confiscate,raid,remand,apprehend,handcuff",
+        "seize",
     ),
     **_t("COERCE", "17", "ban,censor,shut,close,outlaw,prohibit,crack down,suppress,dissolve,prevent", "ban"),
     **_t("COERCE", "17", "deport,extradite,exile", "deport"),

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from streams.contracts import Place
 from streams.stages.extract.coding import LEMMAS, PEOPLE
 from streams.stages.extract.lexicon import LIGHT_VERBS, NOUNS, SECTORS, VERBS, words
 from streams.stages.text import WORD
@@ -65,9 +64,7 @@ _LIGHT_VERB_FORMS = frozenset(form for form, lemma in LEMMAS.items() if lemma in
 _PREFILTER_FORMS = _TRIGGER_FORMS | _LIGHT_VERB_FORMS
 
 
-def candidate_sentences(
-    text: str, spans: list[tuple[int, int]], places: list[Place]
-) -> Iterator[tuple[int, tuple[int, int]]]:
+def candidate_sentences(text: str, spans: list[tuple[int, int]]) -> Iterator[tuple[int, tuple[int, int]]]:
     """Sentences worth a parse: lead sentences with a trigger word, later ones with a trigger word and
     someone to do it (a name, a place, an organisation, a group such as 'police', a pronoun), at most
     ``MAX_LATER_SENTENCES`` of those; never an appeal for witnesses."""

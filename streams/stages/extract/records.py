@@ -313,7 +313,8 @@ def merge_drafts(drafts: list[EventDraft]) -> list[EventDraft]:
     body = [d for d in drafts if not d.headline]
     for draft in body + [d for d in drafts if d.headline]:
         twin = next(
-            (m for m in merged if m.plover == draft.plover and (draft.headline or _same_actors(m, draft))), None
+            (m for m in merged if m.plover == draft.plover and (draft.headline or _same_actors(m, draft))),
+            None,
         )
         if twin is None:
             merged.append(draft)
@@ -351,9 +352,11 @@ def _same_actors(one: EventDraft, other: EventDraft) -> bool:
 
 def _actor_words(actors: list[Actor]) -> set[str]:
     """The words that name the actors: names and words for groups ('Bassett', 'police'), not the common
-    nouns around them ('the new aircraft')."""
+    nouns around them ('the new aircraft'), and the countries their own words state ('U.S. Secretary of
+    State Tony Blinken' and 'the United States' share USA)."""
     found = {w for a in actors for w in WORD.findall(a["text"]) if w[0].isupper() or w.lower() in _GROUPS}
-    return {w.lower() for w in found} - _NOT_NAMES
+    stated = {a["country"] for a in actors if a["country"] and a.get("country_source") == "stated"}
+    return ({w.lower() for w in found} - _NOT_NAMES) | stated
 
 
 def _evidence_weight(draft: EventDraft) -> float:

@@ -23,9 +23,17 @@ def _types(extractor: Extractor, text: str) -> list[str]:
     [
         ("A jury in Denver convicted John Miller of fraud on Tuesday.", "SANCTION", "convicted"),
         ("A judge sentenced Maria Lopez to ten years in prison.", "SANCTION", "sentenced"),
-        ("The former mayor of Springfield was found guilty of bribery on Monday.", "SANCTION", "found guilty"),
+        (
+            "The former mayor of Springfield was found guilty of bribery on Monday.",
+            "SANCTION",
+            "found guilty",
+        ),
         ("Greenpeace filed a lawsuit against Shell in a Dutch court.", "ACCUSE", "filed a lawsuit"),
-        ("Gunmen took three aid workers hostage in northern Mali.", "ASSAULT", "took three aid workers hostage"),
+        (
+            "Gunmen took three aid workers hostage in northern Mali.",
+            "ASSAULT",
+            "took three aid workers hostage",
+        ),
         ("Coast guard crews rescued 40 migrants off Lampedusa.", "AID", "rescued"),
         ("Senator Warren blasted the bank's chief executive over the fees.", "ACCUSE", "blasted"),
         ("The inmate pulled a gun on two guards in Texas.", "THREATEN", "pulled a gun"),
@@ -33,7 +41,9 @@ def _types(extractor: Extractor, text: str) -> list[str]:
         ("In 2009, the charges against Zuma were dropped.", "CONCEDE", "charges against Zuma were dropped"),
     ],
 )
-def test_common_news_events_have_triggers(extractor: Extractor, text: str, expected: str, trigger: str) -> None:
+def test_common_news_events_have_triggers(
+    extractor: Extractor, text: str, expected: str, trigger: str
+) -> None:
     (event,) = _events(extractor, text)
     assert (event["event_type"], event["evidence"]["trigger"]) == (expected, trigger)
 
@@ -49,7 +59,7 @@ def test_common_news_events_have_triggers(extractor: Extractor, text: str, expec
         "Andrew Feinstein has long accused Zuma of corruption.",
         "Did the police in Lagos arrest the students?",
         "President Trump would like to announce an agreement with Canada in Lima.",
-        "Facebook chief Mark Zuckerberg travelled to Washington to testify before Congress to discuss privacy.",
+        "Mark Zuckerberg travelled to Washington to testify before Congress to discuss privacy.",
         "Relevant parties should promote the peace process in Korea.",
     ],
 )
@@ -116,7 +126,8 @@ def test_distinct_occurrences_stay_apart_and_retellings_merge(extractor: Extract
 
 
 def test_a_headline_event_is_the_body_sentence(extractor: Extractor) -> None:
-    text = "Chargers' Jackson arrested on suspicion of DUI\nPolice in San Diego arrested Vincent Jackson on Tuesday."
+    headline = "Chargers' Jackson arrested on suspicion of DUI"
+    text = headline + "\nPolice in San Diego arrested Vincent Jackson on Tuesday."
     (event,) = _events(extractor, text)
     assert event["evidence"]["sentence"].startswith("Police in San Diego")
 

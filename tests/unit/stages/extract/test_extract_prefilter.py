@@ -27,5 +27,5 @@ def test_later_sentences_with_a_participant_are_parsed_and_appeals_are_not() -> 
     ]
     text = " ".join([lead, *later])
     spans = list(sentences(text))
-    parsed = [text[s:e] for _, (s, e) in candidate_sentences(text, spans, [])]
+    parsed = [text[s:e] for _, (s, e) in candidate_sentences(text, spans)]
     assert parsed == later[:2]
