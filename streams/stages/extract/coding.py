@@ -43,6 +43,7 @@ _POSSIBILITY = frozenset(words("could might may can cannot ca"))
 _FUTURE = frozenset(words("will would 'll shall wo 'd"))
 #: Quantifiers that make a plural event noun a count, not an occurrence: 'four prior arrests'.
 _AGGREGATE = frozenset(words("several many numerous dozens hundreds thousands various countless"))
+_TEMPORAL = frozenset(words("after before since during until following upon"))
 #: Types of the legal steps taken against a crime: the crime itself is coded too.
 _LEGAL = frozenset({"ACCUSE", "SANCTION", "COERCE"})
 _CONFLICT = frozenset({"PROTEST", "SANCTION", "COERCE", "ASSAULT", "MOBILIZE", "REJECT", "ACCUSE"})
@@ -583,7 +584,8 @@ def _trigger(token: Token) -> TriggerHit | None:
 
 
 def _governing_trigger(carrier: Token, carriers: Container[int]) -> int | None:
-    """'threatened to cut', 'agreed to withdraw': the governing verb that states the event, if any."""
+    """'threatened to cut', 'agreed to withdraw', 'blocked lawyers from visiting': the governing verb
+    that states the event, if any."""
     head = carrier
     while head.dep_ in (
         "xcomp",
@@ -596,9 +598,10 @@ def _governing_trigger(carrier: Token, carriers: Container[int]) -> int | None:
         "compound",
         "nsubj",
         "amod",
+        "pcomp",
     ):
-        if head.head.i == head.i:
-            return None
+        if head.head.i == head.i or (head.dep_ == "pcomp" and head.head.lower_ in _TEMPORAL):
+            return None  # 'remanded after being charged': two events in sequence
         head = head.head
         if head.i in carriers:
             return head.i
