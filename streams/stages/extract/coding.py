@@ -334,7 +334,7 @@ def sense(trigger: Trigger, carrier: Token) -> Trigger | None:
         )
     if word == "share":
         return trigger if _names_any(objects, _SHARED_THINGS) else None
-    if word in ("release", "free"):
+    if word in ("release", "free", "swap"):
         on_bail = "on" in preps and "bail" in {t.lower_ for t in carrier.subtree}
         return trigger if on_bail or any(is_person(o) for o in objects) else None
     if word == "receive":
@@ -356,6 +356,8 @@ def sense(trigger: Trigger, carrier: Token) -> Trigger | None:
         if any(is_person(o) or lemma(o) in NOUNS for o in objects) or _names_any(objects, _SANCTIONED_THINGS):
             return trigger
         return None
+    if word == "dismiss" and any(is_person(o) for o in objects):
+        return Trigger("SANCTION", "16")  # 'dismissed the coach'; 'dismissed the accusations' is a rejection
     if word == "seek" and any(c.dep_ == "xcomp" for c in carrier.children):
         return None
     if word == "ask" and not any(
@@ -564,6 +566,9 @@ def _trigger(token: Token) -> TriggerHit | None:
             adjacent = child.dep_ in _OBJECTS or child.i == token.i + 1
             if child.dep_ in _PHRASE_DEPS and adjacent and f"{token_lemma} {word}" in VERBS:
                 return VERBS[f"{token_lemma} {word}"], token, (token.i, child.i)
+            for obj in child.children if child.dep_ == "prep" else ():
+                if obj.dep_ == "pobj" and f"{token_lemma} {word} {lemma(obj)}" in VERBS:
+                    return VERBS[f"{token_lemma} {word} {lemma(obj)}"], token, (token.i, obj.i)
         if token_lemma in LIGHT_VERBS:
             for child in token.children:
                 if child.dep_ not in ("dobj", "attr"):

@@ -31,7 +31,8 @@ def _t(plover: str, cameo: str, entries: str, mode: str | None = None) -> dict[s
     return dict.fromkeys(items(entries), Trigger(plover, cameo, mode))
 
 
-#: Verb lemmas (and verb + particle/preposition phrases, joined by a space) that state an event.
+#: Verb lemmas (and verb + particle/preposition/object phrases, joined by a space: 'step down', 'file
+#: lawsuit', 'take to street') that state an event.
 VERBS: dict[str, Trigger] = {
     **_t("AGREE", "03", "agree,accept,pledge,promise,vow,swear,commit,offer,propose,sign,ratify,settle,ink"),
     **_t("AGREE", "03", "endorse agreement,strike deal,clinch deal,seal deal,sign contract", "agreement"),
@@ -58,17 +59,17 @@ VERBS: dict[str, Trigger] = {
         "concede,yield,relent,lift,ease,relax,resign,step down,give in,back down,call off,allow,permit,"
         "roll back,drop charge,drop demand,drop lawsuit,drop case",
     ),
-    **_t("CONCEDE", "08", "release,free,pardon,amnesty", "release"),
+    **_t("CONCEDE", "08", "release,free,pardon,amnesty,swap", "release"),
     **_t("CONCEDE", "08", "accept demand,meet demand,grant demand"),
     **_t("COOPERATE", "06", "cooperate,collaborate,coordinate,share,exchange,partner,ally,strengthen,deepen"),
-    **_t("AID", "07", "aid,donate,fund,supply,provide,grant,deliver,contribute,airlift,shelter,rescue"),
+    **_t("AID", "07", "aid,donate,fund,supply,provide,grant,deliver,contribute,airlift,shelter,rescue,evacuate"),
     **_t("RETREAT", "08", "withdraw,pull out,pull back,retreat,disarm,demobilize,dismantle"),
     **_t("RETREAT", "08", "ceasefire,truce", "ceasefire"),
     **_t(
         "REQUEST",
         "02",
         "appeal,urge,ask,request,seek,invite,plead,call for,call on,press,push,lobby,pressure,pressurize,"
-        "advocate,encourage,implore,petition",
+        "advocate,encourage,implore,petition,beg",
     ),
     **_t("REQUEST", "10", "demand,insist,require", "demand"),
     **_t(
@@ -80,7 +81,8 @@ VERBS: dict[str, Trigger] = {
     **_t(
         "ACCUSE",
         "11",
-        "indict,sue,prosecute,file lawsuit,file suit,bring lawsuit,press charge,bring charge,file charge",
+        "indict,sue,prosecute,file lawsuit,file suit,bring lawsuit,press charge,bring charge,file charge,"
+        "take to court,drag to court,haul before court,haul into court,bring to justice",
         "indict",
     ),
     **_t("ACCUSE", "11", "lodge protest,file protest,lodge complaint,file complaint,issue protest"),
@@ -91,7 +93,7 @@ VERBS: dict[str, Trigger] = {
     **_t(
         "THREATEN", "13", "pull gun,pull knife,point gun,point pistol,point revolver,point rifle,point knife"
     ),
-    **_t("PROTEST", "14", "protest,demonstrate,rally,march,picket,riot,rise up"),
+    **_t("PROTEST", "14", "protest,demonstrate,rally,march,picket,riot,rise up,take to street"),
     **_t("PROTEST", "14", "strike,walk out", "strike"),
     **_t("PROTEST", "14", "boycott", "boycott"),
     **_t("PROTEST", "14", "block,blockade,barricade,occupy", "obstruct"),
@@ -111,12 +113,12 @@ VERBS: dict[str, Trigger] = {
     ),
     **_t("COERCE", "17", "ban,censor,shut,close,outlaw,prohibit,crack down,suppress,dissolve,prevent", "ban"),
     **_t("COERCE", "17", "deport,extradite,exile", "deport"),
-    **_t("COERCE", "17", "disperse,impose,order,force,evict,execute,punish,torture", None),
+    **_t("COERCE", "17", "disperse,impose,order,force,evict,execute,punish", None),
     **_t(
         "ASSAULT",
         "18",
         "attack,assault,kill,murder,assassinate,wound,injure,massacre,slaughter,ambush,beat,beat up,stab,"
-        "punch,rape,molest,strangle,behead,lynch,slay",
+        "punch,rape,molest,strangle,behead,lynch,slay,torture",
     ),
     **_t("ASSAULT", "18", "kidnap,abduct,hijack,hostage,take hostage,hold hostage", "abduct"),
     **_t("ASSAULT", "19", "shell,bombard,fire,shoot,open fire,gun down", "firearms"),
@@ -137,7 +139,8 @@ NOUNS: dict[str, Trigger] = {
     **_t("CONSULT", "04", "mediation", "mediate"),
     **_t("SUPPORT", "05", "support,praise,endorsement,recognition"),
     **_t("COOPERATE", "06", "cooperation,collaboration,coordination,partnership,alliance"),
-    **_t("AID", "07", "aid,assistance,donation,relief,loan,rescue"),
+    **_t("AID", "07", "aid,assistance,donation,relief,loan,rescue,evacuation"),
+    **_t("CONCEDE", "08", "swap", "release"),
     **_t("CONCEDE", "08", "resignation"),
     **_t("RETREAT", "08", "withdrawal,pullout,retreat,ceasefire,truce"),
     **_t("REQUEST", "02", "appeal,request,call,plea"),

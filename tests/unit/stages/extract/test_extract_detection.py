@@ -138,3 +138,18 @@ def test_a_participant_named_by_a_pronoun_is_enough(extractor: Extractor) -> Non
         "He resigned on February 14."
     )
     assert "CONCEDE" in _types(extractor, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Thousands of protesters took to the streets of Caracas on Sunday.", ["PROTEST"]),
+        ("The families dragged the mining company to court in Manila.", ["ACCUSE"]),
+        ("Israel and Hamas swapped prisoners in Gaza.", ["CONCEDE"]),
+        ("U.N. helicopters evacuated the wounded from the besieged town of Gorazde.", ["AID"]),
+        ("Security forces in Guinea have tortured scores of refugees.", ["ASSAULT"]),
+        ("The club dismissed coach Jose Smith on Monday.", ["SANCTION"]),
+    ],
+)
+def test_more_news_verbs(extractor: Extractor, text: str, expected: list[str]) -> None:
+    assert _types(extractor, text) == expected
