@@ -156,7 +156,9 @@ TriggerHit = tuple[Trigger, Token, tuple[int, int]]
 def event_triggers(doc: Doc) -> list[TriggerHit]:
     """The triggers of a sentence, in order, without those a governing trigger already states; the crime
     a charge, a conviction or an arrest is for ('accused of stabbing X') is an event of its own."""
-    found = [hit for token in doc if (hit := _trigger(token) or _demand(token)) is not None]
+    found = [
+        hit for token in doc if (hit := _trigger(token) or _demand(token) or _evaluation(token)) is not None
+    ]
     inside = {i for _, carrier, span in found for i in range(min(span), max(span) + 1) if i != carrier.i}
     found = [hit for hit in found if hit[1].i not in inside]
     carriers = {carrier.i: trigger for trigger, carrier, _ in found}
@@ -645,6 +647,61 @@ def _demand(token: Token) -> TriggerHit | None:
     if modal is None:
         return None
     return Trigger("REQUEST", "10", "demand"), token, (modal.i, token.i)
+
+
+#: Words that judge what they are said of: calling a move 'unjustified' is criticism (ACCUSE), calling a
+#: proposal 'an appropriate response' is support.
+BAD = frozenset(
+    words(
+        "unjustified unjust unfair illegal unlawful illegitimate sham farce lie lies ridiculous absurd "
+        "outrageous irresponsible reckless disgraceful shameful unacceptable dumb dumbest stupid "
+        "incompetent hypocritical insincere bogus disastrous misguided provocative appalling deplorable "
+        "scandalous cowardly arrogant counterproductive baseless groundless unfounded false untrue fake"
+    )
+)
+GOOD = frozenset(
+    words(
+        "appropriate courageous brave historic excellent great wonderful amazing commendable heroic "
+        "constructive positive impressive admirable"
+    )
+)
+#: Judged false, a claim is rejected: 'objections were "baseless"'.
+_UNTRUE = frozenset(words("baseless groundless unfounded false untrue fake bogus"))
+_CLAIMS = frozenset(
+    words(
+        "objection objections accusation accusations claim claims allegation allegations charge charges report"
+    )
+)
+_NAMING = frozenset(words("call describe label brand term dub"))
+
+
+def _evaluation(token: Token) -> TriggerHit | None:
+    """'called China's move "unjustified"', 'said the vote was a sham': a judgement someone states is
+    criticism (ACCUSE) or support (SUPPORT), or a rejection when it calls a claim false."""
+    verb = token.head
+    if token.dep_ == "appos" and token.head.dep_ == "dobj":
+        verb = token.head.head  # 'called the plan "the dumbest possible way"', read as an apposition
+    elif token.dep_ not in ("oprd", "attr", "acomp"):
+        return None
+    if pos(verb) != "VERB" or (token.dep_ == "appos" and lemma(verb) not in _NAMING):
+        return None
+    naming = lemma(verb) in _NAMING
+    if not naming and not (
+        verb.lower_ in _COPULA and verb.dep_ == "ccomp" and lemma(verb.head) in SPEECH_VERBS
+    ):
+        return None
+    judged = {token.lower_} | {t.lower_ for t in token.subtree if t.dep_ in ("amod", "advmod")}
+    subjects = [c for c in verb.children if c.dep_ in ("nsubj", "dobj")]
+    if judged & _UNTRUE and any(s.lower_ in _CLAIMS for s in subjects):
+        return Trigger("REJECT", "12"), verb, (verb.i, token.i)
+    if judged & BAD:
+        return Trigger("ACCUSE", "11", "evaluate"), verb, (verb.i, token.i)
+    if judged & GOOD:
+        return Trigger("SUPPORT", "05", "evaluate"), verb, (verb.i, token.i)
+    return None
+
+
+_COPULA = frozenset(words("is are was were 's"))
 
 
 def states_obligation(carrier: Token) -> bool:

@@ -62,7 +62,9 @@ VERBS: dict[str, Trigger] = {
     **_t("CONCEDE", "08", "release,free,pardon,amnesty,swap", "release"),
     **_t("CONCEDE", "08", "accept demand,meet demand,grant demand"),
     **_t("COOPERATE", "06", "cooperate,collaborate,coordinate,share,exchange,partner,ally,strengthen,deepen"),
-    **_t("AID", "07", "aid,donate,fund,supply,provide,grant,deliver,contribute,airlift,shelter,rescue,evacuate"),
+    **_t(
+        "AID", "07", "aid,donate,fund,supply,provide,grant,deliver,contribute,airlift,shelter,rescue,evacuate"
+    ),
     **_t("RETREAT", "08", "withdraw,pull out,pull back,retreat,disarm,demobilize,dismantle"),
     **_t("RETREAT", "08", "ceasefire,truce", "ceasefire"),
     **_t(

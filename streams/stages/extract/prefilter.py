@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from streams.stages.extract.coding import LEMMAS, PEOPLE
+from streams.stages.extract.coding import BAD, GOOD, LEMMAS, PEOPLE
 from streams.stages.extract.lexicon import LIGHT_VERBS, NOUNS, SECTORS, VERBS, words
 from streams.stages.text import WORD
 
@@ -51,14 +51,20 @@ def _phrasal_forms() -> dict[str, frozenset[str]]:
 
 _PHRASAL = _phrasal_forms()
 #: Forms of the words that can carry a trigger (a noun matches by its own lemma, so only the plural of a
-#: one-word noun key counts: 'according' or the 'air' of 'air strike' never does): a sentence with none
-#: of them is never parsed.
-_TRIGGER_FORMS = _VERB_TRIGGER_FORMS | frozenset(
-    form
-    for key in NOUNS
-    if " " not in key
-    for form in (key, key + "s", key + "es", key[:-1] + "ies")
-    if LEMMAS.get(form) == key
+#: one-word noun key counts: 'according' or the 'air' of 'air strike' never does), and words that judge
+#: ('"unjustified"', 'a sham': criticism or support when said of something): a sentence with none of them
+#: is never parsed.
+_TRIGGER_FORMS = (
+    _VERB_TRIGGER_FORMS
+    | frozenset(
+        form
+        for key in NOUNS
+        if " " not in key
+        for form in (key, key + "s", key + "es", key[:-1] + "ies")
+        if LEMMAS.get(form) == key
+    )
+    | BAD
+    | GOOD
 )
 _LIGHT_VERB_FORMS = frozenset(form for form, lemma in LEMMAS.items() if lemma in LIGHT_VERBS)
 _PREFILTER_FORMS = _TRIGGER_FORMS | _LIGHT_VERB_FORMS

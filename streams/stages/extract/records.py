@@ -138,7 +138,7 @@ def _draft(
         return None
     plover, cameo, mode = coded
     source_heads, target_heads = participants(carrier, doc[span[1]] if span[1] != carrier.i else carrier)
-    if mode == "demand" and states_obligation(carrier):
+    if (mode == "demand" and states_obligation(carrier)) or (mode == "evaluate" and carrier.dep_ == "ccomp"):
         speaker = [c for c in carrier.head.children if c.dep_ in ("nsubj", "nsubjpass")]
         source_heads, target_heads = speaker, source_heads + target_heads
     entries = context.entries

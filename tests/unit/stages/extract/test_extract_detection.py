@@ -153,3 +153,21 @@ def test_a_participant_named_by_a_pronoun_is_enough(extractor: Extractor) -> Non
 )
 def test_more_news_verbs(extractor: Extractor, text: str, expected: list[str]) -> None:
     assert _types(extractor, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            'Senator Ben Sasse called the new tariff plan "the dumbest possible way" to punish China.',
+            ["ACCUSE"],
+        ),
+        ("Critics in Ashgabat say that the parliamentary vote is a sham.", ["ACCUSE"]),
+        ('The analyst Rob Enderle said the fix from Microsoft was "amazing".', ["SUPPORT"]),
+        ("The minister called the report from Geneva a great read.", ["SUPPORT"]),
+    ],
+)
+def test_judgements_someone_states_are_criticism_or_support(
+    extractor: Extractor, text: str, expected: list[str]
+) -> None:
+    assert _types(extractor, text) == expected
