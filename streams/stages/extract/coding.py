@@ -669,7 +669,8 @@ GOOD = frozenset(
 _UNTRUE = frozenset(words("baseless groundless unfounded false untrue fake bogus"))
 _CLAIMS = frozenset(
     words(
-        "objection objections accusation accusations claim claims allegation allegations charge charges report"
+        "objection objections accusation accusations claim claims allegation allegations charge charges "
+        "report reports"
     )
 )
 _NAMING = frozenset(words("call describe label brand term dub"))
