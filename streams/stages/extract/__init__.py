@@ -44,7 +44,7 @@ class Extractor:
             text = article["text"]
             spans = list(sentences(text))
             places = places_of[index] = self.places(article, spans)
-            jobs.extend((index, number, s, e) for number, (s, e) in candidate_sentences(text, spans, places))
+            jobs.extend((index, number, s, e) for number, (s, e) in candidate_sentences(text, spans))
         texts = (articles[index]["text"][start:end] for index, _, start, end in jobs)
         parsed: dict[int, list[tuple[int, int, Doc]]] = {}
         with one_blas_thread(self._blas):

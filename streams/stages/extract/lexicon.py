@@ -31,10 +31,11 @@ def _t(plover: str, cameo: str, entries: str, mode: str | None = None) -> dict[s
     return dict.fromkeys(items(entries), Trigger(plover, cameo, mode))
 
 
-#: Verb lemmas (and verb + particle/preposition phrases, joined by a space) that state an event.
+#: Verb lemmas (and verb + particle/preposition/object phrases, joined by a space: 'step down', 'file
+#: lawsuit', 'take to street') that state an event.
 VERBS: dict[str, Trigger] = {
-    **_t("AGREE", "03", "agree,accept,pledge,promise,vow,swear,commit,offer,propose,sign,ratify,settle"),
-    **_t("AGREE", "03", "reach,endorse agreement", "agreement"),
+    **_t("AGREE", "03", "agree,accept,pledge,promise,vow,swear,commit,offer,propose,sign,ratify,settle,ink"),
+    **_t("AGREE", "03", "endorse agreement,strike deal,clinch deal,seal deal,sign contract", "agreement"),
     **_t("CONSULT", "04", "meet,discuss,negotiate,consult,confer", None),
     **_t("CONSULT", "04", "visit,tour", "visit"),
     **_t("CONSULT", "04", "host,receive,welcome", "host"),
@@ -43,67 +44,96 @@ VERBS: dict[str, Trigger] = {
     **_t(
         "SUPPORT",
         "05",
-        "praise,support,back,endorse,welcome,applaud,hail,commend,defend,recognize,thank,apologize,apologise",
+        "praise,support,back,endorse,welcome,applaud,hail,commend,defend,recognize,thank,congratulate,laud,"
+        "apologize,apologise",
+    ),
+    **_t(
+        "SUPPORT",
+        "05",
+        "establish ties,establish relations,restore ties,restore relations,upgrade ties,upgrade relations,"
+        "normalize ties,normalize relations,normalise ties,normalise relations",
     ),
     **_t(
         "CONCEDE",
         "08",
-        "concede,yield,relent,lift,ease,relax,resign,step down,give in,back down,call off,allow,permit",
+        "concede,yield,relent,lift,ease,relax,resign,step down,give in,back down,call off,allow,permit,"
+        "roll back,drop charge,drop demand,drop lawsuit,drop case",
     ),
-    **_t("CONCEDE", "08", "release,free,pardon,amnesty", "release"),
+    **_t("CONCEDE", "08", "release,free,pardon,amnesty,swap", "release"),
     **_t("CONCEDE", "08", "accept demand,meet demand,grant demand"),
     **_t("COOPERATE", "06", "cooperate,collaborate,coordinate,share,exchange,partner,ally,strengthen,deepen"),
-    **_t("AID", "07", "aid,donate,fund,supply,provide,grant,deliver,contribute,airlift,shelter"),
+    **_t(
+        "AID", "07", "aid,donate,fund,supply,provide,grant,deliver,contribute,airlift,shelter,rescue,evacuate"
+    ),
     **_t("RETREAT", "08", "withdraw,pull out,pull back,retreat,disarm,demobilize,dismantle"),
     **_t("RETREAT", "08", "ceasefire,truce", "ceasefire"),
     **_t(
         "REQUEST",
         "02",
-        "appeal,urge,ask,request,seek,invite,plead,call for,call on,press,push,lobby,pressure,pressurize",
+        "appeal,urge,ask,request,seek,invite,plead,call for,call on,press,push,lobby,pressure,pressurize,"
+        "advocate,encourage,implore,petition,beg",
     ),
     **_t("REQUEST", "10", "demand,insist,require", "demand"),
     **_t(
         "ACCUSE",
         "11",
-        "accuse,blame,criticize,criticise,condemn,denounce,charge,allege,deplore,slam,complain",
+        "accuse,blame,criticize,criticise,condemn,denounce,charge,allege,deplore,slam,complain,blast,"
+        "lambaste,decry,rebuke,castigate,berate,lash out",
     ),
-    **_t("ACCUSE", "11", "indict,sue,prosecute", "indict"),
+    **_t(
+        "ACCUSE",
+        "11",
+        "indict,sue,prosecute,file lawsuit,file suit,bring lawsuit,press charge,bring charge,file charge,"
+        "take to court,drag to court,haul before court,haul into court,bring to justice",
+        "indict",
+    ),
     **_t("ACCUSE", "11", "lodge protest,file protest,lodge complaint,file complaint,issue protest"),
     **_t("ACCUSE", "09", "investigate,probe,inquire,examine", "investigate"),
     **_t("REJECT", "12", "reject,refuse,deny,dismiss,rebuff,oppose,veto,spurn,turn down,rule out,resist"),
     **_t("REJECT", "12", "defy,ignore,disregard,violate,breach,flout,renege"),
-    **_t("THREATEN", "13", "threaten,warn,menace,vow to retaliate,ultimatum"),
-    **_t("PROTEST", "14", "protest,demonstrate,rally,march,picket,riot"),
+    **_t("THREATEN", "13", "threaten,warn,menace,vow to retaliate,ultimatum,brandish"),
+    **_t(
+        "THREATEN", "13", "pull gun,pull knife,point gun,point pistol,point revolver,point rifle,point knife"
+    ),
+    **_t("PROTEST", "14", "protest,demonstrate,rally,march,picket,riot,rise up,take to street"),
     **_t("PROTEST", "14", "strike,walk out", "strike"),
     **_t("PROTEST", "14", "boycott", "boycott"),
     **_t("PROTEST", "14", "block,blockade,barricade,occupy", "obstruct"),
     **_t("SANCTION", "16", "sanction,embargo,suspend,cut,freeze,expel,recall,downgrade,sever,break off"),
     **_t("SANCTION", "16", "halt,cancel,postpone,terminate,scrap,reduce,curtail"),
+    **_t("SANCTION", "16", "convict,sentence,find guilty,sack"),
     **_t(
         "MOBILIZE",
         "15",
         "mobilize,mobilise,deploy,mass,station,reinforce,patrol,alert,strengthen force,reinforce force",
     ),
-    **_t("COERCE", "17", "arrest,detain,jail,imprison,capture,seize,confiscate,raid", "seize"),
+    **_t(
+        "COERCE",
+        "17",
+        "arrest,detain,jail,imprison,capture,seize,confiscate,raid,remand,apprehend,handcuff",
+        "seize",
+    ),
     **_t("COERCE", "17", "ban,censor,shut,close,outlaw,prohibit,crack down,suppress,dissolve,prevent", "ban"),
     **_t("COERCE", "17", "deport,extradite,exile", "deport"),
-    **_t("COERCE", "17", "disperse,impose,order,force,evict,execute,punish,torture", None),
+    **_t("COERCE", "17", "disperse,impose,order,force,evict,execute,punish", None),
     **_t(
         "ASSAULT",
         "18",
-        "attack,assault,kill,murder,assassinate,wound,injure,massacre,slaughter,ambush,beat,beat up",
+        "attack,assault,kill,murder,assassinate,wound,injure,massacre,slaughter,ambush,beat,beat up,stab,"
+        "punch,rape,molest,strangle,behead,lynch,slay,torture",
     ),
-    **_t("ASSAULT", "18", "kidnap,abduct,hijack,hostage", "abduct"),
+    **_t("ASSAULT", "18", "kidnap,abduct,hijack,hostage,take hostage,hold hostage", "abduct"),
     **_t("ASSAULT", "19", "shell,bombard,fire,shoot,open fire,gun down", "firearms"),
     **_t("ASSAULT", "19", "bomb,airstrike,strike at", "aerial"),
     **_t("ASSAULT", "18", "destroy,demolish,raze,bulldoze", "destroy"),
     **_t("ASSAULT", "19", "explode,detonate,blow up", "explosives"),
-    **_t("ASSAULT", "19", "fight,clash,battle,invade,storm,overrun,shoot down,burn,torch,loot"),
+    **_t("ASSAULT", "19", "fight,clash,battle,invade,storm,overrun,shoot down,burn,torch,loot,set fire"),
 }
 
 #: Nouns that state the event when a light verb ("held talks", "launched an attack") carries them.
 NOUNS: dict[str, Trigger] = {
     **_t("AGREE", "03", "agreement,accord,deal,treaty,pact,pledge,promise,offer,proposal,settlement"),
+    **_t("AGREE", "03", "contract,merger,acquisition,signing"),
     **_t(
         "CONSULT", "04", "talk,talks,meeting,summit,consultation,negotiation,discussion,dialogue,conference"
     ),
@@ -111,11 +141,14 @@ NOUNS: dict[str, Trigger] = {
     **_t("CONSULT", "04", "mediation", "mediate"),
     **_t("SUPPORT", "05", "support,praise,endorsement,recognition"),
     **_t("COOPERATE", "06", "cooperation,collaboration,coordination,partnership,alliance"),
-    **_t("AID", "07", "aid,assistance,donation,relief,loan"),
+    **_t("AID", "07", "aid,assistance,donation,relief,loan,rescue,evacuation"),
+    **_t("CONCEDE", "08", "swap", "release"),
+    **_t("CONCEDE", "08", "resignation"),
     **_t("RETREAT", "08", "withdrawal,pullout,retreat,ceasefire,truce"),
     **_t("REQUEST", "02", "appeal,request,call,plea"),
     **_t("REQUEST", "10", "demand", "demand"),
-    **_t("ACCUSE", "11", "accusation,criticism,condemnation,allegation,charge,complaint"),
+    **_t("ACCUSE", "11", "accusation,criticism,condemnation,allegation,charge,complaint,denunciation"),
+    **_t("ACCUSE", "11", "lawsuit,trial,indictment", "indict"),
     **_t("ACCUSE", "09", "investigation,probe,inquiry", "investigate"),
     **_t("REJECT", "12", "rejection,refusal,veto,denial"),
     **_t("THREATEN", "13", "threat,warning,ultimatum"),
@@ -123,10 +156,13 @@ NOUNS: dict[str, Trigger] = {
     **_t("PROTEST", "14", "strike,walkout", "strike"),
     **_t("PROTEST", "14", "boycott", "boycott"),
     **_t("PROTEST", "14", "blockade", "obstruct"),
-    **_t("SANCTION", "16", "sanction,sanctions,embargo"),
+    **_t("SANCTION", "16", "sanction,sanctions,embargo,tariff"),
+    **_t("SANCTION", "16", "conviction,sentence"),
     **_t("MOBILIZE", "15", "mobilization,deployment,buildup,alert"),
-    **_t("COERCE", "17", "arrest,crackdown,curfew,detention,ban", "seize"),
+    **_t("COERCE", "17", "arrest,crackdown,curfew,detention,ban,lockdown", "seize"),
     **_t("ASSAULT", "18", "attack,assault,killing,assassination,massacre,ambush,offensive"),
+    **_t("ASSAULT", "18", "stabbing,shooting,murder,homicide,slaying,rape,beating,arson"),
+    **_t("ASSAULT", "18", "kidnapping,abduction", "abduct"),
     **_t("ASSAULT", "19", "airstrike,air strike,raid,air raid,bombing,shelling,bombardment", "aerial"),
     **_t("ASSAULT", "19", "fighting,clash,clashes,battle,invasion,war", None),
 }

@@ -19,12 +19,21 @@ from spacy.tokens import Doc, Token
 from streams.contracts import SCHEMA_VERSION, Actor, CleanArticle, Event, Evidence, GeoPlace, Place
 from streams.stages import geo
 from streams.stages.extract.actors import event_actors, named_actors, participants
-from streams.stages.extract.coding import code_event_type, event_triggers, lemma, pos, states_obligation
+from streams.stages.extract.coding import (
+    code_event_type,
+    event_triggers,
+    is_person,
+    lemma,
+    modality,
+    pos,
+    states_obligation,
+    told_as_earlier,
+)
 from streams.stages.extract.dates import publication_date, resolve_date
-from streams.stages.extract.lexicon import GOLDSTEIN, QUAD_CLASS, SPEECH_VERBS, Trigger
+from streams.stages.extract.lexicon import GOLDSTEIN, QUAD_CLASS, SECTORS, SPEECH_VERBS, Trigger, words
 from streams.stages.extract.prefilter import LEAD_SENTENCES
 from streams.stages.geo.toponyms import NameLookup
-from streams.stages.text import sentences
+from streams.stages.text import WORD, sentences
 
 _LOCATION_PREPS = frozenset(
     {"in", "at", "near", "outside", "inside", "across", "throughout", "around", "over"}
@@ -36,6 +45,13 @@ _SETTING_MENTIONS = 2
 #: Countries that are one city: naming them names the city ('the Holy See', 'Singapore').
 _CITY_STATES = frozenset({"VAT", "MCO", "SGP", "SMR", "HKG", "MAC", "GIB"})
 _SENTENCE_END = (".", "!", "?", "”", '"', "’", "'", ")")
+#: Words in an actor's text that name no one: articles, prepositions, possessives.
+_NOT_NAMES = frozenset(words("the a an of s and in on at to for his her their its by"))
+#: Words for groups that name an actor without a capital: 'police', 'prosecutors'.
+_GROUPS = frozenset(k for k, sector in SECTORS.items() if sector in ("COP", "JUD", "REB", "CVL", "OPP"))
+#: Days before publication an event can be and still be the news.
+_RECENT_DAYS = 30
+_YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
 _QUOTE = re.compile(r"[“\"]([^”\"]{8,})[”\"]")
 
 
@@ -93,6 +109,9 @@ class EventDraft:
     confidence: float = 0.5
     modality: str = "asserted"
     role: str = "main"
+    #: Read from a headline line (the article's first line, without end punctuation): the body's
+    #: sentence is the better evidence for the same event.
+    headline: bool = False
 
 
 def sentence_events(doc: Doc, offset: int, number: int, context: ArticleContext) -> list[EventDraft]:
@@ -120,12 +139,12 @@ def _draft(
         return None
     plover, cameo, mode = coded
     source_heads, target_heads = participants(carrier, doc[span[1]] if span[1] != carrier.i else carrier)
-    if mode == "demand" and states_obligation(carrier):
+    if (mode == "demand" and states_obligation(carrier)) or (mode == "evaluate" and carrier.dep_ == "ccomp"):
         speaker = [c for c in carrier.head.children if c.dep_ in ("nsubj", "nsubjpass")]
         source_heads, target_heads = speaker, source_heads + target_heads
     entries = context.entries
     sources, targets = event_actors(plover, carrier, (source_heads, target_heads), offset, context)
-    if not sources and not targets:
+    if not sources and not targets and not any(is_person(h) for h in (*source_heads, *target_heads)):
         return None
     sentence = doc.text
     trigger_start = offset + doc[min(span)].idx
@@ -162,8 +181,29 @@ def _draft(
         evidence=evidence,
         quotes=quotes,
         confidence=round(min(confidence, 0.95), 2),
-        modality="reported" if quotes else "asserted",
+        modality=modality(carrier),
+        role=_role(carrier, event_date, resolution, context),
+        headline=number == 0 and _is_headline(context.article["text"], offset + len(sentence)),
     )
+
+
+def _role(carrier: Token, event_date: str, resolution: str, context: ArticleContext) -> str:
+    """'background' for an earlier event the article recounts: told as earlier ('had been arrested',
+    'last year'), dated in the text more than a month before publication (or before reception, which
+    is the same day for a live feed), or in a year before it."""
+    if told_as_earlier(carrier):
+        return "background"
+    if resolution == "text" and (context.published - date.fromisoformat(event_date)).days > _RECENT_DAYS:
+        return "background"
+    years = [int(y) for y in _YEAR.findall(carrier.doc.text)]
+    if years and max(years) < context.published.year:
+        return "background"
+    return "main"
+
+
+def _is_headline(text: str, end: int) -> bool:
+    """The article's first line is a headline when it has no end punctuation and text follows it."""
+    return not text[:end].rstrip().endswith(_SENTENCE_END) and text[end:].strip() != ""
 
 
 def _event_location(doc: Doc, offset: int, carrier: Token, context: ArticleContext) -> Place | None:
@@ -334,17 +374,20 @@ def _location_source(article: CleanArticle, draft: EventDraft) -> str:
 
 
 def merge_drafts(drafts: list[EventDraft]) -> list[EventDraft]:
-    """One event per type and actor set: the first statement (usually the lead) plus later detail."""
+    """One record per occurrence: a draft retelling an earlier one (same type, a shared actor, nothing
+    that tells them apart) is merged into it, the most complete sentence kept as the evidence; a
+    headline's event told again in the body is the body's."""
     merged: list[EventDraft] = []
-    for draft in drafts:
-        countries = {a["country"] for a in (*draft.sources, *draft.targets) if a["country"]}
+    body = [d for d in drafts if not d.headline]
+    for draft in body + [d for d in drafts if d.headline]:
         twin = next(
-            (m for m in merged if m.plover == draft.plover and countries and _same_actors(m, draft)), None
+            (m for m in merged if m.plover == draft.plover and (draft.headline or _same_actors(m, draft))),
+            None,
         )
         if twin is None:
             merged.append(draft)
             continue
-        if _evidence_weight(draft) > _evidence_weight(twin):
+        if not draft.headline and _evidence_weight(draft) > _evidence_weight(twin):
             merged[merged.index(twin)] = draft
             twin, draft = draft, twin
         twin.quotes.extend(draft.quotes)
@@ -353,24 +396,45 @@ def merge_drafts(drafts: list[EventDraft]) -> list[EventDraft]:
             twin.location = draft.location
         if twin.date_resolution != "text" and draft.date_resolution == "text":
             twin.event_date, twin.date_resolution = draft.event_date, draft.date_resolution
+        if twin.role != draft.role:
+            twin.role = "main"
     return merged
 
 
 def _same_actors(one: EventDraft, other: EventDraft) -> bool:
-    """Same sources, or same everyone: a later sentence retelling the lead's event."""
+    """The same occurrence told twice: a participant named in both, and no different target (two arrests
+    of two people are two events) nor a different date stated in the text."""
+    if one.targets and other.targets and not _actor_words(one.targets) & _actor_words(other.targets):
+        return False
+    if one.sources and other.sources and not _actor_words(one.sources) & _actor_words(other.sources):
+        return False
+    if one.date_resolution == other.date_resolution == "text" and one.event_date != other.event_date:
+        return False
+    years, other_years = (set(_YEAR.findall(d.evidence["sentence"])) for d in (one, other))
+    if years and other_years and not years & other_years:
+        return False
+    everyone = [*one.sources, *one.targets]
+    others = [*other.sources, *other.targets]
+    return bool(_actor_words(everyone) & _actor_words(others))
 
-    def codes(actors: list[Actor]) -> set[str]:
-        return {a["country"] for a in actors if a["country"]}
 
-    if codes(one.sources) and codes(one.sources) == codes(other.sources):
-        return True
-    everyone, others = codes(one.sources) | codes(one.targets), codes(other.sources) | codes(other.targets)
-    return len(everyone & others) >= 0.6 * len(everyone | others)
+def _actor_words(actors: list[Actor]) -> set[str]:
+    """The words that name the actors: names and words for groups ('Bassett', 'police'), not the common
+    nouns around them ('the new aircraft'), and the countries their own words state ('U.S. Secretary of
+    State Tony Blinken' and 'the United States' share USA)."""
+    found = {w for a in actors for w in WORD.findall(a["text"]) if w[0].isupper() or w.lower() in _GROUPS}
+    stated = {a["country"] for a in actors if a["country"] and a.get("country_source") == "stated"}
+    return ({w.lower() for w in found} - _NOT_NAMES) | stated
 
 
 def _evidence_weight(draft: EventDraft) -> float:
-    """The sentence that states the event most completely (when, where) is the better evidence."""
-    return draft.confidence + 0.1 * (draft.date_resolution == "text") + 0.1 * (draft.location is not None)
+    """The sentence that states the event most completely (who, when, where) is the better evidence."""
+    return (
+        draft.confidence
+        + 0.1 * (draft.date_resolution == "text")
+        + 0.1 * (draft.location is not None)
+        + 0.05 * min(len(draft.sources) + len(draft.targets), 3)
+    )
 
 
 def _refines(new: Place, old: Place | None) -> bool:

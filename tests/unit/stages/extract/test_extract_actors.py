@@ -79,7 +79,7 @@ def test_pronouns_and_name_parts_are_not_organisations(extractor: Extractor) -> 
     kim = next(a for a in _actors(extractor, text) if a["text"] == "Kim Jong Un")
     assert kim["sector"] != "IGO"
     text = (
-        "Authorities have released the name of a woman who was walking outside the store when she was "
+        "Authorities have arrested the son of a woman who was walking outside the store when she was "
         "struck by a motorist."
     )
     actors = _actors(extractor, text)
