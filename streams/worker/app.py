@@ -65,6 +65,9 @@ def create_app(settings: Settings) -> Pipeline:
         web_port=settings.web_port,
         web_in_thread=False,
         processing_guarantee=settings.processing_guarantee,
+        # Offsets commit this often (Faust: 2.8 s); each commit waits only for what was sent
+        # before it (worker/transport.py), so a killed worker replays about this much input.
+        broker_commit_interval=settings.commit_interval,
         broker_rebalance_timeout=settings.rebalance_timeout,
         broker_session_timeout=settings.session_timeout,
         broker_heartbeat_interval=1.0,
@@ -72,6 +75,7 @@ def create_app(settings: Settings) -> Pipeline:
         key_serializer="raw",
         value_serializer=CODEC,
         table_cleanup_interval=60.0,
+        fetch_max_wait_ms=settings.fetch_max_wait_ms,
         producer_linger=0.005,
         # Over-cap articles must reach normalize (and the dead-letter topic) whole, not vanish.
         producer_max_request_size=MAX_MESSAGE_BYTES,
