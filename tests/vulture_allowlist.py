@@ -59,3 +59,4 @@ extractor_version  # record field
 original_length  # record field
 original_sha256  # record field
 _.kills  # the sandbox's kill count, read by tests/unit/worker/test_sandbox.py
+committed_offsets  # read by the fault tests (tests/faults/replay.py): the group's committed offsets

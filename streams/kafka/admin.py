@@ -51,3 +51,15 @@ def ensure_topics(
                 admin.create_topics(missing)
     finally:
         admin.close()
+
+
+def committed_offsets(settings: Settings, group: str | None = None) -> dict[tuple[str, int], int]:
+    """The consumer group's committed offsets as the broker reports them (OffsetFetch),
+    (topic, partition) → next offset to read; partitions without a commit are left out."""
+    admin = KafkaAdminClient(**settings.kafka_python_config(), client_id="newsevents-admin")
+    try:
+        group_id = group or settings.app_id
+        offsets = admin.list_group_offsets(group_id).get(group_id, {})
+    finally:
+        admin.close()
+    return {(tp.topic, tp.partition): meta.offset for tp, meta in offsets.items() if meta.offset >= 0}

@@ -85,6 +85,7 @@ class Received:
     key: bytes | None
     value: Any  # decoded JSON, or the raw bytes when the value is not JSON
     timestamp: float  # seconds since the epoch, the broker's message timestamp
+    offset: int = -1
 
 
 class TopicReader:
@@ -109,7 +110,14 @@ class TopicReader:
                 except orjson.JSONDecodeError:
                     value = message.value
                 received.append(
-                    Received(message.topic, message.partition, message.key, value, message.timestamp / 1000.0)
+                    Received(
+                        message.topic,
+                        message.partition,
+                        message.key,
+                        value,
+                        message.timestamp / 1000.0,
+                        message.offset,
+                    )
                 )
         return received
 

@@ -17,7 +17,7 @@ from streams import contracts
 from streams.config import Settings
 from streams.contracts import MAX_MESSAGE_BYTES
 from streams.worker.supervision import Supervision
-from streams.worker.transport import QuickFetchTransport
+from streams.worker.transport import TweakedApp
 
 CODEC = "orjson"
 
@@ -35,14 +35,11 @@ class OrjsonCodec(codecs.Codec):
 codecs.register(CODEC, OrjsonCodec())
 
 
-class NewsApp(faust.App):
+class NewsApp(TweakedApp):
     """A Faust app with the transport tweaks of :mod:`streams.worker.transport`, and whose agent
     crashes are recorded (:mod:`streams.worker.supervision`) before Faust restarts the agent."""
 
     supervision: Supervision
-
-    def _new_transport(self) -> Any:
-        return QuickFetchTransport(self.conf.broker_consumer, self)
 
     async def _on_agent_error(self, agent: Any, exc: BaseException) -> None:
         try:
@@ -83,6 +80,9 @@ def create_app(settings: Settings) -> Pipeline:
         web_port=settings.web_port,
         web_in_thread=False,
         processing_guarantee=settings.processing_guarantee,
+        # Offsets commit this often (Faust: 2.8 s); each commit waits only for what was sent
+        # before it (worker/transport.py), so a killed worker replays about this much input.
+        broker_commit_interval=settings.commit_interval,
         broker_rebalance_timeout=settings.rebalance_timeout,
         broker_session_timeout=settings.session_timeout,
         broker_heartbeat_interval=1.0,
@@ -90,6 +90,7 @@ def create_app(settings: Settings) -> Pipeline:
         key_serializer="raw",
         value_serializer=CODEC,
         table_cleanup_interval=60.0,
+        fetch_max_wait_ms=settings.fetch_max_wait_ms,
         producer_linger=0.005,
         # Over-cap articles must reach normalize (and the dead-letter topic) whole, not vanish; and the
         # producer refuses anything above the topic limit, whatever a broker would accept (the agents

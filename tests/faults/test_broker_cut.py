@@ -15,7 +15,7 @@ from tcp_proxy import TcpProxy
 from streams import contracts
 from streams.kafka.broker import EmbeddedBroker, free_port
 from streams.kafka.clients import TopicReader, produce, until_settled
-from streams.kafka.local import LocalPipeline
+from streams.kafka.local import EMBEDDED_FETCH_MAX_WAIT_MS, LocalPipeline
 from streams.tools.bench import generated_articles
 
 pytestmark = pytest.mark.faults
@@ -40,7 +40,11 @@ def test_a_broker_cut_loses_nothing_and_readiness_tells(tmp_path: Path) -> None:
     with EmbeddedBroker(port=broker_port, advertised_port=proxy_port, log_path=tmp_path / "broker.log"):
         proxy = TcpProxy(proxy_port, broker_port).start()
         with LocalPipeline(
-            workers=1, partitions=4, bootstrap=f"127.0.0.1:{proxy_port}", log_dir=tmp_path
+            workers=1,
+            partitions=4,
+            bootstrap=f"127.0.0.1:{proxy_port}",
+            log_dir=tmp_path,
+            env={"NEWSEVENTS_FETCH_MAX_WAIT_MS": EMBEDDED_FETCH_MAX_WAIT_MS},
         ) as local:
             worker = local.workers[0]
             assert produce(local.settings, records[:40]) == 40

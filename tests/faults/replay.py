@@ -1,0 +1,181 @@
+"""What the SIGKILL tests share: a steady feed, a recorder of every record the pipeline publishes,
+what was in flight at a kill, and the final accounting.
+
+In flight at a kill: work a worker had done whose input offset was not committed yet, so a restart
+does it again. Per article, at each hop that can publish its verdict twice:
+- raw: cleaned before the kill, its raw record at or past the committed raw offset;
+- clean: routed by dedup (parked on ``dedup.reports``) before the kill, its clean record at or past
+  the committed clean offset;
+- reports: judged before the kill, its parked record at or past the committed reports offset.
+A restart that replays only what was in flight publishes at most that many verdicts again.
+"""
+
+from __future__ import annotations
+
+import collections
+import threading
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from streams import contracts
+from streams.config import Settings
+from streams.kafka.admin import committed_offsets
+from streams.kafka.clients import Received, TopicReader, produce, until_settled
+from streams.kafka.local import WorkerProcess
+
+RECORDED = [
+    contracts.RAW,
+    contracts.CLEAN,
+    contracts.DEDUP_REPORTS,
+    contracts.UNIQUE,
+    contracts.DUPLICATES,
+    contracts.EVENTS,
+    contracts.DEADLETTER,
+]
+VERDICTS = (contracts.UNIQUE, contracts.DUPLICATES)
+
+
+class Feed(threading.Thread):
+    """``records`` onto ``articles.raw`` at ``rate`` per second, in the background."""
+
+    def __init__(self, settings: Settings, records: list[bytes], rate: float) -> None:
+        super().__init__(daemon=True)
+        self.settings, self.records, self.rate = settings, records, rate
+        self.sent = 0
+
+    def run(self) -> None:
+        self.sent = produce(self.settings, self.records, rate=self.rate)
+
+
+class Recorder(threading.Thread):
+    """Every record of the recorded topics from the beginning, as it arrives."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(daemon=True)
+        self.settings = settings
+        self.records: list[Received] = []
+        self._halt = threading.Event()
+
+    def run(self) -> None:
+        with TopicReader(self.settings, RECORDED) as reader:
+            while not self._halt.is_set():
+                self.records.extend(reader.poll(0.3))
+
+    def stop(self) -> None:
+        self._halt.set()
+        self.join(30)
+
+
+@dataclass
+class Kill:
+    """One SIGKILL: when, the committed offsets it left, what was in flight, the restart."""
+
+    at: float
+    committed: dict[tuple[str, int], int]
+    in_flight: dict[str, int] = field(default_factory=dict)
+    cleaned: int = 0
+    raw_committed: int = 0
+    restart_to_ready_s: float | None = None
+
+
+def kill(worker: WorkerProcess, settings: Settings) -> Kill:
+    worker.kill()
+    at = time.time()
+    return Kill(at=at, committed=committed_offsets(settings))
+
+
+def restart(worker: WorkerProcess, timeout: float = 180) -> float:
+    started = time.monotonic()
+    worker.start()
+    worker.wait_ready(timeout)
+    return round(time.monotonic() - started, 1)
+
+
+def article_id(record: Received) -> str | None:
+    value = record.value
+    if record.topic == contracts.DEDUP_REPORTS:
+        return record.key.decode() if record.key and isinstance(value, dict) and "article" in value else None
+    return value.get("id") if isinstance(value, dict) else None
+
+
+def measure_in_flight(event: Kill, records: list[Received]) -> None:
+    """Fill ``event.in_flight`` from what had been published before the kill (see the module doc)."""
+    before = [r for r in records if r.timestamp <= event.at]
+    positions: dict[str, dict[str, tuple[int, int]]] = collections.defaultdict(dict)
+    done: dict[str, set[str]] = collections.defaultdict(set)
+    for record in before:
+        identifier = article_id(record)
+        if identifier is None:
+            continue
+        topic = "verdict" if record.topic in VERDICTS else record.topic
+        positions[topic][identifier] = (record.partition, record.offset)
+        done[topic].add(identifier)
+
+    def past_commit(topic: str, ids: set[str]) -> int:
+        return sum(
+            1
+            for i in ids
+            if i in positions[topic]
+            and positions[topic][i][1] >= event.committed.get((topic, positions[topic][i][0]), 0)
+        )
+
+    event.in_flight = {
+        "raw": past_commit(contracts.RAW, done[contracts.CLEAN]),
+        "clean": past_commit(contracts.CLEAN, done[contracts.DEDUP_REPORTS]),
+        "reports": past_commit(contracts.DEDUP_REPORTS, done["verdict"]),
+    }
+    event.cleaned = len(done[contracts.CLEAN])
+    event.raw_committed = sum(o for (t, _), o in event.committed.items() if t == contracts.RAW)
+
+
+@dataclass
+class Accounting:
+    inputs: int
+    dead_lettered: dict[str, int]
+    lost: list[str]
+    duplicated: int
+    event_records: int
+    event_ids: int
+
+
+def account(settings: Settings, records: list[bytes], timeout: float = 300) -> Accounting:
+    """Every input judged or dead-lettered? Read from the beginning until all are and it is quiet."""
+    ids = {orjson.loads(r)["id"] for r in records}
+    verdicts: collections.Counter[str] = collections.Counter()
+    events: collections.Counter[str] = collections.Counter()
+    dead: list[dict[str, Any]] = []
+    topics = [*VERDICTS, contracts.DEADLETTER, contracts.EVENTS]
+    with TopicReader(settings, topics) as reader:
+        for record in until_settled(reader, len(records), settle=5, timeout=timeout):
+            if record.topic == contracts.DEADLETTER:
+                dead.append(record.value)
+            elif record.topic == contracts.EVENTS:
+                events[record.value["event_id"]] += 1
+            else:
+                verdicts[record.value["id"]] += 1
+    dead_ids = {orjson.loads(d["original"])["id"] for d in dead if d.get("original_encoding") == "utf-8"}
+    return Accounting(
+        inputs=len(ids),
+        dead_lettered=dict(collections.Counter(d["reason"] for d in dead)),
+        lost=sorted(ids - set(verdicts) - dead_ids),
+        duplicated=sum(n - 1 for n in verdicts.values()),
+        event_records=sum(events.values()),
+        event_ids=len(events),
+    )
+
+
+def assigned_inputs(worker: WorkerProcess) -> int:
+    """How many ``articles.raw`` partitions the worker's /readyz says it holds (0 if it does not answer)."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{worker.web_port}/readyz", timeout=2) as response:
+            body = orjson.loads(response.read())
+    except urllib.error.HTTPError as error:
+        body = orjson.loads(error.read())
+    except OSError:
+        return 0
+    return sum(1 for tp in body.get("assigned", []) if tp.startswith(f"{contracts.RAW}/"))
