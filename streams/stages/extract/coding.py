@@ -51,7 +51,7 @@ _COOPERATIVE = frozenset({"AID", "COOPERATE", "RETREAT", "CONCEDE", "SUPPORT", "
 #: Dependents that complete a verb + word trigger: 'step down', 'filed a lawsuit', 'found guilty', 'the
 #: charges were dropped'.
 _OBJECTS = frozenset({"dobj", "oprd", "nsubjpass"})
-_PHRASE_DEPS = _OBJECTS | {"prt", "prep", "acomp"}
+_PHRASE_DEPS = _OBJECTS | {"prt", "prep", "acomp", "advmod"}
 _IRREGULAR = {
     "meet": "met",
     "hold": "held",
@@ -159,6 +159,7 @@ def event_triggers(doc: Doc) -> list[TriggerHit]:
     found = [
         hit for token in doc if (hit := _trigger(token) or _demand(token) or _evaluation(token)) is not None
     ]
+    found = [hit for hit in found if sense(hit[0], hit[1]) is not None]  # 'asked why' governs nothing
     inside = {i for _, carrier, span in found for i in range(min(span), max(span) + 1) if i != carrier.i}
     found = [hit for hit in found if hit[1].i not in inside]
     carriers = {carrier.i: trigger for trigger, carrier, _ in found}
@@ -249,6 +250,13 @@ def _objects(verb: Token) -> list[Token]:
         found = [c for c in verb.head.children if c.dep_ == "nsubj"]
     if not found and verb.tag_ == "VBN" and any(c.dep_ == "auxpass" for c in verb.children):
         found = [c for c in verb.children if c.dep_ == "nsubj"]
+    if (
+        not found
+        and verb.tag_ == "VBN"
+        and verb.dep_ == "conj"
+        and not any(c.dep_ == "nsubj" for c in verb.children)
+    ):
+        found = [c for c in verb.head.children if c.dep_ == "nsubjpass"]  # 'was booked and later released'
     return found
 
 
@@ -273,6 +281,16 @@ def is_person(token: Token) -> bool:
     if token.tag_ in ("NNP", "NNPS"):
         return not any(t.tag_ == "CD" or t.lower_ in _RELEASED_THINGS | _NEW for t in token.subtree)
     return False
+
+
+def _asks_for(child: Token) -> bool:
+    """What a request asks for: 'asked him to leave', 'pressed for talks', 'asked that X be freed',
+    'pushing for the US to support', 'asked help'."""
+    if child.dep_ == "xcomp" or (child.dep_ == "prep" and child.lower_ == "for"):
+        return True
+    if child.dep_ in ("advcl", "ccomp"):
+        return any(m.dep_ == "mark" and m.lower_ in ("for", "that") for m in child.children)
+    return child.dep_ == "dobj" and child.tag_ == "NN"
 
 
 def _is_time(prep: Token) -> bool:
@@ -362,11 +380,8 @@ def sense(trigger: Trigger, carrier: Token) -> Trigger | None:
         return Trigger("SANCTION", "16")  # 'dismissed the coach'; 'dismissed the accusations' is a rejection
     if word == "seek" and any(c.dep_ == "xcomp" for c in carrier.children):
         return None
-    if word == "ask" and not any(
-        c.dep_ == "xcomp" or (c.dep_ == "prep" and c.lower_ == "for") or (c.dep_ == "dobj" and c.tag_ == "NN")
-        for c in carrier.children
-    ):
-        return None  # 'asked why...', '"...?" he asked': a question, not a request
+    if word in ("ask", "push", "press") and not any(_asks_for(c) for c in carrier.children):
+        return None  # 'asked why...', '"...?" he asked', 'pushed back': no request
     if word == "force":
         real = any(c.dep_ in ("xcomp", "ccomp", "prt", "oprd") or c.lower_ == "out" for c in carrier.children)
         return trigger if real or any(is_person(o) for o in objects) else None
@@ -564,7 +579,7 @@ def _trigger(token: Token) -> TriggerHit | None:
     token_lemma = lemma(token)
     if pos(token) == "VERB":
         for child in token.children:
-            word = child.lower_ if child.dep_ in ("prt", "prep") else lemma(child)
+            word = child.lower_ if child.dep_ in ("prt", "prep", "advmod") else lemma(child)
             adjacent = child.dep_ in _OBJECTS or child.i == token.i + 1
             if child.dep_ in _PHRASE_DEPS and adjacent and f"{token_lemma} {word}" in VERBS:
                 return VERBS[f"{token_lemma} {word}"], token, (token.i, child.i)

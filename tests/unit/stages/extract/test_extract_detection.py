@@ -171,3 +171,18 @@ def test_judgements_someone_states_are_criticism_or_support(
     extractor: Extractor, text: str, expected: list[str]
 ) -> None:
     assert _types(extractor, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("President Berdymukhamedov rolled back some of the decrees.", ["CONCEDE"]),
+        ("Police in Texas said Vincent Jackson was booked and later released.", ["CONCEDE"]),
+        ("The jet was being pushed back by a Thai Airways tug in Bangkok.", []),
+        ("The United Kingdom is pushing hard for the United States to support the plan.", ["REQUEST"]),
+    ],
+)
+def test_particles_conjoined_passives_and_requests(
+    extractor: Extractor, text: str, expected: list[str]
+) -> None:
+    assert _types(extractor, text) == expected
