@@ -27,6 +27,7 @@ from streams.config import Settings
 from streams.kafka.admin import committed_offsets
 from streams.kafka.clients import Received, TopicReader, produce, until_settled
 from streams.kafka.local import WorkerProcess
+from streams.tools.bench import BOILERPLATE
 
 RECORDED = [
     contracts.RAW,
@@ -139,6 +140,9 @@ class Accounting:
     dead_lettered: dict[str, int]
     lost: list[str]
     duplicated: int
+    #: Reprints (the generator's boilerplate-wrapped copies) not judged duplicates: table state lost.
+    reprints: int
+    reprints_missed: list[str]
     event_records: int
     event_ids: int
 
@@ -146,6 +150,12 @@ class Accounting:
 def account(settings: Settings, records: list[bytes], timeout: float = 300) -> Accounting:
     """Every input judged or dead-lettered? Read from the beginning until all are and it is quiet."""
     ids = {orjson.loads(r)["id"] for r in records}
+    reprints = {
+        article["id"]
+        for article in map(orjson.loads, records)
+        if article.get("body", "").startswith(tuple(BOILERPLATE))
+    }
+    found: set[str] = set()
     verdicts: collections.Counter[str] = collections.Counter()
     events: collections.Counter[str] = collections.Counter()
     dead: list[dict[str, Any]] = []
@@ -158,12 +168,16 @@ def account(settings: Settings, records: list[bytes], timeout: float = 300) -> A
                 events[record.value["event_id"]] += 1
             else:
                 verdicts[record.value["id"]] += 1
+                if record.topic == contracts.DUPLICATES:
+                    found.add(record.value["id"])
     dead_ids = {orjson.loads(d["original"])["id"] for d in dead if d.get("original_encoding") == "utf-8"}
     return Accounting(
         inputs=len(ids),
         dead_lettered=dict(collections.Counter(d["reason"] for d in dead)),
         lost=sorted(ids - set(verdicts) - dead_ids),
         duplicated=sum(n - 1 for n in verdicts.values()),
+        reprints=len(reprints),
+        reprints_missed=sorted(reprints - found),
         event_records=sum(events.values()),
         event_ids=len(events),
     )

@@ -64,6 +64,8 @@ def test_sigkill_during_a_steady_feed_loses_nothing_and_replays_only_what_was_in
         "lost": len(accounting.lost),
         "duplicated": accounting.duplicated,
         "in_flight": in_flight,
+        "reprints": accounting.reprints,
+        "reprints_missed": len(accounting.reprints_missed),
         "kills": [
             {
                 "cleaned": event.cleaned,
@@ -81,6 +83,8 @@ def test_sigkill_during_a_steady_feed_loses_nothing_and_replays_only_what_was_in
     assert feed.sent == ARTICLES, report
     assert not accounting.lost, f"lost: {accounting.lost[:5]} ({report})"
     assert accounting.duplicated <= in_flight, f"replayed more than was in flight ({report})"
+    # Originals judged before a kill, their reprints after: the dedup tables survived the restarts.
+    assert not accounting.reprints_missed, f"reprints judged unique: table state lost ({report})"
     assert all(event.in_flight["raw"] <= MAX_RAW_IN_FLIGHT for event in kills), f"commits lag ({report})"
     assert max(restarts) <= restarts[0] * 1.5 + 5, f"restarts take longer kill after kill ({report})"
 
@@ -112,6 +116,8 @@ def test_a_killed_worker_is_taken_over_by_the_other(tmp_path: Path) -> None:
         "dead_lettered": accounting.dead_lettered,
         "lost": len(accounting.lost),
         "duplicated": accounting.duplicated,
+        "reprints": accounting.reprints,
+        "reprints_missed": len(accounting.reprints_missed),
         "survivor_partitions_before": held_before,
         "takeover_s": takeover_s,
         "event_records": accounting.event_records,
@@ -121,5 +127,6 @@ def test_a_killed_worker_is_taken_over_by_the_other(tmp_path: Path) -> None:
     print(orjson.dumps(report).decode())
     assert feed.sent == ARTICLES, report
     assert not accounting.lost, f"lost: {accounting.lost[:5]} ({report})"
+    assert not accounting.reprints_missed, f"reprints judged unique: table state lost ({report})"
     assert 0 < held_before < PARTITIONS, f"the two workers did not share the partitions ({report})"
     assert takeover_s is not None and takeover_s < 60, f"no takeover ({report})"
