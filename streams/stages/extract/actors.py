@@ -408,10 +408,12 @@ def fill_countries(
         if actor["country_source"] == "place" and actor["country"] in taken and not _takes_setting(actor):
             actor["country"], actor["country_source"] = None, "none"
     strong = _country_mentions(setting)[0]
+    # Where an event with actors of stated countries happens says nothing of the others' nationality
+    # (a meeting of ministers abroad); without any, the place is the actors' ('police in Paris').
     located = [
         p["country"]
         for p in _event_places(carrier, offset, setting.places)
-        if p["country"] and p["country"] not in taken and _trusted(p, setting.article["text"])
+        if not taken and p["country"] and _trusted(p, setting.article["text"])
         if _is_strong(p, setting.entries) or p["country"] in strong or not strong
     ]
     for actor in actors:

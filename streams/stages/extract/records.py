@@ -392,7 +392,8 @@ def merge_drafts(drafts: list[EventDraft]) -> list[EventDraft]:
             twin, draft = draft, twin
         twin.quotes.extend(draft.quotes)
         twin.confidence = max(twin.confidence, draft.confidence)
-        if draft.location and _refines(draft.location, twin.location):
+        stated_here = _located_in_sentence(draft) and not _located_in_sentence(twin)
+        if draft.location and (stated_here or _refines(draft.location, twin.location)):
             twin.location = draft.location
         if twin.date_resolution != "text" and draft.date_resolution == "text":
             twin.event_date, twin.date_resolution = draft.event_date, draft.date_resolution
@@ -428,13 +429,22 @@ def _actor_words(actors: list[Actor]) -> set[str]:
 
 
 def _evidence_weight(draft: EventDraft) -> float:
-    """The sentence that states the event most completely (who, when, where) is the better evidence."""
+    """The sentence that states the event most completely (who, when, where) is the better evidence:
+    its own words date it, place it and say whose side each actor is on."""
     return (
         draft.confidence
         + 0.1 * (draft.date_resolution == "text")
-        + 0.1 * (draft.location is not None)
-        + 0.05 * min(len(draft.sources) + len(draft.targets), 3)
+        + 0.1 * _located_in_sentence(draft)
+        + 0.05 * min(sum(a["country_source"] == "stated" for a in (*draft.sources, *draft.targets)), 3)
     )
+
+
+def _located_in_sentence(draft: EventDraft) -> bool:
+    """The draft's own sentence names its place (not the dateline or the article's setting)."""
+    location, evidence = draft.location, draft.evidence
+    if location is None or location["end"] <= location["start"]:  # a dateline the text does not repeat
+        return False
+    return evidence["start"] <= location["start"] and location["end"] <= evidence["end"]
 
 
 def _refines(new: Place, old: Place | None) -> bool:
