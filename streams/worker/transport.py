@@ -120,7 +120,7 @@ class _NewsConsumer(aiokafka_driver.Consumer):
         queues and are dropped unprocessed and unacknowledged, while the seek resets the read offset
         behind the ones still coming: the next record looks like a gap. The acknowledgement
         bookkeeping then either never commits the partition again (its first offsets are missing)
-        or commits past the dropped records: counted as a gap, they are lost. Measured after a
+        or, counting them as a gap, commits past records that were never processed. Measured after a
         SIGKILL under a 40 articles/s feed: a raw partition's commit stuck at its restart offset
         while 170 of its records went through. So the flow stops for the seek: the record being
         yielded is the last one, and the seek moves the fetch position back, so it comes again.

@@ -13,11 +13,13 @@ A restart that replays only what was in flight publishes at most that many verdi
 from __future__ import annotations
 
 import collections
+import re
 import threading
 import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -72,6 +74,17 @@ class Recorder(threading.Thread):
         self.join(30)
 
 
+#: Faust's log table of where table recovery starts reading each changelog partition.
+RECOVERY_STARTS = re.compile(r"Reading Starts At - Active[^\n]*\n(?:[^\n]*\n){2}((?:\|[^\n]*\n)+)")
+
+
+def recovery_starts(log_path: Path) -> list[int]:
+    """The offsets the worker's last table recovery started reading the changelogs at: -1 is from the
+    beginning (a memory table always; a RocksDB table only when it had nothing on disk)."""
+    tables = RECOVERY_STARTS.findall(log_path.read_text("utf-8", "replace"))
+    return [int(row.rstrip(" |").rsplit("|", 1)[-1]) for row in tables[-1].splitlines()] if tables else []
+
+
 @dataclass
 class Kill:
     """One SIGKILL: when, the committed offsets it left, what was in flight, the restart."""
@@ -82,6 +95,8 @@ class Kill:
     cleaned: int = 0
     raw_committed: int = 0
     restart_to_ready_s: float | None = None
+    #: Changelog partitions the restart's recovery read from the beginning, of all it read.
+    changelogs_from_start: tuple[int, int] = (0, 0)
 
 
 def kill(worker: WorkerProcess, settings: Settings) -> Kill:
