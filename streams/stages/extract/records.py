@@ -331,8 +331,6 @@ def merge_drafts(drafts: list[EventDraft]) -> list[EventDraft]:
             twin.location = draft.location
         if twin.date_resolution != "text" and draft.date_resolution == "text":
             twin.event_date, twin.date_resolution = draft.event_date, draft.date_resolution
-        if twin.role != draft.role:
-            twin.role = "main"
     return merged
 
 
