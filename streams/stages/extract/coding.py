@@ -494,7 +494,7 @@ def unreal(carrier: Token) -> str | None:
 #: Verbs that make what they govern someone's claim, not a reported fact: 'prosecutors allege X shot Y'.
 _CLAIMING = frozenset(words("allege claim accuse contend suspect charge"))
 #: Words that mark an event as recounted from before the news: 'last year', 'his previous arrest'.
-_EARLIER = frozenset(words("previous previously prior earlier former ago formerly since"))
+_EARLIER = frozenset(words("previous previously prior earlier former ago formerly since before"))
 _EARLIER_PHRASES = re.compile(
     r"\b(?:last (?:year|month|summer|winter|spring|autumn|fall|decade)|(?:years|months|decades) ago|"
     r"in the past|earlier this (?:year|month)|the previous (?:year|month))\b",

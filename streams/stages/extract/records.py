@@ -51,6 +51,9 @@ _NOT_NAMES = frozenset(words("the a an of s and in on at to for his her their it
 _GROUPS = frozenset(k for k, sector in SECTORS.items() if sector in ("COP", "JUD", "REB", "CVL", "OPP"))
 #: Days before publication an event can be and still be the news.
 _RECENT_DAYS = 30
+_MONTH = re.compile(
+    r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December)\b"
+)
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
 _QUOTE = re.compile(r"[“\"]([^”\"]{8,})[”\"]")
 
@@ -397,23 +400,26 @@ def merge_drafts(drafts: list[EventDraft]) -> list[EventDraft]:
             twin.location = draft.location
         if twin.date_resolution != "text" and draft.date_resolution == "text":
             twin.event_date, twin.date_resolution = draft.event_date, draft.date_resolution
-        if twin.role != draft.role:
-            twin.role = "main"
     return merged
 
 
 def _same_actors(one: EventDraft, other: EventDraft) -> bool:
     """The same occurrence told twice: a participant named in both, and no different target (two arrests
-    of two people are two events) nor a different date stated in the text."""
+    of two people are two events), speaker, role, or date, year or month stated in the text."""
     if one.targets and other.targets and not _actor_words(one.targets) & _actor_words(other.targets):
         return False
     if one.sources and other.sources and not _actor_words(one.sources) & _actor_words(other.sources):
         return False
     if one.date_resolution == other.date_resolution == "text" and one.event_date != other.event_date:
         return False
-    years, other_years = (set(_YEAR.findall(d.evidence["sentence"])) for d in (one, other))
-    if years and other_years and not years & other_years:
-        return False
+    if one.role != other.role:
+        return False  # the news and an earlier event it recounts are two occurrences
+    for pattern in (_YEAR, _MONTH):
+        stated, other_stated = (
+            {m.lower() for m in pattern.findall(d.evidence["sentence"])} for d in (one, other)
+        )
+        if stated and other_stated and not stated & other_stated:
+            return False
     everyone = [*one.sources, *one.targets]
     others = [*other.sources, *other.targets]
     return bool(_actor_words(everyone) & _actor_words(others))

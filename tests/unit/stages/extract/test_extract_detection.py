@@ -186,3 +186,18 @@ def test_particles_conjoined_passives_and_requests(
     extractor: Extractor, text: str, expected: list[str]
 ) -> None:
     assert _types(extractor, text) == expected
+
+
+def test_the_news_and_an_earlier_occurrence_are_two_records(extractor: Extractor) -> None:
+    text = (
+        "Apple Corps filed a lawsuit against Apple Computer in London on Monday. "
+        "Apple Corps had sued Apple Computer in 1989 over the same name."
+    )
+    events = _events(extractor, text)
+    assert [(e["event_type"], e["role"]) for e in events] == [("ACCUSE", "main"), ("ACCUSE", "background")]
+    months = (
+        "Police arrested Aziz Orujov in May 2017 in Baku. "
+        "In December 2017, a court in Baku sentenced Aziz Orujov to six years. "
+        "Police arrested Aziz Orujov again in December 2017."
+    )
+    assert _types(extractor, months).count("COERCE") == 2
