@@ -101,13 +101,19 @@ class Sandbox:
         self._process: BaseProcess | None = None
         self._conn: Connection | None = None
         self._lock = asyncio.Lock()
+        self._start_lock = asyncio.Lock()
 
     @property
     def pid(self) -> int | None:
         return self._process.pid if self._process is not None else None
 
     async def start(self) -> None:
-        """Fork the child (if none runs) and wait until it answers; idempotent."""
+        """Fork the child (if none runs) and wait until it answers; idempotent, and concurrent calls fork
+        one child (the worker starts it ahead of its first call, see agents.normalize)."""
+        async with self._start_lock:
+            await self._start()
+
+    async def _start(self) -> None:
         if self._process is not None and self._process.is_alive() and self._conn is not None:
             return
         self._discard()

@@ -7,6 +7,7 @@ and a child can be killed at the budget, where a thread could only be abandoned 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from datetime import datetime
@@ -50,13 +51,17 @@ def register(pipeline: Pipeline, models: Models) -> None:
         if sent:
             metrics.RECORDS_OUT.labels(STAGE, contracts.CLEAN).inc()
 
-    @pipeline.app.agent(pipeline.raw, name=STAGE)
-    async def normalize_agent(stream: StreamT[Any]) -> None:
-        await models.extractor()
+    async def start_sandbox() -> None:
         try:
             await sandbox.start()
         except StageCrashed:  # each record retries the start; they are dead-lettered while it fails
             log.exception("the normalize sandbox did not start")
+
+    @pipeline.app.agent(pipeline.raw, name=STAGE)
+    async def normalize_agent(stream: StreamT[Any]) -> None:
+        # The fork server imports and warms normalize while the worker loads its models, not after them:
+        # one after the other, a backlog waited ~10-15 s more for its first record (docs/profile.md).
+        await asyncio.gather(models.extractor(), start_sandbox())
         async for event in stream.events():
             raw = event.value if isinstance(event.value, bytes) else b""
             received_at = message_time(getattr(event.message, "timestamp", None))

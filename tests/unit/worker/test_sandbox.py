@@ -19,6 +19,7 @@ from trafilatura.utils import load_html
 
 from streams.contracts import Rejected
 from streams.stages.normalize import normalize
+from streams.worker import sandbox
 from streams.worker.sandbox import Sandbox, StageCrashed, StageError, StageTimeout
 
 PARAGRAPH = "The city council approved the new budget after a long debate on Tuesday evening, officials said."
@@ -117,6 +118,31 @@ def test_a_child_that_dies_is_reported_and_replaced() -> None:
                 await box.call()
             with pytest.raises(StageCrashed):
                 await box.call()  # a new child, which dies again
+        finally:
+            box.close()
+
+    asyncio.run(main())
+
+
+def test_concurrent_starts_fork_one_child(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The worker starts the sandbox ahead of its first call (while its models load): a call, or another
+    start, that comes meanwhile waits for that child instead of forking a second one."""
+    forks = []
+    fork_server = sandbox._fork_server
+
+    def counting() -> Any:
+        forks.append(1)
+        return fork_server()
+
+    monkeypatch.setattr(sandbox, "_fork_server", counting)
+
+    async def main() -> None:
+        box = Sandbox(abs, 5.0, "abs")
+        try:
+            await asyncio.gather(box.start(), box.start(), box.call(-3))
+            assert len(forks) == 1
+            assert await box.call(-4) == 4
+            assert len(forks) == 1 and box.kills == 0
         finally:
             box.close()
 

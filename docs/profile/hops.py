@@ -1,0 +1,117 @@
+"""Messages and bytes a worker produces per article, by topic: the agents' sends and the Faust tables'
+changelog records, replayed in-process over the stage functions (no broker; docs/profile.md).
+
+    PYTHONPATH=. .venv/bin/python docs/profile/hops.py FILE.jsonl [COUNT] [PARTITIONS]
+
+Mirrors streams/worker/agents/dedup.py: the route agent parks the article and sends one message per band
+partition, each band partition probes (every table write is one changelog record) and reports, the
+verdict collects the reports. Events are left out (extract's output depends on the article, not the
+plumbing).
+"""
+
+from __future__ import annotations
+
+import collections
+import sys
+import time
+from collections.abc import Iterator, MutableMapping
+from typing import Any
+
+import orjson
+
+from streams import contracts
+from streams.config import DEDUP_BATCH_SIZE
+from streams.stages import dedup
+from streams.stages.normalize import normalize
+from streams.tools.inputs import read_input
+
+count: collections.Counter[str] = collections.Counter()
+size: collections.Counter[str] = collections.Counter()
+
+
+def sent(topic: str, value: bytes | None) -> None:
+    count[topic] += 1
+    size[topic] += len(value or b"")
+
+
+class Table(MutableMapping[str, Any]):
+    """A dict whose writes and deletes are counted as changelog records, as a Faust table's are."""
+
+    def __init__(self, name: str) -> None:
+        self.name, self.data = name, dict[str, Any]()
+
+    def __getitem__(self, key: str) -> Any:
+        return self.data[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.data[key] = value
+        sent(f"{self.name} changelog", orjson.dumps(value))
+
+    def __delitem__(self, key: str) -> None:
+        del self.data[key]
+        sent(f"{self.name} changelog", None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.data)
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+
+def main() -> None:
+    records = read_input(sys.argv[1]).records[: int(sys.argv[2]) if len(sys.argv) > 2 else None]
+    partitions = int(sys.argv[3]) if len(sys.argv) > 3 else 4
+    bands, verdicts, pending = Table("dedup-bands"), Table("dedup-verdicts"), Table("dedup-pending")
+    now = contracts.utc_now()
+    clean = []
+    for raw in records:
+        try:
+            article = normalize(raw, now)
+        except contracts.Rejected:
+            continue
+        clean.append(article)
+        sent("articles.clean", orjson.dumps(article))
+    sigs = [
+        sig
+        for at in range(0, len(clean), DEDUP_BATCH_SIZE)
+        for sig in dedup.signatures(clean[at : at + DEDUP_BATCH_SIZE])
+    ]
+    keys = 0
+    for article, sig in zip(clean, sigs, strict=True):
+        by_shard = dedup.shard_keys(sig, partitions)
+        keys += sum(len(shard_keys) for shard_keys in by_shard.values())
+        parked = {"article": article, "expected": len(by_shard), "routed": time.time()}
+        sent("dedup.reports (parked article)", orjson.dumps(parked))
+        messages: list[tuple[int, dict[str, Any]]] = [
+            (shard, {"article_id": article["id"], "bands": k, "entry": dedup.shard_entry(sig, k)})
+            for shard, k in by_shard.items()
+        ]
+        for _, message in messages:
+            sent("dedup.bands", orjson.dumps(message))
+        pending[article["id"]] = parked
+        links = None
+        for shard, message in messages:
+            report = dedup.probe_shard(bands, shard, message["entry"], message["bands"])
+            sent("dedup.reports (report)", orjson.dumps({"report": report}))
+            links = dedup.decide(verdicts, article["id"], [report], len(by_shard))
+        del pending[article["id"]]
+        for link in links or []:
+            sent("articles.duplicates", orjson.dumps(link))
+        if not any(link["id"] == article["id"] for link in links or []):
+            sent("articles.unique", orjson.dumps(article))
+    n = len(records)
+    raw_bytes = sum(map(len, records)) / n
+    print(
+        f"{n} articles ({raw_bytes:.0f} bytes each on articles.raw), {len(clean)} clean, "
+        f"{keys / max(len(clean), 1):.1f} band keys each, {partitions} partitions"
+    )
+    print("| topic | messages/article | bytes/article | bytes/message |\n|---|--:|--:|--:|")
+    for topic in count:
+        print(
+            f"| {topic} | {count[topic] / n:.1f} | {size[topic] / n:.0f} | {size[topic] / count[topic]:.0f} |"
+        )
+    print(f"| all | {sum(count.values()) / n:.1f} | {sum(size.values()) / n:.0f} | |")
+
+
+if __name__ == "__main__":
+    main()
