@@ -39,9 +39,19 @@ class RunningPipeline:
         where: Callable[[Any], bool] | None = None,
     ) -> list[Any]:
         """The first ``n`` records of ``topic`` (from the beginning) that satisfy ``where``."""
+        return self.consume_any([topic], n, timeout, where)
+
+    def consume_any(
+        self,
+        topics: list[str],
+        n: int,
+        timeout: float = 60,
+        where: Callable[[Any], bool] | None = None,
+    ) -> list[Any]:
+        """The first ``n`` records of any of ``topics`` (from the beginning) that satisfy ``where``."""
         found: list[Any] = []
         deadline = time.monotonic() + timeout
-        with TopicReader(self.settings, [topic]) as reader:
+        with TopicReader(self.settings, topics) as reader:
             while len(found) < n and time.monotonic() < deadline:
                 found.extend(r.value for r in reader.poll(0.5) if where is None or where(r.value))
         return found[:n] if len(found) >= n else found

@@ -125,8 +125,11 @@ def test_bad_input_is_dead_lettered_and_good_input_behind_it_still_flows(pipelin
     }
     pipeline.produce([*bad.values(), good])
 
-    unique = pipeline.consume(contracts.UNIQUE, 1, where=lambda v: v["id"] == good["id"], timeout=90)
-    assert len(unique) == 1, "good input behind the bad input did not come out"
+    # Judged either way: other tests send the same wire story, and then it is (rightly) a reprint.
+    judged = pipeline.consume_any(
+        [contracts.UNIQUE, contracts.DUPLICATES], 1, where=lambda v: v["id"] == good["id"], timeout=90
+    )
+    assert len(judged) == 1, "good input behind the bad input did not come out"
 
     letters = pipeline.consume(
         contracts.DEADLETTER, len(bad), where=lambda v: run.encode() in original_bytes(v), timeout=30
