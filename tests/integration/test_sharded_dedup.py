@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from pathlib import Path
 
@@ -40,19 +41,19 @@ def reprint_groups(records: list[bytes], workers: int, log_dir: Path) -> tuple[s
     links: list[tuple[str, str]] = []
     judged: set[str] = set()
     partitions_of_linked: set[int] = set()
-    with (
-        LocalPipeline(workers=workers, partitions=4, bootstrap="", log_dir=log_dir) as local,
-        TopicReader(local.settings, [contracts.UNIQUE, contracts.DUPLICATES, contracts.CLEAN]) as reader,
-    ):
-        clean_partition: dict[str, int] = {}
+    with LocalPipeline(workers=workers, partitions=4, bootstrap="", log_dir=log_dir) as local:
         produce(local.settings, records)
-        for record in until_settled(reader, len(records), settle=4, timeout=120):
-            if record.topic == contracts.CLEAN:
-                clean_partition[record.value["id"]] = record.partition
-                continue
-            judged.add(record.value["id"])
-            if record.topic == contracts.DUPLICATES:
-                links.append((record.value["id"], record.value["canonical_id"]))
+        # Settled on the verdict topics only: an article's clean record comes before its verdict.
+        with TopicReader(local.settings, [contracts.UNIQUE, contracts.DUPLICATES]) as verdicts:
+            for record in until_settled(verdicts, len(records), settle=4, timeout=120):
+                judged.add(record.value["id"])
+                if record.topic == contracts.DUPLICATES:
+                    links.append((record.value["id"], record.value["canonical_id"]))
+        clean_partition: dict[str, int] = {}
+        with TopicReader(local.settings, [contracts.CLEAN]) as clean:
+            deadline = time.monotonic() + 30
+            while len(clean_partition) < len(records) and time.monotonic() < deadline:
+                clean_partition.update((r.value["id"], r.partition) for r in clean.poll(0.5))
         for worker in local.workers:
             assert worker.process is not None and worker.process.poll() is None
     assert len(judged) == len(records), f"only {len(judged)} of {len(records)} judged"
