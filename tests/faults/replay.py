@@ -119,9 +119,15 @@ def article_id(record: Received) -> str | None:
     return value.get("id") if isinstance(value, dict) else None
 
 
+#: How long after a kill a record sent before it may still be appended by the broker.
+APPEND_GRACE_S = 1.0
+
+
 def measure_in_flight(event: Kill, records: list[Received]) -> None:
     """Fill ``event.in_flight`` from what had been published before the kill (see the module doc)."""
-    before = [r for r in records if r.timestamp <= event.at]
+    # Broker timestamps are append times: a record the killed worker sent just before the kill can be
+    # appended a moment after it. No restarted worker publishes that soon (ready takes seconds).
+    before = [r for r in records if r.timestamp <= event.at + APPEND_GRACE_S]
     positions: dict[str, dict[str, tuple[int, int]]] = collections.defaultdict(dict)
     done: dict[str, set[str]] = collections.defaultdict(set)
     for record in before:
@@ -160,6 +166,19 @@ class Accounting:
     reprints_missed: list[str]
     event_records: int
     event_ids: int
+
+    def report(self) -> dict[str, Any]:
+        """The accounting every fault test prints: inputs, dead letters, lost, duplicated, reprints."""
+        return {
+            "inputs": self.inputs,
+            "dead_lettered": self.dead_lettered,
+            "lost": len(self.lost),
+            "duplicated": self.duplicated,
+            "reprints": self.reprints,
+            "reprints_missed": len(self.reprints_missed),
+            "event_records": self.event_records,
+            "event_ids": self.event_ids,
+        }
 
 
 def account(settings: Settings, records: list[bytes], timeout: float = 300) -> Accounting:

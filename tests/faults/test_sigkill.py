@@ -69,14 +69,9 @@ def test_sigkill_during_a_steady_feed_loses_nothing_and_replays_only_what_was_in
     report = {
         "test": "sigkill",
         "store": store,
-        "inputs": accounting.inputs,
         "rate": RATE,
-        "dead_lettered": accounting.dead_lettered,
-        "lost": len(accounting.lost),
-        "duplicated": accounting.duplicated,
+        **accounting.report(),
         "in_flight": in_flight,
-        "reprints": accounting.reprints,
-        "reprints_missed": len(accounting.reprints_missed),
         "kills": [
             {
                 "cleaned": event.cleaned,
@@ -87,8 +82,6 @@ def test_sigkill_during_a_steady_feed_loses_nothing_and_replays_only_what_was_in
             }
             for event in kills
         ],
-        "event_records": accounting.event_records,
-        "event_ids": accounting.event_ids,
         "worker_peak_rss_mb": round(peak_rss),
     }
     print(orjson.dumps(report).decode())
@@ -125,17 +118,10 @@ def test_a_killed_worker_is_taken_over_by_the_other(tmp_path: Path) -> None:
         assert survivor.process is not None and survivor.process.poll() is None, "the survivor died"
     report = {
         "test": "takeover",
-        "inputs": accounting.inputs,
         "rate": RATE,
-        "dead_lettered": accounting.dead_lettered,
-        "lost": len(accounting.lost),
-        "duplicated": accounting.duplicated,
-        "reprints": accounting.reprints,
-        "reprints_missed": len(accounting.reprints_missed),
+        **accounting.report(),
         "survivor_partitions_before": held_before,
         "takeover_s": takeover_s,
-        "event_records": accounting.event_records,
-        "event_ids": accounting.event_ids,
         "worker_peak_rss_mb": round(peak_rss),
     }
     print(orjson.dumps(report).decode())
