@@ -1,0 +1,175 @@
+"""Pronouns and titles resolved to the person the article names: 'he' to the name before it, 'the
+president' to 'President X', a pronoun subject under a speech verb to the speaker."""
+
+from __future__ import annotations
+
+import re
+
+from spacy.lang.en.stop_words import STOP_WORDS
+from spacy.tokens import Token
+
+from streams.contracts import Actor
+from streams.stages import geo
+from streams.stages.extract.coding import lemma, pos
+from streams.stages.extract.dates import TIME_WORDS
+from streams.stages.extract.lexicon import SECTORS, SPEECH_VERBS, items, words
+from streams.stages.extract.names import (
+    INSTITUTION_WORDS,
+    KNOWN_ORGANISATIONS,
+    LOCATION_PREPS,
+    NAME_TITLES,
+    PEOPLE,
+    Setting,
+    in_headline,
+    is_pronoun,
+    is_time_word,
+    surnames,
+    trusted_place,
+)
+from streams.stages.extract.phrases import own_tokens, phrase_actor
+from streams.stages.geo.toponyms import GENERIC_PLACE_WORDS
+
+#: Pronouns that stand for one person named before them.
+RESOLVED_PRONOUNS = frozenset(words("he she him her his"))
+#: Runs of capitalised words, initials and name particles: candidate names before a pronoun.
+_NAME_RUN = re.compile(r"[A-Z][\w'’-]*\.?(?: (?:[A-Z][\w'’-]*\.?|de|van|von|bin|al|da|del))*")
+#: Titles of one person: 'the president' is the one the article names 'President X'.
+_PERSONAL_TITLES = frozenset(
+    items(
+        "president,prime minister,premier,chancellor,governor,mayor,senator,king,queen,pope,emir,"
+        "sultan,foreign minister,defense minister,defence minister,secretary of state,chief executive"
+    )
+)
+
+
+def name_the_title(actor: Actor, text: str) -> None:
+    """'the president' is the person the article names with that title ('President Donald Trump'): the
+    nearest such mention before it, else the first after it."""
+    title = re.fullmatch(r"(?:the\s+)?([a-z]+(?: [a-z]+)?)", actor["text"], re.IGNORECASE)
+    if title is None or title.group(1).lower() not in _PERSONAL_TITLES:
+        return
+    pattern = rf"\b{re.escape(title.group(1).title())} ((?:[A-Z][\w'’-]+ ?){{1,3}})"
+    found = [m for m in re.finditer(pattern, text) if m.start() != actor["start"]]
+    before = [m for m in found if m.start() < actor["start"]]
+    match = before[-1] if before else (found[0] if found else None)
+    if match is None:
+        return
+    start, end = match.start(1), match.start(1) + len(match.group(1).rstrip())
+    actor["text"] = actor["name"] = text[start:end]
+    actor["start"], actor["end"] = start, end
+
+
+def pronoun_antecedent(pronoun: Token, offset: int, setting: Setting) -> Actor | None:
+    """The person a 'he', 'she', 'him', 'her' or 'his' stands for: the nearest name or noun for a person
+    before it in its sentence ('Police arrested Orujov and charged him', 'chased the driver and arrested
+    him'), the subject it leads up to ('On his visit to Rome, President X met...'), else the nearest name
+    in the article before the sentence."""
+    doc = pronoun.doc
+    for token in reversed(doc[: pronoun.i]):
+        if _names_person(token, offset, setting):
+            return phrase_actor(_name_run(token), token, offset, setting.entries)
+        if _stands_for_person(token, pronoun):
+            return phrase_actor(own_tokens(token), token, offset, setting.entries)
+    subject = next((c for c in doc[:].root.children if c.dep_ == "nsubj"), None)
+    if (
+        subject is not None
+        and subject.i > pronoun.i
+        and pronoun.i not in {t.i for t in subject.subtree}
+        and _names_person(subject, offset, setting)
+    ):
+        return phrase_actor(_name_run(subject), subject, offset, setting.entries)
+    text = setting.article["text"]
+    for match in reversed(list(_NAME_RUN.finditer(text, 0, offset))):
+        found = _person_name(match, text, setting)
+        if found is not None:
+            start, end = found
+            return {
+                "text": text[start:end],
+                "name": text[start:end],
+                "country": None,
+                "country_source": "none",
+                "sector": None,
+                "start": start,
+                "end": end,
+            }
+    return None
+
+
+def _stands_for_person(token: Token, pronoun: Token) -> bool:
+    """A singular noun for a person in a participant's place ('the driver'), for a singular pronoun."""
+    return (
+        pos(token) == "NOUN"
+        and token.tag_ == "NN"
+        and token.dep_ in ("nsubj", "nsubjpass", "dobj", "pobj", "dative")
+        and PEOPLE.get(token.lower_, "") in ("CVL", "COP")
+        and pronoun.dep_ != "poss"
+    )
+
+
+def _names_person(token: Token, offset: int, setting: Setting) -> bool:
+    """A proper noun heading a name in a participant's place, not a place, a date or an organisation."""
+    if pos(token) != "PROPN" or (token.dep_ in ("compound", "flat") and pos(token.head) == "PROPN"):
+        return False
+    if token.dep_ not in ("nsubj", "nsubjpass", "dobj", "pobj", "appos", "conj", "poss", "dative", "attr"):
+        return False
+    head = token
+    while head.dep_ == "conj" and head.head.i != head.i:
+        head = head.head
+    if head.dep_ == "pobj" and head.head.lower_ in LOCATION_PREPS | {"to", "from", "into"}:
+        return False
+    if token.text.isupper() or is_time_word(token) or token.lower_ in SECTORS:
+        return False
+    start = offset + token.idx
+    if any(p["start"] <= start < p["end"] for p in setting.places):
+        return False
+    return geo.normalize(token.text) not in KNOWN_ORGANISATIONS
+
+
+def _name_run(token: Token) -> list[Token]:
+    """The proper nouns of a name around its head: 'Gino D. Bassett' of 'Gino D. Bassett, Sr., 56'."""
+    run = [token]
+    for left in reversed(token.doc[: token.i]):
+        if left.head.i != token.i or pos(left) != "PROPN" or left.lower_ in SECTORS:
+            break
+        run.insert(0, left)
+    return run
+
+
+def _person_name(match: re.Match[str], text: str, setting: Setting) -> tuple[int, int] | None:
+    """The span of a person's name in a run of capitalised words, without the titles and the sentence's
+    first word before it; None for places, organisations, dates, capitalised common words and headlines."""
+    words_ = list(re.finditer(r"\S+", match.group()))
+    while words_ and words_[0].group().lower().rstrip(".") in STOP_WORDS | NAME_TITLES | SECTORS.keys():
+        words_.pop(0)
+    if not words_ or len(words_) > 4:
+        return None
+    start, end = match.start() + words_[0].start(), match.start() + words_[-1].end()
+    name = text[start:end]
+    lowered = {w.group().lower().rstrip(".") for w in words_}
+    if lowered & (INSTITUTION_WORDS | GENERIC_PLACE_WORDS | SECTORS.keys() | TIME_WORDS | PEOPLE.keys()):
+        return None
+    if name.isupper() or geo.normalize(name) in KNOWN_ORGANISATIONS or in_headline(text, start):
+        return None
+    if any(p["start"] < end and start < p["end"] and trusted_place(p, text) for p in setting.places):
+        return None
+    if len(words_) == 1:  # a capitalised word alone is a name once the article has given it in full
+        return (start, end) if geo.normalize(name) in surnames(text, start) else None
+    first = setting.entries(words_[0].group())
+    if first and first[0].rank >= geo.RANK["admin1"] and first[0].place["name"] == words_[0].group():
+        return None  # 'San Diego Chargers', 'Texas Rangers': a team or a firm named after a place
+    return start, end
+
+
+def resolve_pronoun(subject: Token) -> Token:
+    """'Syria says it is willing...', 'the minister said he would resign': a pronoun subject under a
+    speech verb is the speaker, when they agree ('she' in 'she resigned, officials said' is not the
+    officials: ``pronoun_antecedent`` finds her)."""
+    if not is_pronoun(subject):
+        return subject
+    speech = next((a for a in subject.ancestors if lemma(a) in SPEECH_VERBS), None)
+    speaker = next((c for c in speech.children if c.dep_ == "nsubj"), None) if speech is not None else None
+    if speaker is None or is_pronoun(speaker):
+        return subject
+    if subject.lower_ in RESOLVED_PRONOUNS and speaker.tag_ not in ("NN", "NNP"):
+        return subject
+    return speaker
