@@ -8,7 +8,9 @@ from spacy.tokens import Doc, Token
 from streams.contracts import Actor
 from streams.stages.extract.coding import lemma, pos
 from streams.stages.extract.coreference import (
+    GROUP_PRONOUNS,
     RESOLVED_PRONOUNS,
+    group_antecedent,
     name_the_title,
     pronoun_antecedent,
     resolve_pronoun,
@@ -68,10 +70,14 @@ def _authorities(doc: Doc, offset: int, entries: NameLookup) -> list[Actor]:
 
 
 def _head_actors(head: Token, offset: int, setting: Setting, target: bool = False) -> list[Actor]:
-    """The actors a participant head names, a personal pronoun standing for the person named before it."""
+    """The actors a participant head names, a personal pronoun standing for the person or group named
+    before it."""
     if head.lower_ in RESOLVED_PRONOUNS and not head.text.isupper():
         antecedent = pronoun_antecedent(head, offset, setting)
         return [antecedent] if antecedent is not None else []
+    if head.lower_ in GROUP_PRONOUNS and not head.text.isupper():
+        group = group_antecedent(head, offset, setting)
+        return [group] if group is not None else []
     return named_actors(head, offset, setting.entries, target=target)
 
 

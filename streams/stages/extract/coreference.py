@@ -23,6 +23,7 @@ from streams.stages.extract.names import (
     in_headline,
     is_pronoun,
     is_time_word,
+    names_people,
     surnames,
     trusted_place,
 )
@@ -31,6 +32,13 @@ from streams.stages.geo.toponyms import GENERIC_PLACE_WORDS
 
 #: Pronouns that stand for one person named before them.
 RESOLVED_PRONOUNS = frozenset(words("he she him her his"))
+#: Pronouns that stand for a group named before them.
+GROUP_PRONOUNS = frozenset(words("they them"))
+#: Nouns for a group that 'they' can stand for in the singular.
+_COLLECTIVE = frozenset(
+    words("police crowd mob group family couple government administration company firm team")
+)
+_PARTICIPANT_DEPS = frozenset({"nsubj", "nsubjpass", "dobj", "pobj", "conj", "appos", "dative", "poss"})
 #: Runs of capitalised words, initials and name particles: candidate names before a pronoun.
 _NAME_RUN = re.compile(r"[A-Z][\w'’-]*\.?(?: (?:[A-Z][\w'’-]*\.?|de|van|von|bin|al|da|del))*")
 #: Titles of one person: 'the president' is the one the article names 'President X'.
@@ -82,17 +90,48 @@ def pronoun_antecedent(pronoun: Token, offset: int, setting: Setting) -> Actor |
     for match in reversed(list(_NAME_RUN.finditer(text, 0, offset))):
         found = _person_name(match, text, setting)
         if found is not None:
-            start, end = found
-            return {
-                "text": text[start:end],
-                "name": text[start:end],
-                "country": None,
-                "country_source": "none",
-                "sector": None,
-                "start": start,
-                "end": end,
-            }
+            return _text_actor(text, *found, None)
     return None
+
+
+def group_antecedent(pronoun: Token, offset: int, setting: Setting) -> Actor | None:
+    """The group a 'they' or 'them' stands for: the nearest plural noun for people, team name or collective
+    before it in its sentence ('pulled a gun on two guards and held them'). Not across sentences: the
+    last group named before is often not the one meant (measured in docs/extract.md)."""
+    subject = pronoun.dep_ in ("nsubj", "nsubjpass")
+    for token in reversed(pronoun.doc[: pronoun.i]):
+        if not _stands_for_group(token, offset, setting):
+            continue
+        if subject and token.dep_ not in ("nsubj", "nsubjpass"):
+            continue  # a subject 'they' continues the subject before it
+        if not subject and token.head.i == pronoun.head.i:
+            continue  # 'police beat them': not the verb's own subject
+        return phrase_actor(own_tokens(token), token, offset, setting.entries)
+    return None
+
+
+def _stands_for_group(token: Token, offset: int, setting: Setting) -> bool:
+    """A plural noun for people ('the guards'), a plural name that is no place ('the Saints', not
+    'Leeds') or a collective ('police', 'the crowd') in a participant's place."""
+    if token.dep_ not in _PARTICIPANT_DEPS:
+        return False
+    if token.lower_ in _COLLECTIVE or (token.tag_ == "NNS" and names_people(token, target=False)):
+        return True
+    start = offset + token.idx
+    return token.tag_ == "NNPS" and not any(p["start"] <= start < p["end"] for p in setting.places)
+
+
+def _text_actor(text: str, start: int, end: int, sector: str | None) -> Actor:
+    """An actor named outside the parsed sentence: its span in the article text, country still to find."""
+    return {
+        "text": text[start:end],
+        "name": text[start:end],
+        "country": None,
+        "country_source": "none",
+        "sector": sector,
+        "start": start,
+        "end": end,
+    }
 
 
 def _stands_for_person(token: Token, pronoun: Token) -> bool:

@@ -160,3 +160,14 @@ def test_several_countries_take_no_single_country(extractor: Extractor) -> None:
     text = "Mexico hosted the talks in Mexico City. The NAFTA countries agreed to meet again in Mexico City."
     agree = next(e for e in _events(extractor, text) if e["evidence"]["trigger"] == "agreed")
     assert [a["country"] for a in agree["source_actors"]] == [None]
+
+
+def test_they_and_them_stand_for_the_group_before_them(extractor: Extractor) -> None:
+    text = "Protesters marched to the parliament in Nairobi, where police beat them with batons."
+    beating = next(e for e in _events(extractor, text) if e["evidence"]["trigger"] == "beat")
+    assert _texts(beating["source_actors"]) == ["police"]
+    assert _texts(beating["target_actors"]) == ["Protesters"]
+    text = "Deputies stopped a van near Fresno and searched the passengers before they detained them."
+    detention = next(e for e in _events(extractor, text) if e["evidence"]["trigger"] == "detained")
+    assert _texts(detention["source_actors"]) == ["Deputies"]
+    assert _texts(detention["target_actors"]) == ["the passengers"]
