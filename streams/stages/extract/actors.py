@@ -10,6 +10,7 @@ from streams.stages.extract.coding import lemma, pos
 from streams.stages.extract.coreference import (
     GROUP_PRONOUNS,
     RESOLVED_PRONOUNS,
+    article_police,
     group_antecedent,
     name_the_title,
     pronoun_antecedent,
@@ -25,6 +26,8 @@ from streams.stages.geo.toponyms import NameLookup
 _AUTHORITY_EVENTS = frozenset({"COERCE", "SANCTION"})
 #: Prepositions that give the reason or charge once a person is acted on ('arrested him for theft').
 _REASON_PREPS = frozenset({"with", "of", "for", "on"})
+#: Events only the police do: a passive one without an agent is the police's.
+_ARRESTS = frozenset(words("arrest detain apprehend handcuff"))
 _PERSONAL = frozenset(words("he she him her they them"))
 
 
@@ -37,7 +40,8 @@ def event_actors(
 ) -> tuple[list[Actor], list[Actor]]:
     """The source and target actors the participant heads name, each with its country and how it was
     found (``offset``: the sentence's start in the article text). An arrest or a sentence in the passive
-    without 'by' is the authorities' that the sentence names ('X was arrested, police said')."""
+    without 'by' is the authorities' that the sentence names ('X was arrested, police said'); an arrest
+    the sentence names no one for is by the police the article names."""
     source_heads, target_heads = heads
     sources = unique_actors([a for head in source_heads for a in _head_actors(head, offset, setting)], [])
     targets = unique_actors(
@@ -45,6 +49,9 @@ def event_actors(
     )
     if not sources and plover in _AUTHORITY_EVENTS and _is_passive(carrier):
         sources = unique_actors(_authorities(carrier.doc, offset, setting.entries), targets)
+        police = article_police(setting, offset + carrier.idx) if lemma(carrier) in _ARRESTS else None
+        if not sources and police is not None:
+            sources = [police]
     for actor in (*sources, *targets):
         name_the_title(actor, setting.article["text"])
     fill_countries(sources, targets, carrier, offset, setting)

@@ -39,6 +39,20 @@ _COLLECTIVE = frozenset(
     words("police crowd mob group family couple government administration company firm team")
 )
 _PARTICIPANT_DEPS = frozenset({"nsubj", "nsubjpass", "dobj", "pobj", "conj", "appos", "dative", "poss"})
+#: Words for the police in any number ('officer', 'deputies', 'riot police').
+_POLICE = re.compile(
+    r"\b(?:{})\b".format(
+        "|".join(
+            re.escape(w[:-1]) + "(?:y|ies)" if w.endswith("y") else re.escape(w) + "s?"
+            for w in sorted(
+                {w for w, sector in (*PEOPLE.items(), *SECTORS.items()) if sector == "COP"},
+                key=len,
+                reverse=True,
+            )
+        )
+    ),
+    re.IGNORECASE,
+)
 #: Runs of capitalised words, initials and name particles: candidate names before a pronoun.
 _NAME_RUN = re.compile(r"[A-Z][\w'’-]*\.?(?: (?:[A-Z][\w'’-]*\.?|de|van|von|bin|al|da|del))*")
 #: Titles of one person: 'the president' is the one the article names 'President X'.
@@ -108,6 +122,16 @@ def group_antecedent(pronoun: Token, offset: int, setting: Setting) -> Actor | N
             continue  # 'police beat them': not the verb's own subject
         return phrase_actor(own_tokens(token), token, offset, setting.entries)
     return None
+
+
+def article_police(setting: Setting, at: int) -> Actor | None:
+    """The police an article names, for an arrest it tells in the passive without saying by whom ('Smith
+    was arrested on Friday'): the mention nearest before ``at``, else the first after it."""
+    text = setting.article["text"]
+    found = list(_POLICE.finditer(text))
+    before = [m for m in found if m.start() < at]
+    match = before[-1] if before else (found[0] if found else None)
+    return _text_actor(text, match.start(), match.end(), "COP") if match is not None else None
 
 
 def _stands_for_group(token: Token, offset: int, setting: Setting) -> bool:

@@ -171,3 +171,14 @@ def test_they_and_them_stand_for_the_group_before_them(extractor: Extractor) -> 
     detention = next(e for e in _events(extractor, text) if e["evidence"]["trigger"] == "detained")
     assert _texts(detention["source_actors"]) == ["Deputies"]
     assert _texts(detention["target_actors"]) == ["the passengers"]
+
+
+def test_an_arrest_told_without_an_agent_is_by_the_police_the_article_names(extractor: Extractor) -> None:
+    text = (
+        "Officers were called to a bar on Main Street in Toledo, Ohio, on Saturday night. "
+        "A 24-year-old man was arrested after a fight broke out."
+    )
+    arrest = _event(extractor, text, "COERCE")
+    assert [(a["text"], a["country"]) for a in arrest["source_actors"]] == [("Officers", "USA")]
+    ban = _event(extractor, "A teacher was banned from the school in Leeds. Police later said so.", "COERCE")
+    assert ban["source_actors"] == []
