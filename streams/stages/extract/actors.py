@@ -28,6 +28,10 @@ _AUTHORITY_EVENTS = frozenset({"COERCE", "SANCTION"})
 _REASON_PREPS = frozenset({"with", "of", "for", "on"})
 #: Events only the police do: a passive one without an agent is the police's.
 _ARRESTS = frozenset(words("arrest detain apprehend handcuff"))
+#: Verbs whose subject undergoes the event its object names: 'faces charges', 'is serving a sentence'.
+_UNDERGO = frozenset(
+    words("face faces faced facing serve serves served serving receive receives received receiving")
+)
 _PERSONAL = frozenset(words("he she him her they them"))
 
 
@@ -99,6 +103,8 @@ def participants(carrier: Token, noun: Token) -> tuple[list[Token], list[Token]]
             targets.append(subject)
             agent = next((c for c in carrier.children if c.dep_ == "agent"), None)
             sources.extend(c for c in (agent.children if agent is not None else ()) if c.dep_ == "pobj")
+        elif pos(carrier) == "NOUN" and carrier.dep_ == "dobj" and carrier.head.lower_ in _UNDERGO:
+            targets.append(subject)  # 'Zuma faces corruption charges': the charges are against him
         else:
             sources.append(subject)
     if pos(carrier) == "NOUN":

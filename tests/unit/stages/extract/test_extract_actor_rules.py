@@ -182,3 +182,13 @@ def test_an_arrest_told_without_an_agent_is_by_the_police_the_article_names(extr
     assert [(a["text"], a["country"]) for a in arrest["source_actors"]] == [("Officers", "USA")]
     ban = _event(extractor, "A teacher was banned from the school in Leeds. Police later said so.", "COERCE")
     assert ban["source_actors"] == []
+
+
+def test_who_faces_charges_or_serves_a_sentence_is_their_target(extractor: Extractor) -> None:
+    text = "Former mayor Tom Reilly of Springfield, Illinois, faces fraud charges after an audit."
+    charges = _event(extractor, text, "ACCUSE")
+    assert charges["source_actors"] == []
+    assert _texts(charges["target_actors"]) == ["Former mayor Tom Reilly of Springfield"]
+    sentence = _event(extractor, "The activist Ana Costa is serving a prison sentence in Lisbon.", "SANCTION")
+    assert sentence["source_actors"] == []
+    assert _texts(sentence["target_actors"]) == ["Ana Costa"]
