@@ -22,6 +22,8 @@ _NO_SETTING = re.compile(r"\b(?:visiting|countries|nations|governments|sides)\b"
 _DOMINANCE = 2.0
 #: 'Apple Inc.', 'AirTanker Ltd.': a company, whose country is not the news's setting.
 _COMPANY_SUFFIX = re.compile(r"\b(?:Inc|Corp|Co|Ltd|LLC|plc|PLC|GmbH|AG|SA|NV|Group|Holdings)\b\.?")
+#: The rest of a name, a comma and a description that opens with an article or a capital.
+_APPOSITIVE = re.compile(r"(?:[ -][A-Z][\w'’.-]*)*, ((?:an?|the|[A-Z][\w'’.-]*) [^,.;:!?\n\"“”]{1,60})")
 _DOTTED_WORD = re.compile(r"(?:[A-Z]\.)+")
 
 
@@ -59,7 +61,8 @@ def fill_countries(
 
 def _named_with_country(actor: Actor, setting: Setting) -> str | None:
     """The country the article gives a person or body where it names them in full: 'Wang' after
-    'Chinese Foreign Minister Wang Yi', 'Boeing' after 'Chicago-based Boeing'."""
+    'Chinese Foreign Minister Wang Yi', 'Boeing' after 'Chicago-based Boeing', 'Kang' after 'Kang
+    Kyung-wha, South Korea's foreign minister'."""
     last = next((w for w in reversed(actor["text"].split()) if w[:1].isupper() and len(w) > 2), None)
     if last is None or last.lower().rstrip(".") in NAME_TITLES or last.lower() in SECTORS:
         return None
@@ -81,6 +84,24 @@ def _named_with_country(actor: Actor, setting: Setting) -> str | None:
                 if common > 2 or word in STOP_WORDS or word.endswith(("ed", "ing")):
                     break
             country = _country_cue(word, setting)
+            if country is not None:
+                return country
+        country = _described_country(text, start + len(last), setting)
+        if country is not None:
+            return country
+    return None
+
+
+def _described_country(text: str, end: int, setting: Setting) -> str | None:
+    """The country an appositive after a name gives: 'Kang Kyung-wha, South Korea's foreign minister',
+    'Ali Reza, an Iranian national'; not a clause ('Kang, who met ...')."""
+    found = _APPOSITIVE.match(text, end)
+    if found is None:
+        return None
+    words_ = found.group(1).split()
+    for i in range(len(words_)):
+        for cue in (" ".join(words_[i : i + 2]), words_[i]) if i + 1 < len(words_) else (words_[i],):
+            country = _country_cue(cue, setting)
             if country is not None:
                 return country
     return None

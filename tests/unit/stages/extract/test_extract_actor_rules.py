@@ -192,3 +192,14 @@ def test_who_faces_charges_or_serves_a_sentence_is_their_target(extractor: Extra
     sentence = _event(extractor, "The activist Ana Costa is serving a prison sentence in Lisbon.", "SANCTION")
     assert sentence["source_actors"] == []
     assert _texts(sentence["target_actors"]) == ["Ana Costa"]
+
+
+def test_a_person_takes_the_nationality_an_appositive_gives_not_the_setting(extractor: Extractor) -> None:
+    text = (
+        "WASHINGTON (AP) - Secretary of State Mike Pompeo met Kang Kyung-wha, South Korea's foreign "
+        "minister, on Tuesday. Kang urged Washington to resume talks with North Korea."
+    )
+    request = _event(extractor, text, "REQUEST")
+    assert [(a["text"], a["country"], a["country_source"]) for a in request["source_actors"]] == [
+        ("Kang", "KOR", "stated")
+    ]
