@@ -203,3 +203,13 @@ def test_a_person_takes_the_nationality_an_appositive_gives_not_the_setting(extr
     assert [(a["text"], a["country"], a["country_source"]) for a in request["source_actors"]] == [
         ("Kang", "KOR", "stated")
     ]
+
+
+def test_congo_alone_is_dr_congo_the_republic_is_named_as_such(extractor: Extractor) -> None:
+    attack = _event(
+        extractor, "Rebels attacked a village in eastern Congo on Monday, killing 12 people.", "ASSAULT"
+    )
+    assert {a["country"] for a in attack["source_actors"]} == {"COD"}
+    text = "Police in Brazzaville, the capital of the Republic of Congo, arrested two journalists on Monday."
+    arrest = _event(extractor, text, "COERCE")
+    assert {a["country"] for a in (*arrest["source_actors"], *arrest["target_actors"])} == {"COG"}
