@@ -99,6 +99,8 @@ class CleanArticle(TypedDict):
     agency: str | None
     credited_source: str | None
     meta: dict[str, Any]
+    #: YYYY-MM-DD a 'Published:' label in the page's text states, when nothing else dates it
+    page_date: NotRequired[str]
     places: NotRequired[list[Place]]
 
 

@@ -64,10 +64,13 @@ _RELATIVE_DAY = re.compile(
 
 def publication_date(article: CleanArticle) -> tuple[date, str]:
     """The day the article was published as the publisher dates it (no time-zone shift: a date-only
-    ``published_at`` is midnight of that day), else the full date its opening lines state, else the
-    day it was received; and which of the three ('published_at', 'text', 'received_at')."""
+    ``published_at`` is midnight of that day, and a 'Published:' label of the page, ``page_date``, is one
+    too), else the full date its opening lines state, else the day it was received; and which of the
+    three ('published_at', 'text', 'received_at')."""
     if article.get("published_at_source") in ("record", "page", "dateline"):
         return parse_rfc3339(article["published_at"]).date(), "published_at"
+    if article.get("page_date"):
+        return date.fromisoformat(article["page_date"]), "published_at"
     stated = date_line(article["text"])
     if stated is not None:
         return stated, "text"

@@ -142,8 +142,9 @@ def normalize(raw: bytes, received_at: datetime) -> CleanArticle:
         raise Rejected("empty_text", "no article text left after cleaning")
     content_hash = hashlib.sha256(canonical(text).encode("utf-8")).hexdigest()
     published_at, published_source = _published(record_date, page, info, received_at)
+    page_date = _page_date(lines[:MAX_LINES], received_at) if published_source == "ingest" else None
     language, confidence, mixed = _language(text, record.get("language"))
-    return {
+    clean: CleanArticle = {
         "schema_version": SCHEMA_VERSION,
         "id": _article_id(record, content_hash),
         "url": record.get("url"),
@@ -164,6 +165,9 @@ def normalize(raw: bytes, received_at: datetime) -> CleanArticle:
         "credited_source": info.credited_source,
         "meta": record.get("meta") or {},
     }
+    if page_date:
+        clean["page_date"] = page_date
+    return clean
 
 
 def _parse(raw: bytes) -> dict[str, Any]:
@@ -356,6 +360,19 @@ def _record_date(value: str | None) -> datetime | None:
     if not in_range:
         raise Rejected("invalid_date", f"published_at {value.strip()[:64]!r} is out of range: {why}")
     return moment
+
+
+def _page_date(lines: list[str], received_at: datetime) -> str | None:
+    """The day a 'Published:' (else 'Updated:') label left in the page's text states, YYYY-MM-DD. Only
+    extract dates by it: ``published_at`` keeps the ingest time, since dedup orders and expires by it
+    and a label survives on some copies of a story and not on others (dedup recall fell from 0.992
+    to 0.958 on the dedup dev set when it set ``published_at``)."""
+    stated = datelines.labelled_date(lines)
+    if stated is None:
+        return None
+    base = received_at.astimezone(UTC).replace(tzinfo=None)
+    parsed = dateparser.parse(stated, settings={"RELATIVE_BASE": base, "PREFER_DATES_FROM": "past"})
+    return parsed.date().isoformat() if parsed is not None else None
 
 
 def _published(

@@ -72,6 +72,27 @@ _CREDIT = re.compile(
 )
 
 
+#: A page's own date label left in its text: 'Published: April 23, 2013 9:39 AM', 'UPDATED: 19:14 GMT,
+#: 12 April 2013', 'Date Published: Tuesday, November 15, 2011' (not 'posted: “I just want...').
+_DATE_LABEL = re.compile(
+    r"(?:^|[|•·]\s*)(?:date\s+)?(?:first\s+|last\s+)?(?P<label>published|posted|updated)(?:\s+on|\s+at)?"
+    r"\s*[:：]\s*(?P<date>[^|]{6,50}?)(?=\s+(?:created|updated|published|posted|by)\b|\s*[|.]?$|\s*\|)",
+    re.IGNORECASE,
+)
+_YEAR = re.compile(r"\b[12]\d{3}\b")
+
+
+def labelled_date(lines: list[str]) -> str | None:
+    """The date a 'Published:' or 'Posted:' label of the page states, else an 'Updated:' one, as written
+    (with a year: a relative 'Updated: 2 hours ago' says nothing once the page is archived)."""
+    found: dict[bool, str] = {}
+    for line in lines:
+        for match in _DATE_LABEL.finditer(line):
+            if _YEAR.search(match["date"]):
+                found.setdefault(match["label"].lower() == "updated", match["date"].strip())
+    return found.get(False) or found.get(True)
+
+
 @dataclass(slots=True)
 class DatelineInfo:
     """What the agency conventions (dateline, credit lines) of an article told us."""

@@ -60,3 +60,13 @@ def test_an_undated_article_is_read_against_its_own_date_line() -> None:
 def test_without_any_date_the_day_received_is_used() -> None:
     undated = article("The church burned on Saturday.", published_at=None, published_at_source="ingest")
     assert publication_date(undated) == (date(2024, 2, 23), "received_at")
+
+
+def test_a_published_label_the_page_left_in_its_text_dates_an_undated_article() -> None:
+    labelled = article(
+        "The church burned on Saturday.",
+        published_at=None,
+        published_at_source="ingest",
+        page_date="2014-03-09",
+    )
+    assert publication_date(labelled) == (date(2014, 3, 9), "published_at")

@@ -81,7 +81,7 @@ def test_sample_article_id_comes_from_the_url(sample: CleanArticle) -> None:
 
 
 def test_output_has_exactly_the_contract_keys(sample: CleanArticle) -> None:
-    expected = set(CleanArticle.__annotations__) - {"places"}
+    expected = set(CleanArticle.__annotations__) - {"places", "page_date"}  # not required, not set here
     assert set(sample) == expected
     assert sample["schema_version"] == contracts.SCHEMA_VERSION
 
@@ -321,3 +321,22 @@ def test_cleaning_never_touches_the_network(
     monkeypatch.setattr(socket, "create_connection", refuse)
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
     assert run(html_page)["text"]
+
+
+@pytest.mark.parametrize(
+    ("label", "expected"),
+    [
+        ("Date Published: Tuesday, March 11, 2014", "2014-03-11"),
+        ("UPDATED: 19:14 GMT, 10 March 2014", "2014-03-10"),
+        ("Posted 09:00 | Updated: March 10, 2014 5:50 PM ET", "2014-03-10"),
+        ("Updated: 2 hours ago", None),
+    ],
+)
+def test_a_published_label_dates_the_article_for_extract_not_for_dedup(
+    label: str, expected: str | None
+) -> None:
+    clean = run({"body": f"Fire destroys church\n{label}\nThe church in Leeds burned on Saturday night."})
+    assert clean.get("page_date") == expected
+    assert clean["published_at_source"] == "ingest"
+    dated = run({"body": f"{label}\nThe church burned.", "published_at": "2014-03-12T08:00:00Z"})
+    assert "page_date" not in dated
