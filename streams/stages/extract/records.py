@@ -38,6 +38,11 @@ from streams.stages.text import WORD, sentences
 _LOCATION_PREPS = frozenset(
     {"in", "at", "near", "outside", "inside", "across", "throughout", "around", "over"}
 )
+#: Bodies and buildings that stand where the place naming them is: 'Albany County Sheriff's Department'.
+_SITES = frozenset(
+    words("police department sheriff court courthouse council county church mosque temple hospital")
+    + words("prison jail")
+)
 _SPECIFICITY = {"city": 3, "site": 3, "admin1": 2, "country": 1, "continent": 0}
 #: The lead sentences an article's setting covers, and how often it must name a place to be set there.
 _SETTING_LEAD = 2
@@ -253,12 +258,27 @@ def _sentence_place(doc: Doc, offset: int, carrier: Token, context: ArticleConte
             ),
             None,
         )
-        if prep is None:
+        named = (
+            prep is None
+            and _below_country(place)
+            and span.root.dep_ in ("compound", "poss")
+            and span.root.head.i in clause
+            and _institution(span.root.head)
+        )
+        if prep is None and not named:
             continue
-        key = (int(prep.head.i in clause), _SPECIFICITY.get(place.get("feature", ""), 0), -place["start"])
+        in_clause = 2 if prep is not None and prep.head.i in clause else int(named)
+        key = (in_clause, _SPECIFICITY.get(place.get("feature", ""), 0), -place["start"])
         if best is None or key > best[0]:
             best = (key, place)
     return best[1] if best else None
+
+
+def _institution(noun: Token) -> bool:
+    """A body or a building a place names ('the Albany County Sheriff's Department', 'Wasilla Bible
+    Church'): it acts or stands where it is."""
+    words_ = {t.lower_ for t in noun.subtree if t.i <= noun.i} | {noun.lower_}
+    return bool(words_ & _SITES)
 
 
 def _dateline_place(context: ArticleContext) -> Place | None:

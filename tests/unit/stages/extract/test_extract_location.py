@@ -42,3 +42,11 @@ def test_the_lead_happens_where_the_article_is_set(extractor: Extractor) -> None
     arrest = next(e for e in events if e["event_type"] == "COERCE")
     assert arrest["location"] is not None and arrest["location"]["name"] == "Leeds"
     assert arrest["location_source"] == "article"
+
+
+def test_a_body_named_after_its_place_acts_there(extractor: Extractor) -> None:
+    text = "The Dayton Police Department arrested two teenagers on Friday after a robbery."
+    (event,) = _events(extractor, text)
+    assert event["location"] is not None and event["location"]["name"] == "Dayton"
+    (event,) = _events(extractor, "A Dayton man attacked a cashier with a knife on Friday.")
+    assert event["location"] is None
