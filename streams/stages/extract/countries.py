@@ -169,7 +169,8 @@ def _count_mentions(setting: Setting) -> tuple[Counter[str], Counter[str]]:
             and place.get("feature") in ("country", "admin1", "city")
             and trusted_place(place, text)
         ):
-            (strong if _is_strong(place, setting.entries) else weak)[place["country"]] += 1
+            demonym = geo.normalize(place["text"]) in setting.demonyms
+            (strong if _is_strong(place, setting.entries) and not demonym else weak)[place["country"]] += 1
     return strong, weak
 
 

@@ -213,3 +213,9 @@ def test_congo_alone_is_dr_congo_the_republic_is_named_as_such(extractor: Extrac
     text = "Police in Brazzaville, the capital of the Republic of Congo, arrested two journalists on Monday."
     arrest = _event(extractor, text, "COERCE")
     assert {a["country"] for a in (*arrest["source_actors"], *arrest["target_actors"])} == {"COG"}
+
+
+def test_a_nationality_named_in_the_article_does_not_set_it_in_that_country(extractor: Extractor) -> None:
+    text = "A Japanese student was stabbed in Tralee on Friday night. The accused was remanded in custody."
+    remand = next(e for e in _events(extractor, text) if e["evidence"]["trigger"] == "remanded")
+    assert [(a["text"], a["country"]) for a in remand["target_actors"]] == [("The accused", None)]
