@@ -96,7 +96,7 @@ def participants(carrier: Token, noun: Token) -> tuple[list[Token], list[Token]]
     """Heads of the source and target actors of the event that ``carrier`` states."""
     sources: list[Token] = []
     targets: list[Token] = []
-    subject = _subject(carrier)
+    subject = subject_of(carrier)
     if subject is not None:
         subject = resolve_pronoun(subject)
         if subject.dep_ == "nsubjpass" and not _does_embedded(subject, carrier):
@@ -122,8 +122,8 @@ def participants(carrier: Token, noun: Token) -> tuple[list[Token], list[Token]]
         c
         for c in carrier.children
         if c.dep_ in ("xcomp", "ccomp")
-        or _shares_subject(c)
-        or (c.dep_ == "conj" and _shares_subject(c, "conj"))
+        or _sharessubject_of(c)
+        or (c.dep_ == "conj" and _sharessubject_of(c, "conj"))
     ]
     for head in heads:
         objects = [c for c in head.children if c.dep_ in ("dobj", "dative") and c.i != noun.i]
@@ -160,7 +160,7 @@ def unique_actors(actors: list[Actor], taken: list[Actor]) -> list[Actor]:
     return result
 
 
-def _shares_subject(clause: Token, dep: str = "advcl") -> bool:
+def _sharessubject_of(clause: Token, dep: str = "advcl") -> bool:
     """'marched on Sunday demanding independence for Kosovo', 'met visiting Japanese Foreign Minister X':
     a subjectless participle or infinitive adjunct continues the event, so its objects are participants;
     so does a verb joined to the trigger's ('shot and killed a teenager')."""
@@ -183,7 +183,7 @@ def _does_embedded(subject: Token, carrier: Token) -> bool:
     )
 
 
-def _subject(token: Token) -> Token | None:
+def subject_of(token: Token) -> Token | None:
     """The subject of a verb, climbing through 'decided to X', 'met ... and agreed' and relative clauses."""
     current = token
     for _ in range(6):

@@ -18,7 +18,7 @@ from spacy.tokens import Doc, Token
 
 from streams.contracts import SCHEMA_VERSION, Actor, CleanArticle, Event, Evidence, GeoPlace, Place
 from streams.stages import geo
-from streams.stages.extract.actors import event_actors, named_actors, participants
+from streams.stages.extract.actors import event_actors, named_actors, participants, subject_of
 from streams.stages.extract.coding import (
     code_event_type,
     event_triggers,
@@ -148,7 +148,7 @@ def _draft(
     plover, cameo, mode = coded
     source_heads, target_heads = participants(carrier, doc[span[1]] if span[1] != carrier.i else carrier)
     if (mode == "demand" and states_obligation(carrier)) or (mode == "evaluate" and carrier.dep_ == "ccomp"):
-        speaker = [c for c in carrier.head.children if c.dep_ in ("nsubj", "nsubjpass")]
+        speaker = [s for s in [subject_of(carrier.head)] if s is not None]
         source_heads, target_heads = speaker, source_heads + target_heads
     entries = context.entries
     sources, targets = event_actors(plover, carrier, (source_heads, target_heads), offset, context)

@@ -219,3 +219,9 @@ def test_a_nationality_named_in_the_article_does_not_set_it_in_that_country(extr
     text = "A Japanese student was stabbed in Tralee on Friday night. The accused was remanded in custody."
     remand = next(e for e in _events(extractor, text) if e["evidence"]["trigger"] == "remanded")
     assert [(a["text"], a["country"]) for a in remand["target_actors"]] == [("The accused", None)]
+
+
+def test_a_judgement_is_its_speakers_when_the_speech_verb_is_coordinated(extractor: Extractor) -> None:
+    text = 'Mayor Ann Lee of Boise met the governor and said the new state tax was "unjustified."'
+    judgement = _event(extractor, text, "ACCUSE")
+    assert _texts(judgement["source_actors"]) == ["Mayor Ann Lee of Boise"]
