@@ -44,7 +44,8 @@ PEOPLE: dict[str, str | None] = {
             "resident neighbor neighbour gentleman lady family mother father son daughter wife husband "
             "brother sister friend parent customer user follower supporter critic fan member student "
             "worker employee passenger pedestrian motorist gunman attacker assailant robber thief shooter "
-            "inmate guard couple group crowd mob spectator voter survivor relative accused defendant "
+            "inmate offender convict fugitive guard couple group crowd mob spectator voter survivor relative "
+            "accused defendant "
             "plaintiff individual adult infant baby citizen protester protestor demonstrator activist "
             "journalist lawyer attorney doctor nurse teacher pastor priest official"
         ),

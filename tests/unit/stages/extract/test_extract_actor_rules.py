@@ -225,3 +225,9 @@ def test_a_judgement_is_its_speakers_when_the_speech_verb_is_coordinated(extract
     text = 'Mayor Ann Lee of Boise met the governor and said the new state tax was "unjustified."'
     judgement = _event(extractor, text, "ACCUSE")
     assert _texts(judgement["source_actors"]) == ["Mayor Ann Lee of Boise"]
+
+
+def test_an_offender_is_someone(extractor: Extractor) -> None:
+    text = "A convicted offender attacked a guard at a prison in Joliet, Illinois, on Sunday."
+    attack = _event(extractor, text, "ASSAULT")
+    assert [(a["text"], a["country"]) for a in attack["source_actors"]] == [("A convicted offender", "USA")]
