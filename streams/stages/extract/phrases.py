@@ -12,7 +12,7 @@ from spacy.tokens import Token
 from streams.contracts import Actor
 from streams.stages import geo
 from streams.stages.extract.coding import lemma, pos
-from streams.stages.extract.lexicon import NOUNS, SECTORS
+from streams.stages.extract.lexicon import NOUNS, SECTORS, words
 from streams.stages.extract.names import (
     KNOWN_ORGANISATIONS,
     LOCATION_PREPS,
@@ -31,6 +31,8 @@ from streams.stages.geo.toponyms import GENERIC_PLACE_WORDS, WELL_KNOWN_CITY_POP
 
 #: Dependents that open a clause: its words describe an actor, they do not name it.
 _CLAUSE_DEPS = frozenset({"relcl", "acl", "advcl", "ccomp", "xcomp", "parataxis", "appos"})
+#: Participles that give a described person's name: 'identified as', 'named as'.
+_NAMING_VERBS = frozenset(words("named identified"))
 _SECTOR_WORDS = re.compile(
     r"\b({})s?\b".format("|".join(re.escape(k) for k in sorted(SECTORS, key=lambda k: -len(k.split()))))
 )
@@ -49,6 +51,9 @@ def named_actors(head: Token, offset: int, entries: NameLookup, target: bool = F
         if is_number(member) or (thing and (target or lemma(member) in NOUNS)):
             actors.extend(_owners(member, offset, entries))
             continue
+        named = _named_as(member) if pos(member) != "PROPN" else None
+        if named is not None:
+            member = named
         tokens = own_tokens(member)
         expanded = _expand_compound(member, tokens, offset, entries)
         if expanded:
@@ -80,6 +85,20 @@ def _appositive(actor: Actor | None, member: Token, offset: int, entries: NameLo
         name["country"], name["country_source"] = description["country"], "stated"
     name["sector"] = name["sector"] or description["sector"]
     return name
+
+
+def _named_as(description: Token) -> Token | None:
+    """The name a clause gives a person described by a common noun: 'the accused, who has been named as
+    Mohamed Morei', 'a man identified as John Smith' → the name is the actor."""
+    for clause in description.children:
+        if clause.dep_ not in ("relcl", "acl"):
+            continue
+        for token in clause.subtree:
+            if token.lower_ == "as" and token.head.lower_ in _NAMING_VERBS:
+                name = next((c for c in token.children if c.dep_ == "pobj" and pos(c) == "PROPN"), None)
+                if name is not None:
+                    return name
+    return None
 
 
 def _owners(event: Token, offset: int, entries: NameLookup) -> list[Actor]:

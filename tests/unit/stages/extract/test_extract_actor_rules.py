@@ -231,3 +231,9 @@ def test_an_offender_is_someone(extractor: Extractor) -> None:
     text = "A convicted offender attacked a guard at a prison in Joliet, Illinois, on Sunday."
     attack = _event(extractor, text, "ASSAULT")
     assert [(a["text"], a["country"]) for a in attack["source_actors"]] == [("A convicted offender", "USA")]
+
+
+def test_a_described_person_is_the_name_a_clause_gives(extractor: Extractor) -> None:
+    text = "The accused, who was named as Carl Mendez, was arrested in Tacoma on Monday."
+    arrest = _event(extractor, text, "COERCE")
+    assert _texts(arrest["target_actors"]) == ["Carl Mendez"]
