@@ -32,6 +32,10 @@ _ARRESTS = frozenset(words("arrest detain apprehend handcuff"))
 _UNDERGO = frozenset(
     words("face faces faced facing serve serves served serving receive receives received receiving")
 )
+#: Documents that say what their author says: 'a letter calling for', 'a statement condemning'.
+_STATEMENTS = frozenset(
+    words("letter statement petition resolution report message note appeal motion communique declaration")
+)
 _PERSONAL = frozenset(words("he she him her they them"))
 
 
@@ -184,7 +188,8 @@ def _does_embedded(subject: Token, carrier: Token) -> bool:
 
 
 def subject_of(token: Token) -> Token | None:
-    """The subject of a verb, climbing through 'decided to X', 'met ... and agreed' and relative clauses."""
+    """The subject of a verb, climbing through 'decided to X', 'met ... and agreed', relative clauses and
+    a statement that says it ('issued a statement condemning X')."""
     current = token
     for _ in range(6):
         for child in current.children:
@@ -197,6 +202,9 @@ def subject_of(token: Token) -> Token | None:
             continue
         if pos(current) == "NOUN" and current.dep_ in ("dobj", "attr") and pos(current.head) == "VERB":
             current = current.head
+            continue
+        if current.dep_ == "acl" and current.tag_ == "VBG" and current.head.lower_ in _STATEMENTS:
+            current = current.head  # 'wrote a letter calling for X': the letter's writer calls
             continue
         if (
             current.dep_ in ("pobj", "pcomp")

@@ -237,3 +237,9 @@ def test_a_described_person_is_the_name_a_clause_gives(extractor: Extractor) -> 
     text = "The accused, who was named as Carl Mendez, was arrested in Tacoma on Monday."
     arrest = _event(extractor, text, "COERCE")
     assert _texts(arrest["target_actors"]) == ["Carl Mendez"]
+
+
+def test_a_letter_calling_for_something_is_its_writers_demand(extractor: Extractor) -> None:
+    text = "The Kenya Teachers Union sent a letter to the ministry in Nairobi calling for higher pay."
+    demand = _event(extractor, text, "REQUEST")
+    assert _texts(demand["source_actors"]) == ["The Kenya Teachers Union"]
