@@ -26,6 +26,8 @@ from streams.stages.geo.toponyms import NameLookup
 _AUTHORITY_EVENTS = frozenset({"COERCE", "SANCTION"})
 #: Prepositions that give the reason or charge once a person is acted on ('arrested him for theft').
 _REASON_PREPS = frozenset({"with", "of", "for", "on"})
+#: Events done with each other: two parties named together as subject are source and target.
+_MUTUAL = frozenset({"AGREE", "CONSULT", "COOPERATE"})
 #: Events only the police do: a passive one without an agent is the police's.
 _ARRESTS = frozenset(words("arrest detain apprehend handcuff"))
 #: Verbs whose subject undergoes the event its object names: 'faces charges', 'is serving a sentence'.
@@ -60,6 +62,8 @@ def event_actors(
         police = article_police(setting, offset + carrier.idx) if lemma(carrier) in _ARRESTS else None
         if not sources and police is not None:
             sources = [police]
+    if plover in _MUTUAL and not targets and len(sources) > 1:
+        sources, targets = sources[:1], sources[1:]  # 'the USAF and Boeing signed a deal': with each other
     for actor in (*sources, *targets):
         name_the_title(actor, setting.article["text"])
     fill_countries(sources, targets, carrier, offset, setting)

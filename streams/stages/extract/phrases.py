@@ -44,8 +44,9 @@ def named_actors(head: Token, offset: int, entries: NameLookup, target: bool = F
     the Defense Ministry'; a subject is one when its words say whose it is ('the "American aggressors"'),
     and equipment acts ('Israeli tanks shelled') but is not on the receiving end."""
     actors: list[Actor] = []
+    joined = {i for m in (head, *head.conjuncts) for i in _joined_name(m)}
     for member in (head, *head.conjuncts):
-        if is_pronoun(member):
+        if is_pronoun(member) or member.i in joined:
             continue
         thing = pos(member) == "NOUN" and not names_people(member, target)
         if is_number(member) or (thing and (target or lemma(member) in NOUNS)):
@@ -241,7 +242,10 @@ def own_tokens(member: Token) -> list[Token]:
     """The words of one actor: its subtree without coordinated siblings, clauses at any depth ('the name of
     a woman who was walking...' names no one), edge punctuation and words past a quotation mark."""
     excluded: set[int] = set()
+    joined = _joined_name(member)
     for child in member.children:
+        if child.i in joined:
+            continue
         if child.dep_ in ("conj", "cc", "relcl", "acl", "appos", "punct") or (
             child.dep_ == "prep" and child.lower_ not in ("of", "in", "from", "for")
         ):
@@ -251,6 +255,16 @@ def own_tokens(member: Token) -> list[Token]:
             excluded |= {t.i for t in token.subtree}
     tokens = _trim(t for t in member.subtree if t.i not in excluded)
     return _trim(_within_quotes(tokens, member))
+
+
+def _joined_name(member: Token) -> set[int]:
+    """The '&' and the proper noun after it that continue a name: 'Procter & Gamble', 'Pacific Gas &
+    Electric Co.' are one company, not two."""
+    amp = next((c for c in member.children if c.dep_ == "cc" and c.text == "&"), None)
+    if amp is None or pos(member) != "PROPN":
+        return set()
+    name = next((c for c in member.children if c.dep_ == "conj" and c.i > amp.i and pos(c) == "PROPN"), None)
+    return {amp.i, name.i} if name is not None else set()
 
 
 def _is_clause(token: Token) -> bool:

@@ -243,3 +243,15 @@ def test_a_letter_calling_for_something_is_its_writers_demand(extractor: Extract
     text = "The Kenya Teachers Union sent a letter to the ministry in Nairobi calling for higher pay."
     demand = _event(extractor, text, "REQUEST")
     assert _texts(demand["source_actors"]) == ["The Kenya Teachers Union"]
+
+
+def test_two_parties_that_agree_together_are_source_and_target(extractor: Extractor) -> None:
+    text = "The Navy and Huntington Ingalls signed a contract in Norfolk, Virginia, on Monday."
+    deal = _event(extractor, text, "AGREE")
+    assert _texts(deal["source_actors"]) == ["The Navy"]
+    assert _texts(deal["target_actors"]) == ["Huntington Ingalls"]
+
+
+def test_an_ampersand_keeps_a_company_name_whole(extractor: Extractor) -> None:
+    deal = _event(extractor, "Procter & Gamble signed a deal with Walmart in Cincinnati.", "AGREE")
+    assert _texts(deal["source_actors"]) == ["Procter & Gamble"]
