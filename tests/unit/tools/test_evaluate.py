@@ -12,16 +12,15 @@ import orjson
 import pytest
 
 from streams import contracts
+from streams.stages.geo.distance import EARTH_RADIUS_KM, haversine_km
 from streams.tools.eval import main_eval, run_task
 from streams.tools.eval.metrics import (
-    EARTH_RADIUS_KM,
     best_overlap,
     cleaning_scores,
     dedup_scores,
     events_scores,
     geo_scores,
     gold_countries,
-    haversine_km,
     primary_type,
     shingle_counts,
     shingles,
