@@ -83,6 +83,22 @@ WORKER_PROBLEMS = Gauge(
     "newsevents_worker_problems",
     "Faults that make this worker unready: broker out of reach, agents not running, stuck partitions.",
 )
+ALERTS_FIRED = Counter(
+    "newsevents_alerts",
+    "Alerts published on the alerts topic, by rule and level (1 first, higher on escalation).",
+    ["rule", "level"],
+)
+ALERT_WEBHOOK_POSTS = Counter(
+    "newsevents_alert_webhook_posts",
+    "Alerts posted to the webhook, by result: delivered, or failed after the last attempt.",
+    ["result"],
+)
+ALERT_WEBHOOK_FAILURES = Counter(
+    "newsevents_alert_webhook_failures",
+    "Failed webhook attempts (an error, a timeout or a non-2xx answer), by whether another attempt follows "
+    "(retried) or the alert is not delivered (given_up; it stays on the alerts topic and in the log).",
+    ["outcome"],
+)
 
 #: The worker's agents (Faust agent names), for the crash counter's series.
 AGENTS = ("normalize", "dedup-route", "dedup-bands", "dedup-verdict", "extract")
@@ -112,6 +128,10 @@ def _initialise_series() -> None:
         EVENTS.labels(event_type)
     for reason in ("unsupported_language", "no_event"):
         WITHOUT_EVENTS.labels(reason)
+    for result in ("delivered", "failed"):
+        ALERT_WEBHOOK_POSTS.labels(result)
+    for outcome in ("retried", "given_up"):
+        ALERT_WEBHOOK_FAILURES.labels(outcome)
 
 
 _initialise_series()

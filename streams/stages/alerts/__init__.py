@@ -4,7 +4,16 @@ Plain functions over a state mapping, like the other stages: the ``alerts`` comm
 a dict, the worker in a table.
 """
 
-from streams.stages.alerts.evaluate import evaluate, expire, subject_key
+from streams.stages.alerts.evaluate import evaluate, expire, remember_sent, subject_key
 from streams.stages.alerts.rules import Rule, RulesError, load_rules, parse_rules
 
-__all__ = ["Rule", "RulesError", "evaluate", "expire", "load_rules", "parse_rules", "subject_key"]
+__all__ = [
+    "Rule",
+    "RulesError",
+    "evaluate",
+    "expire",
+    "load_rules",
+    "parse_rules",
+    "remember_sent",
+    "subject_key",
+]

@@ -35,7 +35,7 @@ def state_key(kind: str, story: str, rule: str = "") -> str:
     return "\x1f".join((kind, story, rule))
 
 
-def subject_key(kind: str, record: Mapping[str, Any]) -> str:
+def subject_key(record: Mapping[str, Any]) -> str:
     """What alerts are counted per: the story (every event carries its story id), else the event."""
     story = record.get("story_id")
     if isinstance(story, str) and story:
@@ -51,7 +51,7 @@ def evaluate(
     now: datetime,
 ) -> list[Alert]:
     """The alerts ``record`` (an ``events`` or ``stories`` record, by ``kind``) fires; updates ``state``."""
-    subject = subject_key(kind, record)
+    subject = subject_key(record)
     at = _record_time(kind, record, now)
     history: list[list[float]] = []
     if kind == "stories":
@@ -71,6 +71,14 @@ def evaluate(
         state[key] = {"level": level, "at": at.timestamp()}
         alerts.append(_alert(rule, kind, record, subject, level, why, now))
     return alerts
+
+
+def remember_sent(state: MutableMapping[str, Any], alert: Mapping[str, Any]) -> None:
+    """Count an alert already published (read back from the alerts topic at start) as sent."""
+    key = state_key(FIRED, subject_key(alert), alert["rule"])
+    fired = state.get(key)
+    if fired is None or fired["level"] < alert["level"]:
+        state[key] = {"level": alert["level"], "at": parse_rfc3339(alert["fired_at"]).timestamp()}
 
 
 def expire(state: MutableMapping[str, Any], now: datetime) -> int:
