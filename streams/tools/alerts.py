@@ -25,8 +25,8 @@ from streams.config import Settings
 from streams.kafka.admin import ensure_topics
 from streams.kafka.clients import TopicReader, make_producer, read_to_end
 from streams.stages import alerts
-from streams.tools.webhook import WebhookSink
 from streams.worker import metrics
+from streams.worker.webhook import WebhookSink
 
 log = logging.getLogger("newsevents.alerts")
 

@@ -101,11 +101,21 @@ ALERT_WEBHOOK_FAILURES = Counter(
 )
 
 #: The worker's agents (Faust agent names), for the crash counter's series.
-AGENTS = ("normalize", "dedup-route", "dedup-bands", "dedup-verdict", "extract")
+AGENTS = (
+    "normalize",
+    "dedup-route",
+    "dedup-bands",
+    "dedup-verdict",
+    "extract",
+    "alerts-route-events",
+    "alerts-route-stories",
+    "alerts",
+)
 STAGE_OUTPUTS = {
     "normalize": (contracts.CLEAN, contracts.DEADLETTER),
     "dedup": (contracts.UNIQUE, contracts.DUPLICATES, contracts.DEADLETTER),
     "extract": (contracts.EVENTS, contracts.DEADLETTER),
+    "alerts": (contracts.ALERTS, contracts.DEADLETTER),
 }
 
 

@@ -28,7 +28,7 @@ from streams.config import Settings
 from streams.kafka.admin import ensure_topics
 from streams.kafka.broker import EmbeddedBroker, free_port
 from streams.kafka.clients import TopicReader, make_producer
-from streams.kafka.local import code_path
+from streams.kafka.local import LocalPipeline, code_path
 
 pytestmark = pytest.mark.integration
 
@@ -262,3 +262,40 @@ def test_tail_alerts_prints_one_line_per_alert(broker: Settings) -> None:
         "2026-11-30T06:42:00.000000Z  tail-check  L2  14 sources  [countries=UKR; place=Kharkiv (1.9 km)]  "
         "s-0123456789abcdef: Explosion hits a power plant in Kharkiv  https://outlet0.example/kharkiv-0"
     )
+
+
+def test_worker_runs_the_rules_when_configured(tmp_path: Path, webhook: str) -> None:
+    """NEWSEVENTS_ALERT_RULES: the worker's alerts agents do what the command does, on two partitions."""
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(RULES, "utf-8")
+    Hook.accepted.clear()
+    env = {"NEWSEVENTS_ALERT_RULES": str(rules), "NEWSEVENTS_ALERT_WEBHOOK": webhook}
+    with LocalPipeline(workers=1, partitions=2, bootstrap="", log_dir=tmp_path, env=env) as local:
+        other = "s-fedcba9876543210"
+        send(
+            local.settings,
+            [
+                (contracts.STORIES, story(0, 2, growth={}, first_minute=-120)),
+                (contracts.STORIES, story(0, 5, story_id=other, growth={}, first_minute=-120)),
+                (contracts.EVENTS, event(sources=2)),
+                (contracts.STORIES, story(10, 4, growth={}, first_minute=-120)),
+                (contracts.STORIES, story(20, 11, growth={}, first_minute=-120)),
+                (contracts.STORIES, story(21, 11, growth={}, first_minute=-120)),
+            ],
+        )
+        found = alerts_on_topic(local.settings, 5, timeout=90)
+        fired = sorted((a["story_id"], a["rule"], a["level"]) for a in found)
+        story_id = "s-0123456789abcdef"
+        assert fired == [
+            (story_id, "big-assault", 1),
+            (story_id, "big-assault", 2),
+            (story_id, "fast-growing", 1),
+            (story_id, "forces", 1),
+            (other, "big-assault", 1),
+        ]
+        for alert in found:
+            contracts.validate(contracts.ALERTS, alert)
+        deadline = time.monotonic() + 30
+        while len(Hook.accepted) < len(found) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert sorted(a["alert_id"] for a in Hook.accepted) == sorted(a["alert_id"] for a in found)

@@ -1,4 +1,5 @@
-"""Webhook sink of ``newsevents alerts``: each alert POSTed as JSON, with bounded retries and back-off.
+"""Webhook sink of ``newsevents alerts`` and of workers running the rules: each alert POSTed as JSON,
+with bounded retries and back-off.
 
 Retried: connection errors, timeouts, 408, 425, 429 and 5xx answers, after 0.5, 1, 2, 4 s (capped) by
 default, honouring a ``Retry-After`` up to the cap. Any other answer is final. Every failed attempt is

@@ -11,7 +11,7 @@ import pytest
 from prometheus_client import REGISTRY
 
 from streams.kafka.broker import free_port
-from streams.tools.webhook import WebhookSink
+from streams.worker.webhook import WebhookSink
 
 ALERT = {"alert_id": "a-0123456789abcdef", "rule": "kharkiv", "level": 1, "story_id": "s-1"}
 
