@@ -105,6 +105,7 @@ def run_alerts(
         flush=True,
     )
     published = 0
+    top = metrics.TopStories()
     producer = make_producer(settings)
     last_expiry = time.monotonic()
     group = f"{settings.app_id}-alerts"
@@ -114,6 +115,8 @@ def run_alerts(
                 fired = []
                 for record in reader.poll(0.5):
                     fired.extend(_evaluate(state, rules, record.topic, record.value))
+                    if record.topic == contracts.STORIES and isinstance(record.value, dict):
+                        top.observe(record.value)
                 for alert in fired:
                     key = (alert["story_id"] or alert["event_id"] or "").encode()
                     producer.send(contracts.ALERTS, key=key, value=orjson.dumps(alert))

@@ -44,6 +44,7 @@ def register(pipeline: Pipeline) -> None:
     partitions = settings.partitions
     state = app.Table("alerts-state", default=None, partitions=partitions)
     sink = WebhookSink(settings.alert_webhook) if settings.alert_webhook else None
+    top = metrics.TopStories()
     # One thread: posts go out in order, and a webhook that is down delays only other posts.
     posting = ThreadPoolExecutor(1, thread_name_prefix="alerts-webhook")
 
@@ -83,6 +84,8 @@ def register(pipeline: Pipeline) -> None:
         message = await receive(pipeline, STAGE, raw, check_object)
         if message is None:
             return
+        if message["kind"] == "stories":
+            top.observe(message["record"])
         fired = alerts.evaluate(state, rules, message["kind"], message["record"], contracts.utc_now())
         for alert in fired:
             key = (alert["story_id"] or alert["event_id"] or "").encode()

@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from alert_records import story
 
 from streams.config import ConfigError, Settings
+from streams.worker import metrics
 from streams.worker.agents import alerts
 from streams.worker.app import create_app
 
@@ -38,3 +40,27 @@ def test_a_bad_rules_file_is_a_configuration_error_naming_the_line(tmp_path: Pat
         ConfigError, match=r"NEWSEVENTS_ALERT_RULES: .*rules.yaml:3: rules\[0\].countries\[0\]"
     ):
         alerts.register(create_app(Settings(alert_rules=str(rules))))
+
+
+def test_top_stories_gauge_keeps_the_biggest_recent_stories() -> None:
+    top = metrics.TopStories(size=2, window=3600, keep=3)
+
+    def shown() -> dict[str, float]:
+        return {
+            sample.labels["story_id"]: sample.value
+            for family in metrics.TOP_STORY_SOURCES.collect()
+            for sample in family.samples
+        }
+
+    top.observe(story(0, 5, story_id="s-a"))
+    top.observe(story(10, 9, story_id="s-b"))
+    top.observe(story(20, 2, story_id="s-c"))
+    assert shown() == {"s-b": 9, "s-a": 5}
+    top.observe(story(30, 7, story_id="s-c"))
+    assert shown() == {"s-b": 9, "s-c": 7}
+    # Two hours later only what was updated within the hour counts; s-a, the oldest, is forgotten.
+    top.observe(story(150, 3, story_id="s-d"))
+    assert shown() == {"s-d": 3}
+    assert set(top.stories) == {"s-b", "s-c", "s-d"}
+    top.observe({"story_id": "s-e"})
+    assert shown() == {"s-d": 3}
