@@ -54,8 +54,8 @@ def evaluate(
     subject = subject_key(record)
     at = _record_time(kind, record, now)
     history: list[list[float]] = []
-    if kind == "stories":
-        history = _remember(state, subject, record, at, rules)
+    if kind == "stories" and any(rule.growth for rule in rules):
+        history = _remember(state, subject, record, at, rules, now)
     alerts = []
     for rule in rules:
         if kind not in rule.records:
@@ -68,7 +68,7 @@ def evaluate(
         fired = state.get(key)
         if fired is not None and fired["level"] >= level:
             continue
-        state[key] = {"level": level, "at": at.timestamp()}
+        state[key] = {"level": level, "at": now.timestamp()}
         alerts.append(_alert(rule, kind, record, subject, level, why, now))
     return alerts
 
@@ -82,13 +82,12 @@ def remember_sent(state: MutableMapping[str, Any], alert: Mapping[str, Any]) -> 
 
 
 def expire(state: MutableMapping[str, Any], now: datetime) -> int:
-    """Drop the state of stories silent for :data:`STATE_RETENTION`; returns how many keys went."""
+    """Drop the state of stories not seen for :data:`STATE_RETENTION`; returns how many keys went.
+
+    Every value carries ``at``, the clock's time when it was last written (record times can be old in a
+    replay, so they would expire what was just written)."""
     cutoff = (now - STATE_RETENTION).timestamp()
-    stale = [
-        key
-        for key, value in state.items()
-        if (value["at"] if key.startswith(FIRED) else (value[-1][0] if value else 0.0)) < cutoff
-    ]
+    stale = [key for key, value in state.items() if value["at"] < cutoff]
     for key in stale:
         del state[key]
     return len(stale)
@@ -207,10 +206,11 @@ def _remember(
     record: Mapping[str, Any],
     at: datetime,
     rules: Sequence[Rule],
+    now: datetime,
 ) -> list[list[float]]:
     """Append the story's counts at ``at`` to its history, trimmed to the longest growth window."""
     key = state_key(HISTORY, subject)
-    history = [list(point) for point in state.get(key) or ()]
+    history = [list(point) for point in (state.get(key) or {}).get("points", ())]
     point = [at.timestamp(), float(record.get("num_sources") or 0), float(record.get("num_articles") or 0)]
     history = sorted([p for p in history if p[0] != point[0]] + [point])
     longest = max((rule.growth.within_minutes for rule in rules if rule.growth), default=0) * 60
@@ -218,7 +218,7 @@ def _remember(
     older = [p for p in history if p[0] < point[0] - longest]
     history = older[-1:] + [p for p in history if p[0] >= point[0] - longest]
     history = history[-MAX_HISTORY:]
-    state[key] = history
+    state[key] = {"at": now.timestamp(), "points": history}
     return history
 
 

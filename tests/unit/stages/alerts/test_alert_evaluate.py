@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -150,19 +150,31 @@ def test_history_is_bounded_by_the_longest_window() -> None:
     text = "  - name: growing\n    records: [stories]\n    growth: {sources: 50, within_minutes: 30}\n"
     state: dict[str, Any] = {}
     fire(state, text, "stories", *[story(minute, 1 + minute // 10, growth={}) for minute in range(0, 600, 5)])
-    (history,) = [value for key, value in state.items() if key.startswith("history")]
+    (history,) = [value["points"] for key, value in state.items() if key.startswith("history")]
     assert 6 <= len(history) <= 8
     assert history[-1][0] - history[1][0] <= 30 * 60
 
 
-def test_expire_drops_state_of_silent_stories() -> None:
+def test_expire_drops_state_not_written_for_a_week() -> None:
     text = "  - name: any\n    records: [stories]\n    growth: {sources: 1, within_minutes: 30}\n"
+    parsed = rules(text)
     state: dict[str, Any] = {}
-    fire(state, text, "stories", story(0, 2), story(0, 3, story_id="s-1111111111111111"))
+    evaluate(state, parsed, "stories", story(0, 2), NOW)
+    # Another story a day later by the clock, with a record time from long ago (a replay).
+    evaluate(
+        state, parsed, "stories", story(-90000, 3, story_id="s-1111111111111111"), NOW + timedelta(days=1)
+    )
     assert len(state) == 4
     assert expire(state, NOW + STATE_RETENTION) == 0
-    later = NOW + STATE_RETENTION + (datetime.fromisoformat("2026-11-30T06:13:00+00:00") - START)
-    assert expire(state, later) == 4 and state == {}
+    assert expire(state, NOW + STATE_RETENTION + timedelta(minutes=1)) == 2
+    assert all("s-1111111111111111" in key for key in state)
+    assert expire(state, NOW + STATE_RETENTION + timedelta(days=1, minutes=1)) == 2 and state == {}
+
+
+def test_no_growth_rule_keeps_no_history() -> None:
+    state: dict[str, Any] = {}
+    fire(state, "  - name: any\n    min_sources: 1\n", "stories", story(0, 2), story(5, 3))
+    assert [key.split("\x1f")[0] for key in state] == ["fired"]
 
 
 def test_kharkiv_fixture_is_within_the_radius_of_itself() -> None:
