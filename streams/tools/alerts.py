@@ -124,10 +124,11 @@ def run_alerts(
                     print(format_alert(alert), flush=True)
                 if fired:
                     producer.flush()
-                    # The webhook after the topic: an alert is durable before anyone is told of it.
+                    # The webhook after the topic: an alert is durable before anyone is told of it. The
+                    # sink posts on its own thread, so a webhook that is down never holds the consumer.
                     if sink is not None:
                         for alert in fired:
-                            sink.post(alert)
+                            sink.submit(alert)
                 reader.commit()
                 published += len(fired)
                 if max_alerts and published >= max_alerts:
@@ -137,6 +138,8 @@ def run_alerts(
                     last_expiry = time.monotonic()
     finally:
         producer.close()
+        if sink is not None:
+            sink.close()
     return 0
 
 

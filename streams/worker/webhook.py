@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +38,10 @@ class WebhookSink:
     timeout: float = 5.0
     sleep: Callable[[float], None] = time.sleep
     pool: urllib3.PoolManager = field(default_factory=lambda: urllib3.PoolManager(retries=False))
+    #: One thread: posts leave in order, and a webhook that is down delays only other posts.
+    thread: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="alerts-webhook")
+    )
 
     def __post_init__(self) -> None:
         if self.attempts < 1:
@@ -48,6 +53,16 @@ class WebhookSink:
         if retry_after is not None and retry_after.strip().isdigit():
             wait = max(wait, float(retry_after))
         return min(self.backoff_max, wait)
+
+    def submit(self, alert: dict[str, Any]) -> Future[bool]:
+        """Post ``alert`` on the sink's thread, after those submitted before it; the caller goes on."""
+        future = self.thread.submit(self.post, alert)
+        future.add_done_callback(_log_crash)
+        return future
+
+    def close(self) -> None:
+        """Wait for the posts already submitted (each ends within its attempts and back-off)."""
+        self.thread.shutdown(wait=True)
 
     def post(self, alert: dict[str, Any]) -> bool:
         """Deliver one alert; True once the endpoint answers 2xx, False after the last failed attempt."""
@@ -93,3 +108,9 @@ class WebhookSink:
             problem,
         )
         return False
+
+
+def _log_crash(future: Future[bool]) -> None:
+    """:meth:`WebhookSink.post` logs and counts its own failures; only a bug in it reaches here."""
+    if not future.cancelled() and future.exception() is not None:
+        log.error("webhook sink failed: %r", future.exception())

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import zlib
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -45,8 +44,6 @@ def register(pipeline: Pipeline) -> None:
     state = app.Table("alerts-state", default=None, partitions=partitions)
     sink = WebhookSink(settings.alert_webhook) if settings.alert_webhook else None
     top = metrics.TopStories()
-    # One thread: posts go out in order, and a webhook that is down delays only other posts.
-    posting = ThreadPoolExecutor(1, thread_name_prefix="alerts-webhook")
 
     def route(kind: str) -> Any:
         async def forward(stream: StreamT[Any]) -> None:
@@ -93,12 +90,6 @@ def register(pipeline: Pipeline) -> None:
                 metrics.RECORDS_OUT.labels(STAGE, contracts.ALERTS).inc()
                 metrics.ALERTS_FIRED.labels(alert["rule"], str(alert["level"])).inc()
                 if sink is not None:
-                    posting.submit(sink.post, dict(alert)).add_done_callback(_posted)
+                    sink.submit(dict(alert))
 
     log.info("alerts: %d rules from %s", len(rules), settings.alert_rules)
-
-
-def _posted(future: Future[bool]) -> None:
-    """The sink logs and counts its own failures; only a bug in it reaches here."""
-    if not future.cancelled() and future.exception() is not None:
-        log.error("webhook sink failed: %r", future.exception())

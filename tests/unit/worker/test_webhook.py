@@ -132,3 +132,12 @@ def test_real_back_off_is_exponential_and_bounded() -> None:
     assert [webhook.delay(n) for n in range(1, 7)] == [0.5, 1.0, 2.0, 4.0, 8.0, 8.0]
     with pytest.raises(ValueError):
         WebhookSink("http://127.0.0.1:1/", attempts=0)
+
+
+def test_submitted_alerts_are_posted_in_order_on_the_sink_thread(waits: list[float]) -> None:
+    with Endpoint([503]) as endpoint:
+        webhook = sink(endpoint.url, waits)
+        futures = [webhook.submit({**ALERT, "level": level}) for level in (1, 2, 3)]
+        webhook.close()
+    assert [future.result() for future in futures] == [True, True, True]
+    assert [body["level"] for _, body in endpoint.received] == [1, 1, 2, 3]
