@@ -121,33 +121,33 @@ ALERT_WEBHOOK_FAILURES = Counter(
 )
 
 #: The worker's agents (Faust agent names), for the crash counter's series.
-AGENTS = (
-    "normalize",
-    "dedup-route",
-    "dedup-bands",
-    "dedup-verdict",
-    "extract",
-    "alerts-route-events",
-    "alerts-route-stories",
-    "alerts",
-)
+AGENTS = ("normalize", "dedup-route", "dedup-bands", "dedup-verdict", "extract")
+#: The agents and outputs of the optional alerts stage, whose series exist only where it runs.
+ALERT_AGENTS = ("alerts-route-events", "alerts-route-stories", "alerts")
+ALERT_OUTPUTS = (contracts.ALERTS, contracts.DEADLETTER)
 STAGE_OUTPUTS = {
     "normalize": (contracts.CLEAN, contracts.DEADLETTER),
     "dedup": (contracts.UNIQUE, contracts.DUPLICATES, contracts.DEADLETTER),
     "extract": (contracts.EVENTS, contracts.DEADLETTER),
-    "alerts": (contracts.ALERTS, contracts.DEADLETTER),
 }
+
+
+def initialise_stage(stage: str, topics: tuple[str, ...], agents: tuple[str, ...]) -> None:
+    """Create a stage's series at 0, so dashboards and alerts see it before its first record."""
+    RECORDS_IN.labels(stage)
+    STAGE_LATENCY.labels(stage)
+    DEADLETTER_FAILURES.labels(stage)
+    for topic in topics:
+        RECORDS_OUT.labels(stage, topic)
+    for reason in contracts.DEADLETTER_REASONS:
+        DEADLETTERED.labels(stage, reason)
+    for agent in agents:
+        AGENT_CRASHES.labels(agent)
 
 
 def _initialise_series() -> None:
     for stage, topics in STAGE_OUTPUTS.items():
-        RECORDS_IN.labels(stage)
-        STAGE_LATENCY.labels(stage)
-        DEADLETTER_FAILURES.labels(stage)
-        for topic in topics:
-            RECORDS_OUT.labels(stage, topic)
-        for reason in contracts.DEADLETTER_REASONS:
-            DEADLETTERED.labels(stage, reason)
+        initialise_stage(stage, topics, ())
     for agent in AGENTS:
         AGENT_CRASHES.labels(agent)
     for result in ("unique", "duplicate"):

@@ -42,6 +42,7 @@ def register(pipeline: Pipeline) -> None:
     app = pipeline.app
     partitions = settings.partitions
     state = app.Table("alerts-state", default=None, partitions=partitions)
+    metrics.initialise_stage(STAGE, metrics.ALERT_OUTPUTS, metrics.ALERT_AGENTS)
     sink = WebhookSink(settings.alert_webhook) if settings.alert_webhook else None
     top = metrics.TopStories()
 
