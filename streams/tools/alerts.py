@@ -76,9 +76,8 @@ def run_alerts(
     webhook: str | None = None,
     metrics_port: int = 0,
     max_alerts: int = 0,
-    stop: threading.Event | None = None,
 ) -> int:
-    """Evaluate until ``stop`` is set (or SIGINT/SIGTERM, or ``max_alerts`` published)."""
+    """Evaluate until SIGINT/SIGTERM, or until ``max_alerts`` are published when given."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         rules = alerts.load_rules(rules_path)
@@ -86,10 +85,9 @@ def run_alerts(
         print(f"error: {exc}", file=sys.stderr)
         return 2
     settings = Settings.from_env()
-    if stop is None:
-        stop = threading.Event()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(signum, lambda *_: stop.set())
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
     if metrics_port:
         from prometheus_client import start_http_server
 
