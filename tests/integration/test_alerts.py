@@ -299,3 +299,17 @@ def test_worker_runs_the_rules_when_configured(tmp_path: Path, webhook: str) -> 
         while len(Hook.accepted) < len(found) and time.monotonic() < deadline:
             time.sleep(0.2)
         assert sorted(a["alert_id"] for a in Hook.accepted) == sorted(a["alert_id"] for a in found)
+
+        # A sweep a week and a day from now forgets every story: the count that fired big-assault for the
+        # other story fires it again (without the sweep it would send nothing).
+        sweep = orjson.dumps({"sweep": time.time() + 8 * 86400})
+        producer = make_producer(local.settings)
+        for partition in range(2):
+            producer.send(contracts.ALERTS_BY_STORY, key=b"~sweep", value=sweep, partition=partition)
+        producer.flush()
+        producer.close()
+        send(
+            local.settings, [(contracts.STORIES, story(30, 5, story_id=other, growth={}, first_minute=-120))]
+        )
+        again = alerts_on_topic(local.settings, 6, timeout=60)
+        assert [(a["story_id"], a["rule"], a["level"]) for a in again[5:]] == [(other, "big-assault", 1)]

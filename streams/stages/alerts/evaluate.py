@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -81,13 +81,18 @@ def remember_sent(state: MutableMapping[str, Any], alert: Mapping[str, Any]) -> 
         state[key] = {"level": alert["level"], "at": parse_rfc3339(alert["fired_at"]).timestamp()}
 
 
-def expire(state: MutableMapping[str, Any], now: datetime) -> int:
+def expire(state: MutableMapping[str, Any], now: datetime, owned: Callable[[str], bool] | None = None) -> int:
     """Drop the state of stories not seen for :data:`STATE_RETENTION`; returns how many keys went.
 
     Every value carries ``at``, the clock's time when it was last written (record times can be old in a
-    replay, so they would expire what was just written)."""
+    replay, so they would expire what was just written). ``owned`` (given a story) limits the sweep to
+    the stories of one partition: a table may only be written by the partition that owns the key."""
     cutoff = (now - STATE_RETENTION).timestamp()
-    stale = [key for key, value in state.items() if value["at"] < cutoff]
+    stale = [
+        key
+        for key, value in list(state.items())
+        if (owned is None or owned(key.split("\x1f")[1])) and (not value or value["at"] < cutoff)
+    ]
     for key in stale:
         del state[key]
     return len(stale)

@@ -5,7 +5,11 @@ partition of the ``alerts-state`` table whichever topic and key its records came
 1. ``alerts-route-events`` and ``alerts-route-stories`` forward each record to ``alerts.by-story``, on
    the partition of its story id (crc32, like dedup's explicit partitions);
 2. ``alerts`` evaluates the rules over it and publishes what fires on ``alerts``, then hands it to the
-   webhook sink (``NEWSEVENTS_ALERT_WEBHOOK``) in a thread of its own, so retries never hold the agent.
+   webhook sink (``NEWSEVENTS_ALERT_WEBHOOK``), which posts on a thread of its own, so retries never
+   hold the agent.
+
+The leader's timer sends a sweep message to every partition of ``alerts.by-story`` each hour; each
+partition drops the state of its own stories not seen for a week (``alerts.evaluate.STATE_RETENTION``).
 
 The ``newsevents alerts`` command runs the same rules outside the workers; run one or the other.
 """
@@ -13,7 +17,9 @@ The ``newsevents alerts`` command runs the same rules outside the workers; run o
 from __future__ import annotations
 
 import logging
+import time
 import zlib
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +29,14 @@ from streams import contracts
 from streams.config import ConfigError
 from streams.stages import alerts
 from streams.worker import metrics
-from streams.worker.agents.common import check_object, guard, publish, receive
+from streams.worker.agents.common import check_object, encode, guard, publish, receive
 from streams.worker.app import Pipeline
 from streams.worker.webhook import WebhookSink
 
 STAGE = "alerts"
+#: Seconds between sweeps of the alert state.
+SWEEP_INTERVAL = 3600.0
+SWEEP_KEY = b"~sweep"
 log = logging.getLogger("newsevents")
 
 
@@ -58,29 +67,36 @@ def register(pipeline: Pipeline) -> None:
         if record is None:
             return
         subject = alerts.subject_key(record)
-        partition = zlib.crc32(subject.encode()) % partitions
         await publish(
             pipeline,
             STAGE,
             pipeline.alerts_by_story,
             {"kind": kind, "record": record},
             key=subject.encode(),
-            partition=partition,
+            partition=partition_of(subject),
             original=raw,
         )
 
     app.agent(pipeline.events, name="alerts-route-events")(route("events"))
     app.agent(pipeline.stories, name="alerts-route-stories")(route("stories"))
 
+    def partition_of(subject: str) -> int:
+        return zlib.crc32(subject.encode()) % partitions
+
     @app.agent(pipeline.alerts_by_story, name=STAGE)
     async def evaluate(stream: StreamT[Any]) -> None:
-        async for raw in stream:
+        async for event in stream.events():
+            raw = event.value if isinstance(event.value, bytes) else b""
             metrics.RECORDS_IN.labels(STAGE).inc()
-            await guard(pipeline, STAGE, raw, evaluate_one(raw))
+            await guard(pipeline, STAGE, raw, evaluate_one(raw, event.message.partition))
 
-    async def evaluate_one(raw: bytes) -> None:
+    async def evaluate_one(raw: bytes, shard: int) -> None:
         message = await receive(pipeline, STAGE, raw, check_object)
         if message is None:
+            return
+        if "sweep" in message:
+            moment = datetime.fromtimestamp(float(message["sweep"]), UTC)
+            alerts.expire(state, moment, owned=lambda subject: partition_of(subject) == shard)
             return
         if message["kind"] == "stories":
             top.observe(message["record"])
@@ -92,5 +108,15 @@ def register(pipeline: Pipeline) -> None:
                 metrics.ALERTS_FIRED.labels(alert["rule"], str(alert["level"])).inc()
                 if sink is not None:
                     sink.submit(dict(alert))
+
+    @app.timer(SWEEP_INTERVAL, on_leader=True)
+    async def sweep() -> None:
+        """Tables may only be written inside a stream, so the sweep travels as a message per partition."""
+        message = encode({"sweep": time.time()})
+        try:
+            for partition in range(partitions):
+                await pipeline.alerts_by_story.send(key=SWEEP_KEY, value=message, partition=partition)
+        except Exception:  # the next sweep covers this one's state too
+            log.exception("alerts sweep messages could not all be sent")
 
     log.info("alerts: %d rules from %s", len(rules), settings.alert_rules)

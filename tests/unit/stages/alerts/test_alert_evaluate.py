@@ -171,6 +171,15 @@ def test_expire_drops_state_not_written_for_a_week() -> None:
     assert expire(state, NOW + STATE_RETENTION + timedelta(days=1, minutes=1)) == 2 and state == {}
 
 
+def test_expire_of_one_partition_leaves_the_other_stories() -> None:
+    state: dict[str, Any] = {}
+    text = "  - name: any\n    min_sources: 1\n"
+    fire(state, text, "stories", story(0, 2), story(0, 3, story_id="s-1111111111111111"))
+    later = NOW + STATE_RETENTION + timedelta(minutes=1)
+    assert expire(state, later, owned=lambda subject: subject == "s-1111111111111111") == 1
+    assert [key.split("\x1f")[1] for key in state] == ["s-0123456789abcdef"]
+
+
 def test_no_growth_rule_keeps_no_history() -> None:
     state: dict[str, Any] = {}
     fire(state, "  - name: any\n    min_sources: 1\n", "stories", story(0, 2), story(5, 3))
