@@ -109,3 +109,12 @@ def test_produce_reports_bad_lines_and_tail_reads_them_back(tmp_path: Path) -> N
     assert tailed.returncode == 0, tailed.stderr
     ids = sorted(orjson.loads(line)["id"] for line in tailed.stdout.splitlines())
     assert ids == ["a", "b"]
+
+
+def test_alerts_refuses_a_bad_rules_file_naming_the_line(tmp_path: Path) -> None:
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("rules:\n  - name: kyiv\n    place: {name: Kyiv, radius_km: -5}\n", "utf-8")
+    result = run(["alerts", "--rules", str(rules)], timeout=60)
+    assert result.returncode == 2
+    expected = f"{rules}:3: rules[0].place.radius_km: -5 is less than or equal to the minimum of 0"
+    assert expected in result.stderr
