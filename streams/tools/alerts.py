@@ -111,7 +111,8 @@ def run_alerts(
         with TopicReader(settings, list(KINDS), group_id=group) as reader:
             while not stop.is_set():
                 fired = []
-                for record in reader.poll(0.5):
+                records = reader.poll(0.5)
+                for record in records:
                     fired.extend(_evaluate(state, rules, record.topic, record.value))
                     if record.topic == contracts.STORIES and isinstance(record.value, dict):
                         top.observe(record.value)
@@ -127,7 +128,8 @@ def run_alerts(
                     if sink is not None:
                         for alert in fired:
                             sink.submit(alert)
-                reader.commit()
+                if records:  # the offsets of what was read, once its alerts are on the topic
+                    reader.commit()
                 published += len(fired)
                 if max_alerts and published >= max_alerts:
                     break
