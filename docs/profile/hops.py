@@ -62,6 +62,7 @@ def main() -> None:
     records = read_input(sys.argv[1]).records[: int(sys.argv[2]) if len(sys.argv) > 2 else None]
     partitions = int(sys.argv[3]) if len(sys.argv) > 3 else 4
     bands, verdicts, pending = Table("dedup-bands"), Table("dedup-verdicts"), Table("dedup-pending")
+    shards = {shard: dedup.BandShard(bands, shard) for shard in range(partitions)}
     now = contracts.utc_now()
     clean = []
     for raw in records:
@@ -91,7 +92,7 @@ def main() -> None:
         pending[article["id"]] = parked
         links = None
         for shard, message in messages:
-            report = dedup.probe_shard(bands, shard, message["entry"], message["bands"])
+            report = dedup.probe_shard(shards[shard], message["entry"], message["bands"])
             sent("dedup.reports (report)", orjson.dumps({"report": report}))
             links = dedup.decide(verdicts, article["id"], [report], len(by_shard))
         del pending[article["id"]]

@@ -12,10 +12,11 @@ import itertools
 import math
 import zlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable, MutableMapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, MutableMapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from streams.stages.dedup.expiry import TimeIndex
 from streams.stages.dedup.signatures import DEFAULT, DedupConfig, ShardEntry, Signature
 from streams.stages.dedup.verdicts import (
     ShardReport,
@@ -57,6 +58,30 @@ class _Hit:
     kinds: set[str]
 
 
+@dataclass
+class BandShard:
+    """One band partition's state: its rows in ``table``, and an index of them kept in memory.
+
+    The index is derived from the rows (``recover_shards`` rebuilds it in one pass after a restart or
+    a rebalance), so it needs no changelog of its own; with it, a sweep never lists the table.
+    """
+
+    table: MutableMapping[str, Any]
+    shard: int
+    expiry: TimeIndex = field(default_factory=TimeIndex)  # article ids by ``seen``
+
+
+def recover_shards(table: MutableMapping[str, Any], partitions: int) -> dict[int, BandShard]:
+    """The band partitions whose entries ``table`` holds, with their indexes rebuilt from those rows."""
+    shards: dict[int, BandShard] = {}
+    for key, value in table.items():
+        if value and key.startswith("s"):
+            shard = shard_of(key, partitions)
+            band = shards.get(shard) or shards.setdefault(shard, BandShard(table, shard))
+            band.expiry.add(value["id"], value["seen"])
+    return shards
+
+
 def band_partition(band_key: str, partitions: int) -> int:
     """The partition that owns a band key's bucket: stable across workers, restarts and versions."""
     return zlib.crc32(band_key.encode()) % partitions
@@ -94,19 +119,20 @@ def shard_entry(sig: Signature, keys: Iterable[str]) -> ShardEntry:
 
 
 def _light(entry: ShardEntry) -> ShardEntry:
-    return {k: v for k, v in entry.items() if k not in ("sample", "sample_rate", "embedding", "anchors")}  # type: ignore[return-value]
+    heavy = ("sample", "sample_rate", "embedding", "anchors", "keys")
+    return {k: v for k, v in entry.items() if k not in heavy}  # type: ignore[return-value]
 
 
 def probe_shard(
-    state: MutableMapping[str, Any],
-    shard: int,
+    band: BandShard,
     entry: ShardEntry,
     keys: Sequence[str],
     config: DedupConfig = DEFAULT,
 ) -> ShardReport:
     """Add the article to its buckets on this shard, verify the members found there, report matches.
 
-    Buckets hold light members (``Member``); the entry is stored once under ``entry_key``. Pairs
+    Buckets hold light members (``Member``); the entry is stored once under ``entry_key``, with
+    the article's band keys there (what the sweep needs to empty its buckets). Pairs
     match only within ``retention_days`` of publication time. A member is dropped once the bucket's
     clock (its newest ``seen``) is more than that window past the member's own ``seen``, the later
     of its publication and its arrival: in a live stream that is publication time; in a replay of
@@ -116,8 +142,10 @@ def probe_shard(
     cross-lingual test could pass them.
     """
     window = config.retention_seconds
+    state, shard = band.table, band.shard
     article_id, ts, seen, language = entry["id"], entry["ts"], entry["seen"], entry["language"]
-    state[entry_key(shard, article_id)] = entry
+    state[entry_key(shard, article_id)] = {**entry, "keys": list(keys)}
+    band.expiry.add(article_id, seen)
     me = list(Member(article_id, ts, math.ceil(seen), language))  # whole seconds are plenty to expire by
     found: dict[str, _Hit] = {}
     sizes = []
@@ -190,34 +218,32 @@ def probe_shard(
     }
 
 
-def expire(
-    state: MutableMapping[str, Any],
-    now_ts: float,
-    config: DedupConfig = DEFAULT,
-    owned: Callable[[str], bool] | None = None,
-) -> int:
-    """Periodic sweep for buckets and entries nobody probes any more; returns how many keys were deleted.
+def expire(band: BandShard, now_ts: float, config: DedupConfig = DEFAULT) -> int:
+    """Periodic sweep for entries nobody probes any more, and their members; returns how many articles.
 
-    ``owned`` limits the sweep to the keys of one partition (a table may only be written by the
-    partition that owns the key).
+    Only the articles the time index says are past the window are looked at, so the work follows
+    what expires, not what the shard holds.
     """
     horizon = now_ts - config.retention_seconds
-    dead = []
-    for key, value in list(state.items()):
-        if owned is not None and not owned(key):
+    state = band.table
+    expired: set[str] = set()
+    touched: set[str] = set()
+    for article_id in band.expiry.due(horizon):
+        key = entry_key(band.shard, article_id)
+        entry = state.get(key)
+        if not entry or entry["seen"] >= horizon:  # gone already, or stored again since
             continue
-        if not value:  # a Faust table may hold None for a deleted key
-            dead.append(key)
-        elif key.startswith("s"):
-            if value["seen"] < horizon:
-                dead.append(key)
-        else:
-            kept = [raw for raw in value["members"] if Member._make(raw).seen >= horizon]
-            if not kept:
-                dead.append(key)
-            elif len(kept) != len(value["members"]):
-                oldest = min(Member._make(raw).seen for raw in kept)
-                state[key] = {"newest": value["newest"], "oldest": oldest, "members": kept}
-    for key in dead:
+        expired.add(article_id)
+        touched.update(entry["keys"])
         del state[key]
-    return len(dead)
+    for band_key in touched:
+        bucket = state.get(band_key)
+        if not bucket or bucket["oldest"] >= horizon + 1:  # holds no expired member (``seen`` rounds up)
+            continue
+        kept = [raw for raw in bucket["members"] if Member._make(raw).id not in expired]
+        if not kept:
+            del state[band_key]
+        elif len(kept) != len(bucket["members"]):
+            oldest = min(Member._make(raw).seen for raw in kept)
+            state[band_key] = {"newest": bucket["newest"], "oldest": oldest, "members": kept}
+    return len(expired)

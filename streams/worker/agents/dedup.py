@@ -10,7 +10,9 @@ Three hops so that no partition needs to see every article (docs/dedup.md):
 
 Messages are sent to explicit partitions (crc32 of the band key or the article id), so a table key
 is always written by the partition that owns it, which the expiry sweep relies on: the leader's
-timer sends a sweep message to every partition and each agent expires only the keys it owns.
+timer sends a sweep message to every partition and each agent expires only the keys it owns. What
+may expire is found through time indexes kept in memory beside the tables (never by listing a
+table); they are derived from the rows, dropped at each rebalance and rebuilt on first use.
 
 Every message is decoded and every step run under ``common.guard``: a message the agents cannot read or
 handle is dead-lettered at stage ``dedup`` and the agent goes on to the next one.
@@ -20,8 +22,9 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import defaultdict
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from faust import StreamT
 
@@ -47,6 +50,28 @@ NOT_YET_KNOWN = 1 << 30
 ROUTE_WAIT = 0.05
 SWEEP_KEY = b"~sweep"
 log = logging.getLogger("newsevents")
+T = TypeVar("T")
+
+
+class Derived(Generic[T]):
+    """Per-partition state derived from table rows: rebuilt in one pass on first use after a rebalance
+    (a partition may have changed hands, and recovery refills the tables first), kept up to date by the
+    agents in between."""
+
+    def __init__(self, rebuild: Callable[[], dict[int, T]], empty: Callable[[int], T]) -> None:
+        self._rebuild, self._empty = rebuild, empty
+        self._shards: dict[int, T] | None = None
+
+    def forget(self, *_args: Any, **_kwargs: Any) -> None:
+        """Connected to the app's rebalance signals."""
+        self._shards = None
+
+    def __getitem__(self, shard: int) -> T:
+        if self._shards is None:
+            self._shards = self._rebuild()
+        if shard not in self._shards:
+            self._shards[shard] = self._empty(shard)
+        return self._shards[shard]
 
 
 def register(pipeline: Pipeline, models: Models) -> None:
@@ -59,6 +84,26 @@ def register(pipeline: Pipeline, models: Models) -> None:
 
     def verdict_partition(article_id: str) -> int:
         return dedup.band_partition(article_id, partitions)
+
+    def waiting_by_time() -> dict[int, dedup.TimeIndex]:
+        """The articles still waiting for a verdict, by the time stamps that keep them: the reports'
+        ``seen`` and the article's ``routed``. Both tables hold only articles in flight: a short pass."""
+        indexes: dict[int, dedup.TimeIndex] = defaultdict(dedup.TimeIndex)
+        for article_id, waiting in verdicts.items():
+            for report in (waiting or {}).values():
+                indexes[verdict_partition(article_id)].add(article_id, report["article"]["seen"])
+        for article_id, parked in pending.items():
+            if parked:
+                indexes[verdict_partition(article_id)].add(article_id, parked.get("routed", 0.0))
+        return dict(indexes)
+
+    band_shards = Derived(
+        lambda: dedup.recover_shards(bands, partitions), lambda shard: dedup.BandShard(bands, shard)
+    )
+    waiting = Derived(waiting_by_time, lambda _shard: dedup.TimeIndex())
+    for derived in (band_shards, waiting):
+        app.on_partitions_revoked.connect(derived.forget)
+        app.on_partitions_assigned.connect(derived.forget)
 
     budget = pipeline.settings.stage_timeout
 
@@ -123,7 +168,7 @@ def register(pipeline: Pipeline, models: Models) -> None:
             await guard(pipeline, STAGE, raw, step(raw, event.message.partition, event.key))
 
     async def probe_and_report(message: dict[str, Any], shard: int, key: bytes) -> None:
-        report = dedup.probe_shard(bands, shard, message["entry"], message["bands"])
+        report = dedup.probe_shard(band_shards[shard], message["entry"], message["bands"])
         for size in report["bucket_sizes"]:
             metrics.DEDUP_BUCKET_SIZE.observe(size)
         metrics.DEDUP_CANDIDATES.observe(report["candidates"])
@@ -146,7 +191,7 @@ def register(pipeline: Pipeline, models: Models) -> None:
         )
 
     def sweep_bands(now: float, shard: int) -> None:
-        dedup.expire(bands, now, owned=lambda key: dedup.shard_of(key, partitions) == shard)
+        dedup.expire(band_shards[shard], now)
 
     def sweep_verdicts(now: float, shard: int) -> None:
         """Reports of an article routed within the window stay, however old its publication or
@@ -155,14 +200,11 @@ def register(pipeline: Pipeline, models: Models) -> None:
         def in_flight(parked: dict[str, Any] | None) -> bool:
             return parked is not None and parked.get("routed", 0.0) >= now - window
 
-        def owned(article_id: str) -> bool:
-            return verdict_partition(article_id) == shard
-
-        dedup.expire_pending(
-            verdicts, now, sweepable=lambda key: owned(key) and not in_flight(pending.get(key))
-        )
-        for article_id, parked in list(pending.items()):
-            if owned(article_id) and not in_flight(parked):
+        due = waiting[shard].due(now - window)
+        dedup.expire_pending(verdicts, due, now, sweepable=lambda key: not in_flight(pending.get(key)))
+        for article_id in due:
+            parked = pending.get(article_id)
+            if parked is not None and not in_flight(parked):
                 del pending[article_id]
 
     async def judge(article_id: str, value: dict[str, Any]) -> None:
@@ -175,6 +217,11 @@ def register(pipeline: Pipeline, models: Models) -> None:
         reports = [value["report"]] if "report" in value else []
         links = dedup.decide(verdicts, article_id, reports, expected)
         if links is None or parked is None:
+            index = waiting[verdict_partition(article_id)]
+            for report in reports:
+                index.add(article_id, report["article"]["seen"])
+            if "article" in value:
+                index.add(article_id, value.get("routed", 0.0))
             return
         del pending[article_id]
         await guard(pipeline, STAGE, parked["article"], publish(parked["article"], links, parked["routed"]))

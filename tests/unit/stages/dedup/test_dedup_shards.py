@@ -20,22 +20,24 @@ def test_probe_shard_keeps_light_members_and_one_entry_and_reports_only_matches(
         [original, article("copy", STORY, hours=1), article("other", AFTERMATH, title=AFTERMATH_TITLE)]
     )
     state: dict[str, Any] = {}
+    band = dedup.BandShard(state, 0)
     keys = sig_a["keys"]
-    first = dedup.probe_shard(state, 0, sig_a["entry"], keys)
+    first = dedup.probe_shard(band, sig_a["entry"], keys)
     assert first["verified"] == [] and first["bucket_sizes"] == [1] * len(keys)
-    again = dedup.probe_shard(state, 0, sig_a["entry"], keys)  # redelivery: no self-match, no second copy
+    again = dedup.probe_shard(band, sig_a["entry"], keys)  # redelivery: no self-match, no second copy
     assert again["verified"] == [] and again["bucket_sizes"] == [1] * len(keys)
-    second = dedup.probe_shard(state, 0, sig_b["entry"], sig_b["keys"])
+    second = dedup.probe_shard(band, sig_b["entry"], sig_b["keys"])
     (found,) = second["verified"]
     assert (found["id"], found["method"], found["bands"]) == ("orig", "exact", len(keys))
     assert "sample" not in second["article"] and "embedding" not in second["article"]
     # a shared band makes "other" a candidate of "orig", not a match
-    third = dedup.probe_shard(state, 0, sig_c["entry"], [keys[1], *sig_c["keys"]])
+    third = dedup.probe_shard(band, sig_c["entry"], [keys[1], *sig_c["keys"]])
     assert third["candidates"] >= 2 and third["verified"] == []
     # buckets hold light members (Member fields, stored as a list); the verification data sits once
     # per article and shard
     assert all(len(m) == 4 for key in keys for m in state[key]["members"])
     assert sorted(k for k in state if k.startswith("s")) == ["s0:copy", "s0:orig", "s0:other"]
+    assert state["s0:orig"]["keys"] == keys  # what the sweep empties and a recovery rebuilds from
     assert orjson.loads(orjson.dumps(state)) == state
 
 
@@ -44,7 +46,7 @@ def test_members_are_stored_as_plain_lists_in_field_order(original: CleanArticle
     sig = signature(original)
     entry, key = sig["entry"], sig["keys"][0]
     state: dict[str, Any] = {}
-    dedup.probe_shard(state, 0, entry, [key])
+    dedup.probe_shard(dedup.BandShard(state, 0), entry, [key])
     (raw,) = state[key]["members"]
     expected = dedup.Member(id="orig", ts=entry["ts"], seen=math.ceil(entry["seen"]), language="en")
     assert type(raw) is list and raw == list(expected)
@@ -65,9 +67,10 @@ def test_bucket_cap_keeps_the_newest_members(original: CleanArticle) -> None:
     config = dedup.DedupConfig(bucket_cap=3)
     sigs = dedup.signatures([article(f"c{i}", STORY, hours=i) for i in range(5)], config)
     state: dict[str, Any] = {}
+    band = dedup.BandShard(state, 0)
     key = sigs[0]["keys"][0]
     for sig in sigs:
-        dedup.probe_shard(state, 0, sig["entry"], [key], config)
+        dedup.probe_shard(band, sig["entry"], [key], config)
     assert sorted(dedup.Member._make(m).id for m in state[key]["members"]) == ["c2", "c3", "c4"]
 
 
@@ -90,7 +93,6 @@ def test_retention_is_configurable_and_swept(original: CleanArticle) -> None:
 
     state: dict[str, Any] = {}
     run([original], state)
-    bands = state["bands"]
-    assert bands and dedup.expire(bands, signature(original)["entry"]["seen"]) == 0
-    deleted = dedup.expire(bands, signature(original)["entry"]["seen"] + 7.5 * 86400)
-    assert deleted > 0 and bands == {}
+    bands, (band,) = state["bands"], state["shards"].values()
+    assert bands and dedup.expire(band, signature(original)["entry"]["seen"]) == 0
+    assert dedup.expire(band, signature(original)["entry"]["seen"] + 7.5 * 86400) == 1 and bands == {}
