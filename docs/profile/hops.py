@@ -112,6 +112,9 @@ def main() -> None:
             f"| {topic} | {count[topic] / n:.1f} | {size[topic] / n:.0f} | {size[topic] / count[topic]:.0f} |"
         )
     print(f"| all | {sum(count.values()) / n:.1f} | {sum(size.values()) / n:.0f} | |")
+    for table in (bands, verdicts, pending):
+        held = sum(len(orjson.dumps(value)) for value in table.data.values())
+        print(f"{table.name}: {len(table)} rows, {held / n:.0f} bytes per article held at the end")
 
 
 if __name__ == "__main__":

@@ -78,7 +78,7 @@ def test_a_sweep_works_on_what_expires_whatever_the_shard_holds() -> None:
         assert sorted(key for key in table.data if key.startswith("s")) == sorted(
             f"s0:new{index}" for index in range(fresh)
         )
-        members = {raw[0] for value in table.data.values() for raw in value.get("members", ())}
+        members = {member.id for bucket in band.buckets.values() for member in bucket.members}
         assert members == {f"new{index}" for index in range(fresh)}
         table.operations = 0
         assert dedup.expire(band, T0 + 14 * DAY) == 0 and table.operations == 0  # nothing left to look at
