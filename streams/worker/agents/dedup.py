@@ -1,12 +1,15 @@
 """dedup agents: articles.clean → articles.unique | articles.duplicates, state sharded by band key.
 
 Three hops so that no partition needs to see every article (docs/dedup.md):
-1. ``dedup-route`` computes the article's signature, parks the article under its id on
-   ``dedup.reports`` and sends one message per band partition onto ``dedup.bands``: the band keys
-   that partition owns and the part of the entry they can verify;
-2. ``dedup-bands`` probes all of those keys in one call, verifies the candidates against the
-   entries it holds and reports only the matches;
+1. ``dedup-route`` computes the signatures of a batch, parks each article under its id on
+   ``dedup.reports`` and sends one message per band partition onto ``dedup.bands`` for the whole
+   batch: per article, the band keys that partition owns and the part of the entry they can verify;
+2. ``dedup-bands`` probes each article's keys in one call, verifies the candidates against the
+   entries it holds and reports only the matches, one message per verdict partition for the batch;
 3. ``dedup-verdict`` collects one report per band partition per article and publishes the verdict.
+
+Batch messages carry records that were each encoded (and size-checked) alone, and each record in one
+is handled under its own guard: a bad article is dead-lettered alone, never its batch.
 
 Messages are sent to explicit partitions (crc32 of the band key or the article id), so a table key
 is always written by the partition that owns it, which the expiry sweep relies on: the leader's
@@ -24,6 +27,7 @@ import logging
 import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from faust import StreamT
@@ -40,7 +44,7 @@ from streams.worker.agents.common import (
     receive,
     run_batch,
     run_in_thread,
-    send,
+    send_batched,
 )
 from streams.worker.app import Pipeline
 from streams.worker.models import Models
@@ -51,6 +55,15 @@ ROUTE_WAIT = 0.05
 SWEEP_KEY = b"~sweep"
 log = logging.getLogger("newsevents")
 T = TypeVar("T")
+
+
+@dataclass
+class Route:
+    """An article's messages, encoded before any is sent: parked under its id, a probe per band partition."""
+
+    article: contracts.CleanArticle
+    parked: bytes
+    probes: dict[int, bytes]
 
 
 class Derived(Generic[T]):
@@ -125,26 +138,43 @@ def register(pipeline: Pipeline, models: Models) -> None:
             if not articles:
                 continue
             sigs = await run_batch(pipeline, STAGE, signatures, articles)
+            routes: list[Route] = []
             for article, sig in zip(articles, sigs, strict=True):
                 if sig is not None:
-                    await guard(pipeline, STAGE, article, route_article(article, sig))
+                    await guard(pipeline, STAGE, article, prepare(article, sig, routes))
+            await send_routes(routes)
 
-    async def route_article(article: contracts.CleanArticle, sig: dedup.Signature) -> None:
-        """Park the article under its id, then send its band keys, one message per band partition.
-
-        Every message is encoded before the first is sent, so an article is either routed whole or
-        dead-lettered, never left waiting for reports that were not sent."""
+    async def prepare(article: contracts.CleanArticle, sig: dedup.Signature, routes: list[Route]) -> None:
+        """Encode every message of the article before the first is sent, so that it is either routed whole
+        or dead-lettered, never left waiting for reports that were not sent."""
         article_id = article["id"]
-        key = article_id.encode()
         by_shard = dedup.shard_keys(sig, partitions)
         parked = encode({"article": article, "expected": len(by_shard), "routed": time.time()})
-        messages = [
-            (shard, encode({"article_id": article_id, "bands": keys, "entry": dedup.shard_entry(sig, keys)}))
+        probes = {
+            shard: encode({"article_id": article_id, "bands": keys, "entry": dedup.shard_entry(sig, keys)})
             for shard, keys in by_shard.items()
-        ]
-        await pipeline.dedup_reports.send(key=key, value=parked, partition=verdict_partition(article_id))
-        for shard, message in messages:
-            await pipeline.dedup_bands.send(key=key, value=message, partition=shard)
+        }
+        routes.append(Route(article, parked, probes))
+
+    async def send_routes(routes: list[Route]) -> None:
+        """Park each article, then send the parked ones' probes: one message per band partition."""
+        parked: list[Route] = []
+
+        async def park(route: Route) -> None:
+            article_id = route.article["id"]
+            await pipeline.dedup_reports.send(
+                key=article_id.encode(), value=route.parked, partition=verdict_partition(article_id)
+            )
+            parked.append(route)
+
+        for route in routes:
+            await guard(pipeline, STAGE, route.article, park(route))
+        by_shard: dict[int, list[tuple[object, bytes]]] = defaultdict(list)
+        for route in parked:
+            for shard, probe in route.probes.items():
+                by_shard[shard].append((route.article, probe))
+        for shard, probes in by_shard.items():
+            await send_batched(pipeline, STAGE, pipeline.dedup_bands, "probes", probes, partition=shard)
 
     async def sweep_or_handle(
         stream: StreamT[Any],
@@ -167,18 +197,30 @@ def register(pipeline: Pipeline, models: Models) -> None:
             raw = event.value if isinstance(event.value, bytes) else b""
             await guard(pipeline, STAGE, raw, step(raw, event.message.partition, event.key))
 
-    async def probe_and_report(message: dict[str, Any], shard: int, key: bytes) -> None:
-        report = dedup.probe_shard(band_shards[shard], message["entry"], message["bands"])
-        for size in report["bucket_sizes"]:
-            metrics.DEDUP_BUCKET_SIZE.observe(size)
-        metrics.DEDUP_CANDIDATES.observe(report["candidates"])
-        article_id = message["article_id"]
-        await send(
-            pipeline.dedup_reports,
-            {"report": report},
-            key=article_id.encode(),
-            partition=verdict_partition(article_id),
-        )
+    async def probe_and_report(message: dict[str, Any], shard: int, _key: bytes) -> None:
+        """Probe each article of a band message under its own guard; one report message per verdict
+        partition."""
+        reports: dict[int, list[tuple[object, bytes]]] = defaultdict(list)
+
+        async def probe_one(probe: dict[str, Any]) -> None:
+            report = dedup.probe_shard(band_shards[shard], probe["entry"], probe["bands"])
+            for size in report["bucket_sizes"]:
+                metrics.DEDUP_BUCKET_SIZE.observe(size)
+            metrics.DEDUP_CANDIDATES.observe(report["candidates"])
+            reports[verdict_partition(probe["article_id"])].append((probe, encode(report)))
+
+        for probe in message["probes"]:
+            await guard(pipeline, STAGE, probe, probe_one(probe))
+        for partition, batch in reports.items():
+            await send_batched(pipeline, STAGE, pipeline.dedup_reports, "reports", batch, partition=partition)
+
+    async def collect(message: dict[str, Any], _shard: int, key: bytes) -> None:
+        """A parked article (keyed by its id), or a batch of reports, each judged under its own guard."""
+        if "reports" not in message:
+            await judge(key.decode(), message)
+            return
+        for report in message["reports"]:
+            await guard(pipeline, STAGE, report, judge(report["article"]["id"], {"report": report}))
 
     @app.agent(pipeline.dedup_bands, name="dedup-bands")
     async def probe(stream: StreamT[Any]) -> None:
@@ -186,9 +228,7 @@ def register(pipeline: Pipeline, models: Models) -> None:
 
     @app.agent(pipeline.dedup_reports, name="dedup-verdict")
     async def verdict(stream: StreamT[Any]) -> None:
-        await sweep_or_handle(
-            stream, sweep_verdicts, lambda message, _shard, key: judge(key.decode(), message)
-        )
+        await sweep_or_handle(stream, sweep_verdicts, collect)
 
     def sweep_bands(now: float, shard: int) -> None:
         dedup.expire(band_shards[shard], now)
