@@ -97,7 +97,7 @@ def recover_shards(
         band = shards.get(shard) or shards.setdefault(shard, BandShard(table, shard))
         band.expiry.add(entry["id"], entry["seen"])
         member = Member(entry["id"], entry["ts"], math.ceil(entry["seen"]), entry["language"])
-        for band_key in entry["keys"]:
+        for band_key in entry.get("keys", ()):  # rows written before keys were stored have none
             bucket = band.buckets.get(band_key)
             if bucket is None:
                 band.buckets[band_key] = Bucket(entry["seen"], entry["seen"], [member])
@@ -265,7 +265,7 @@ def expire(band: BandShard, now_ts: float, config: DedupConfig = DEFAULT) -> int
         if not entry or entry["seen"] >= horizon:  # gone already, or stored again since
             continue
         expired.add(article_id)
-        touched.update(entry["keys"])
+        touched.update(entry.get("keys", ()))
         del state[key]
     for band_key in touched:
         bucket = band.buckets.get(band_key)
