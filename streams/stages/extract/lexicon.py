@@ -183,6 +183,31 @@ SPEECH_VERBS = frozenset(
     )
 )
 
+#: Verbs that state an intention: 'plans to impose', 'is ready to contribute'.
+INTENT_GOVERNORS = frozenset(
+    words("plan intend prepare prepared ready willing vow swear pledge decide promise")
+)
+#: Verbs whose object clause says what is promised: 'vowed to fight' is a threat, 'offered to talk' an offer.
+PROMISSORY = frozenset(words("vow swear pledge promise plan intend offer prepare"))
+#: Verbs whose infinitive complement has not happened: 'hopes to meet', 'failed to negotiate', 'is
+#: considering whether to file', 'would like to announce', 'is set to sign' (an intention someone states,
+#: 'plans to impose', is a threat or an agreement: ``INTENT_GOVERNORS``).
+NONFACTIVE = frozenset(
+    words(
+        "expect hope want wish like love aim seek consider fail set schedule due likely need seem appear "
+        "going about able unable eager keen"
+    )
+)
+#: Verbs whose infinitive complement did happen: 'continued to strengthen', 'prompted them to withdraw',
+#: and verbs of going somewhere for a purpose: 'turned out to support', 'left for Washington to meet'.
+IMPLICATIVE = frozenset(
+    words(
+        "manage prompt force compel lead cause begin start continue move vote go come get help choose opt "
+        "proceed rush hurry dare remember make use order urge ask allow permit push press attempt try turn "
+        "gather assemble leave travel arrive fly head return appear"
+    )
+)
+
 #: CAMEO root → QuadClass (1 verbal cooperation, 2 material cooperation, 3 verbal conflict,
 #: 4 material conflict), as GDELT defines it.
 QUAD_CLASS = {

@@ -19,19 +19,13 @@ from spacy.tokens import Doc, Token
 from streams.contracts import SCHEMA_VERSION, Actor, CleanArticle, Event, Evidence, GeoPlace, Place
 from streams.stages import geo
 from streams.stages.extract.actors import event_actors, named_actors, participants
-from streams.stages.extract.coding import (
-    code_event_type,
-    event_triggers,
-    is_person,
-    lemma,
-    modality,
-    pos,
-    states_obligation,
-    told_as_earlier,
-)
+from streams.stages.extract.coding import code_event_type, event_triggers
 from streams.stages.extract.dates import publication_date, resolve_date
+from streams.stages.extract.grammar import lemma, pos
 from streams.stages.extract.lexicon import GOLDSTEIN, QUAD_CLASS, SECTORS, SPEECH_VERBS, Trigger, words
+from streams.stages.extract.modality import modality, states_obligation, told_as_earlier
 from streams.stages.extract.prefilter import LEAD_SENTENCES
+from streams.stages.extract.senses import is_person
 from streams.stages.geo.toponyms import NameLookup
 from streams.stages.text import WORD, sentences
 
