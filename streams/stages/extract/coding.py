@@ -9,10 +9,12 @@ from spacy.tokens import Doc, Token
 
 from streams.stages.extract.grammar import clause_verb, lemma, pos, verb_chain
 from streams.stages.extract.lexicon import LIGHT_VERBS, NOUNS, PROMISSORY, SPEECH_VERBS, VERBS, Trigger, words
-from streams.stages.extract.modality import is_conditional, is_intent, states_obligation, unreal
-from streams.stages.extract.senses import sense
+from streams.stages.extract.modality import counted, is_conditional, is_intent, states_obligation, unreal
+from streams.stages.extract.senses import PEOPLE, sense
 
 _TEMPORAL = frozenset(words("after before since during until following upon"))
+#: Words that make an event noun a medical condition: 'a cardiac arrest'.
+_MEDICAL = frozenset(words("cardiac respiratory heart"))
 #: Types of the legal steps taken against a crime: the crime itself is coded too.
 _LEGAL = frozenset({"ACCUSE", "SANCTION", "COERCE"})
 _CONFLICT = frozenset({"PROTEST", "SANCTION", "COERCE", "ASSAULT", "MOBILIZE", "REJECT", "ACCUSE"})
@@ -38,11 +40,37 @@ def event_triggers(doc: Doc) -> list[TriggerHit]:
     found = [hit for hit in found if hit[1].i not in inside]
     carriers = {carrier.i: trigger for trigger, carrier, _ in found}
     kept = []
+    crimes_of: dict[int, int] = {}
     for hit in found:
         governor = _governing_trigger(hit[1], carriers)
         if governor is None or (hit[0].plover == "ASSAULT" and carriers[governor].plover in _LEGAL):
             kept.append(hit)
-    return kept
+            if governor is not None:
+                crimes_of[governor] = hit[1].i
+    if len(kept) > 1:
+        kept = [hit for hit in kept if not _describes(hit[1], kept)]
+    return [hit for hit in kept if not (hit[1].i in crimes_of and _only_alleges(hit[1]))]
+
+
+def _describes(carrier: Token, hits: list[TriggerHit]) -> bool:
+    """'arrested the driver who killed a woman', 'injured a man who was visiting an inmate': a relative
+    clause that says who a participant of the sentence's event is tells no event of its own."""
+    head = carrier.head
+    if carrier.dep_ != "relcl" or head.tag_ not in ("NN", "NNS") or head.lower_ not in PEOPLE:
+        return False
+    clause = {t.i for t in carrier.subtree}
+    return any(other.i not in clause and head in other.subtree for _, other, _ in hits)
+
+
+def _only_alleges(carrier: Token) -> bool:
+    """'X is accused of stabbing Y' with no one named as accusing: the article tells the stabbing as an
+    allegation (coded, ``claimed``), not an accusation someone made."""
+    return (
+        lemma(carrier) in ("accuse", "suspect")
+        and carrier.tag_ == "VBN"
+        and any(c.dep_ == "auxpass" for c in carrier.children)
+        and not any(c.dep_ == "agent" for c in carrier.children)
+    )
 
 
 def code_event_type(trigger: Trigger, carrier: Token) -> Trigger | None:
@@ -93,6 +121,10 @@ def _trigger(token: Token) -> TriggerHit | None:
         if token_lemma in LIGHT_VERBS:
             for child in token.children:
                 if child.dep_ not in ("dobj", "attr"):
+                    continue
+                if counted(child, numbered=token_lemma == "have"):
+                    continue  # 'has two prior convictions': a count, not an occurrence
+                if any(c.lower_ in _MEDICAL for c in child.children if c.dep_ in ("amod", "compound")):
                     continue
                 for noun in (child, *(c for c in child.children if c.dep_ == "compound")):
                     if lemma(noun) in NOUNS:

@@ -54,10 +54,14 @@ _IRREGULAR = {
     "beat": "beaten",
     "set": "set",
     "stick": "stuck",
+    "leave": "left",
+    "grow": "grew grown",
+    "spread": "spread",
+    "hit": "hit",
 }
 
 
-def _forms(lemma: str) -> set[str]:
+def forms(lemma: str) -> set[str]:
     """Inflected forms, good enough for a pre-filter (the parser's lemma decides later)."""
     stem = lemma[:-1] if lemma.endswith("e") else lemma
     forms = {
@@ -84,7 +88,7 @@ def _lemma_table(verbs_only: bool = False) -> dict[str, str]:
     lemmas |= SPEECH_VERBS | LIGHT_VERBS | INTENT_GOVERNORS | PROMISSORY | NONFACTIVE | IMPLICATIVE
     table: dict[str, str] = {}
     for lemma in sorted(lemmas, key=len, reverse=True):
-        for form in _forms(lemma):
+        for form in forms(lemma):
             table.setdefault(form, lemma)
     table.update({lemma: lemma for lemma in lemmas})
     return table

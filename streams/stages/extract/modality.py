@@ -8,7 +8,7 @@ import re
 
 from spacy.tokens import Token
 
-from streams.stages.extract.grammar import clause_verb, lemma, pos, verb_chain
+from streams.stages.extract.grammar import clause_verb, forms, lemma, pos, verb_chain
 from streams.stages.extract.lexicon import (
     IMPLICATIVE,
     INTENT_GOVERNORS,
@@ -45,6 +45,12 @@ def unreal(carrier: Token) -> str | None:
             return "negated"
         if carrier.tag_ == "NNS" and determiners & _AGGREGATE:
             return "aggregate"
+        if counted(carrier):
+            return "aggregate"
+        if carrier.dep_ == "pobj" and carrier.head.lower_ in _TOPIC_PREPS:
+            return "topic"
+        if carrier.dep_ == "nsubj" and pos(carrier.head) == "VERB" and carrier.head.lower_ not in _OCCURRING:
+            return "topic"
     if verb is None:
         return None
     chain = verb_chain(verb)
@@ -67,6 +73,32 @@ def unreal(carrier: Token) -> str | None:
     if any(c.dep_ in ("advmod", "npadvmod") and c.lower_ in _HABITUAL for v in chain for c in v.children):
         return "habitual"
     return None
+
+
+#: Prepositions whose object is what is talked about, not what happened: 'learned about threats to
+#: turtles', 'the tension between his promises and ...', 'amid the rallies'.
+_TOPIC_PREPS = frozenset(words("about between amid amidst regarding concerning like"))
+#: Forms of the verbs an event noun is the subject of when the sentence says it happened: 'the protest
+#: began', 'the attack left ten dead', 'cooperation has increased'.
+_OCCURRING = frozenset(
+    form
+    for verb in words(
+        "happen occur take erupt break begin start resume continue end follow unfold spread escalate "
+        "intensify last leave kill injure wound hit destroy increase grow expand deepen improve"
+    )
+    for form in forms(verb)
+)
+
+
+def counted(noun: Token, numbered: bool = False) -> bool:
+    """A plural event noun counted, not one occurrence told: 'dozens of requests'; ``numbered``: a number
+    counts too ('has two convictions' is a record; 'two air raids last Friday' are events)."""
+    if noun.tag_ != "NNS":
+        return False
+    if numbered and any(c.dep_ == "nummod" and c.lower_ not in ("one", "1") for c in noun.children):
+        return True
+    quantity = noun.head.head if noun.dep_ == "pobj" and noun.head.lower_ == "of" else None
+    return quantity is not None and (quantity.lower_ in _AGGREGATE or quantity.tag_ == "CD")
 
 
 #: Verbs that make what they govern someone's claim, not a reported fact: 'prosecutors allege X shot Y'.

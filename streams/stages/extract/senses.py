@@ -81,6 +81,24 @@ _RELEASED_THINGS = frozenset(
 )
 
 
+#: What is dismissed when a claim is rejected: 'dismissed the accusations', 'dismissed the case'.
+_CLAIMED = frozenset(
+    words(
+        "accusation accusations allegation allegations claim claims charge charges report reports suggestion "
+        "suggestions rumor rumors rumour rumours criticism criticisms case lawsuit suit idea notion concerns "
+        "speculation appeal request proposal demand demands"
+    )
+)
+#: What acts for an authority: 'a plan that will not allow candidates', 'the law permits'.
+_INSTRUMENTS = frozenset(
+    words(
+        "plan law laws decision decree order ruling regulation regulations rule rules bill act measure "
+        "measures policy resolution agreement deal treaty accord constitution court"
+    )
+)
+_UNNAMED = frozenset(words("anonymity confidentiality"))
+
+
 def _objects(verb: Token) -> list[Token]:
     """What a verb acts on: its direct objects, or its subject when passive ('was released', 'got fired')."""
     found = [c for c in verb.children if c.dep_ in ("dobj", "nsubjpass")]
@@ -172,9 +190,44 @@ def sense(trigger: Trigger, carrier: Token) -> Trigger | None:
             return Trigger("SANCTION", "16")
         if objects and not _names_any(objects, _WEAPON_THINGS):
             return None
+        passive = carrier.tag_ == "VBN" and (
+            lemma(carrier.head) == "get" or any(c.dep_ == "auxpass" for c in carrier.children)
+        )
+        if passive and not objects and not preps & {"at", "on", "upon"}:
+            return Trigger("SANCTION", "16")  # 'the third coach to get fired'
         return trigger
     if trigger.plover == "PROTEST" and word in ("demonstrate", "rally", "march", "strike", "picket"):
+        if objects:
+            return None  # 'was struck by a car'
         return None if any(c.dep_ == "dobj" for c in carrier.children) else trigger
+    if word in ("allow", "permit"):
+        actor = subject if subject is not None or carrier.dep_ != "acl" else carrier.head
+        if (
+            actor is not None
+            and actor.tag_ not in ("PRP", "WDT")
+            and not is_person(actor)
+            and lemma(actor) not in _AUTHORITIES | _INSTRUMENTS
+        ):
+            return None  # 'a flaw allowing hackers to ...', 'the network allowed third parties to ...'
+    if word in ("promise", "vow", "pledge", "swear") and any(
+        c.dep_ == "xcomp" and lemma(c) == "be" for c in carrier.children
+    ):
+        return None  # 'the show promises to be the best yet'
+    if word in ("execute", "capture", "handcuff"):
+        return trigger if any(is_person(o) for o in objects) else None
+    if word == "dismiss" and not any(is_person(o) for o in objects):
+        claim = any(c.dep_ == "ccomp" for c in carrier.children) or _names_any(objects, _CLAIMED)
+        return trigger if claim else None  # 'dismissed the accusations'; a juror dismissed is neither
+    if word in ("request", "ask", "seek") and _names_any(objects, _UNNAMED):
+        return None  # 'requesting anonymity': how a source is quoted
+    if word == "require" and any(c.dep_ == "auxpass" for c in carrier.children):
+        return None  # 'agencies were required to consult': a rule, not a request
+    if word == "charge" and not any(
+        c.dep_ == "prep" and c.lower_ in ("with", "over", "for") for c in carrier.children
+    ):
+        payer = [carrier.head] if carrier.dep_ == "relcl" and not objects else objects
+        if payer and not any(is_person(o) for o in payer):
+            return None  # 'the rent he charges', 'charged a fee'
     if (
         word == "block"
         and subject is not None
