@@ -44,8 +44,7 @@ VERBS: dict[str, Trigger] = {
     **_t(
         "SUPPORT",
         "05",
-        "praise,support,back,endorse,welcome,applaud,hail,commend,defend,recognize,thank,congratulate,laud,"
-        "apologize,apologise",
+        "praise,support,back,endorse,welcome,applaud,hail,commend,defend,recognize,thank,congratulate,laud",
     ),
     **_t(
         "SUPPORT",
@@ -56,8 +55,8 @@ VERBS: dict[str, Trigger] = {
     **_t(
         "CONCEDE",
         "08",
-        "concede,yield,relent,lift,ease,relax,resign,step down,give in,back down,call off,allow,permit,"
-        "roll back,drop charge,drop demand,drop lawsuit,drop case",
+        "concede,yield,relent,lift,ease,relax,resign,step down,give in,back down,call off,allow,permit,cede,"
+        "apologize,apologise,roll back,drop charge,drop demand,drop lawsuit,drop case",
     ),
     **_t("CONCEDE", "08", "release,free,pardon,amnesty,swap", "release"),
     **_t("CONCEDE", "08", "accept demand,meet demand,grant demand"),

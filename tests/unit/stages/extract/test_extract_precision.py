@@ -80,3 +80,14 @@ def test_play_in_a_game_report_is_no_event(extractor: Extractor) -> None:
     assert is_game_report(report)
     assert _types(extractor, report) == ["COERCE"]
     assert not is_game_report("Police in Denver arrested 20 protesters in two rounds of raids.")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The airline apologized to its passengers in Dublin on Monday.", ["CONCEDE"]),
+        ("The assembly in Ashgabat voted to cede its powers to President Berdymukhamedov.", ["CONCEDE"]),
+    ],
+)
+def test_yielding_is_a_concession(extractor: Extractor, text: str, expected: list[str]) -> None:
+    assert _types(extractor, text) == expected
