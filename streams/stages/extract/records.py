@@ -19,6 +19,7 @@ from spacy.tokens import Doc, Token
 from streams.contracts import SCHEMA_VERSION, Actor, CleanArticle, Event, Evidence, GeoPlace, Place
 from streams.stages import geo
 from streams.stages.extract.actors import event_actors, named_actors, participants
+from streams.stages.extract.calibration import calibrated
 from streams.stages.extract.coding import code_event_type, event_triggers
 from streams.stages.extract.dates import publication_date, resolve_date
 from streams.stages.extract.grammar import lemma, pos
@@ -346,7 +347,7 @@ def event_record(article: CleanArticle, draft: EventDraft) -> Event:
         "languages": [article["language"]],
         "first_seen": article["received_at"],
         "last_seen": article["received_at"],
-        "confidence": draft.confidence,
+        "confidence": calibrated(draft.confidence),
         "received_at": article["received_at"],
         "url": article.get("url"),
         "title": article.get("title"),
