@@ -38,6 +38,8 @@ def unreal(carrier: Token) -> str | None:
     doc = carrier.doc
     if doc.text.rstrip().rstrip("”\"’')").endswith("?"):
         return "question"
+    if any(lemma(a) in SPEECH_VERBS and any(c.dep_ == "neg" for c in a.children) for a in carrier.ancestors):
+        return "negated"  # 'did not say Weinstein raped me'
     verb = clause_verb(carrier)
     if pos(carrier) == "NOUN":
         determiners = {c.lower_ for c in carrier.children if c.dep_ in ("det", "amod", "nummod")}

@@ -91,3 +91,7 @@ def test_play_in_a_game_report_is_no_event(extractor: Extractor) -> None:
 )
 def test_yielding_is_a_concession(extractor: Extractor, text: str, expected: list[str]) -> None:
     assert _types(extractor, text) == expected
+
+
+def test_what_someone_did_not_say_is_no_event(extractor: Extractor) -> None:
+    assert _types(extractor, "Ann Lee did not say that Tom Baker attacked her in Leeds.") == []
