@@ -70,7 +70,7 @@ VERBS: dict[str, Trigger] = {
         "REQUEST",
         "02",
         "appeal,urge,ask,request,seek,invite,plead,call for,call on,press,push,lobby,pressure,pressurize,"
-        "advocate,encourage,implore,petition,beg",
+        "advocate,encourage,implore,petition,beg,advise",
     ),
     **_t("REQUEST", "10", "demand,insist,require", "demand"),
     **_t(

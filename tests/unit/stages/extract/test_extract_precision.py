@@ -87,9 +87,10 @@ def test_play_in_a_game_report_is_no_event(extractor: Extractor) -> None:
     [
         ("The airline apologized to its passengers in Dublin on Monday.", ["CONCEDE"]),
         ("The assembly in Ashgabat voted to cede its powers to President Berdymukhamedov.", ["CONCEDE"]),
+        ("Microsoft advised users in Europe to stop using the browser.", ["REQUEST"]),
     ],
 )
-def test_yielding_is_a_concession(extractor: Extractor, text: str, expected: list[str]) -> None:
+def test_added_triggers(extractor: Extractor, text: str, expected: list[str]) -> None:
     assert _types(extractor, text) == expected
 
 
