@@ -96,3 +96,10 @@ def test_added_triggers(extractor: Extractor, text: str, expected: list[str]) ->
 
 def test_what_someone_did_not_say_is_no_event(extractor: Extractor) -> None:
     assert _types(extractor, "Ann Lee did not say that Tom Baker attacked her in Leeds.") == []
+
+
+def test_an_assault_told_again_without_its_attacker_is_one_record(extractor: Extractor) -> None:
+    retold = "A gunman shot a mother outside a school in Leeds on Monday. A girl was also shot in the arm."
+    assert _types(extractor, retold) == ["ASSAULT"]
+    named = "Gunmen shot Ann Lee outside a school in Leeds on Monday. Tom Baker was shot in York."
+    assert _types(extractor, named) == ["ASSAULT", "ASSAULT"]
