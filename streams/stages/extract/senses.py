@@ -6,7 +6,7 @@ from __future__ import annotations
 from spacy.tokens import Token
 
 from streams.stages.extract.dates import TIME_WORDS
-from streams.stages.extract.grammar import lemma, pos, verb_chain
+from streams.stages.extract.grammar import forms, lemma, pos, verb_chain
 from streams.stages.extract.lexicon import NOUNS, VERBS, Trigger, words
 
 #: People, by the common nouns news prose names them with: a release, a firing or a reception is of them.
@@ -96,6 +96,13 @@ _INSTRUMENTS = frozenset(
         "measures policy resolution agreement deal treaty accord constitution court"
     )
 )
+#: Forms of the verbs that end what they govern, and of those that undo a legal step.
+_ENDING = frozenset(f for v in words("end terminate sever dissolve abandon scrap") for f in forms(v))
+_REVERSING = frozenset(f for v in words("reverse overturn quash annul vacate revoke") for f in forms(v))
+#: What a negotiation that has an object settled: 'negotiated the purchase', 'negotiated a deal'.
+_DEALT = frozenset(
+    words("purchase sale deal agreement contract release settlement truce ceasefire merger acquisition")
+)
 _UNNAMED = frozenset(words("anonymity confidentiality"))
 
 
@@ -177,6 +184,12 @@ def _of_objects(token: Token) -> list[Token]:
 def sense(trigger: Trigger, carrier: Token) -> Trigger | None:
     """The trigger in the sense its arguments give it, or None when they show another sense: a product
     released is no concession, shares rallying no protest, a coach fired no shooting."""
+    if pos(carrier) == "NOUN" and carrier.dep_ == "dobj":
+        governor = carrier.head.lower_
+        if governor in _ENDING and trigger.plover in ("COOPERATE", "AGREE", "SUPPORT", "AID"):
+            return Trigger("SANCTION", "16")  # 'ending the eleven-year partnership'
+        if governor in _REVERSING and trigger.plover in ("SANCTION", "ACCUSE", "COERCE"):
+            return Trigger("CONCEDE", "08")  # 'the court reversed the conviction'
     if pos(carrier) != "VERB" or VERBS.get(lemma(carrier)) != trigger:
         return trigger
     word = lemma(carrier)
@@ -184,6 +197,8 @@ def sense(trigger: Trigger, carrier: Token) -> Trigger | None:
     if subject is not None and (subject.lower_ in _NON_AGENTS or lemma(subject) in _NON_AGENTS):
         return None
     objects = _objects(carrier)
+    if word == "negotiate" and _names_any(objects, _DEALT):
+        return Trigger("AGREE", "03", "agreement")  # 'negotiated the purchase of 22 jets'
     preps = {c.lower_ for c in carrier.children if c.dep_ == "prep" and not _is_time(c)}
     if word == "fire":
         if any(is_person(o) for o in objects) and not preps & {"at", "on", "upon"}:

@@ -103,3 +103,18 @@ def test_an_assault_told_again_without_its_attacker_is_one_record(extractor: Ext
     assert _types(extractor, retold) == ["ASSAULT"]
     named = "Gunmen shot Ann Lee outside a school in Leeds on Monday. Tom Baker was shot in York."
     assert _types(extractor, named) == ["ASSAULT", "ASSAULT"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Apple ended its partnership with IBM in Cupertino on Monday.", ["SANCTION"]),
+        ("A court in Baku overturned the conviction of Aziz Orujov.", ["CONCEDE"]),
+        ("Aeroflot negotiated the purchase of ten jets from Boeing in Moscow.", ["AGREE"]),
+        ("Aeroflot negotiated with Boeing in Moscow on Monday.", ["CONSULT"]),
+    ],
+)
+def test_what_is_done_to_an_event_noun_gives_its_type(
+    extractor: Extractor, text: str, expected: list[str]
+) -> None:
+    assert _types(extractor, text) == expected
