@@ -31,7 +31,9 @@ TriggerHit = tuple[Trigger, Token, tuple[int, int]]
 
 def event_triggers(doc: Doc) -> list[TriggerHit]:
     """The triggers of a sentence, in order, without those a governing trigger already states; the crime
-    a charge, a conviction or an arrest is for ('accused of stabbing X') is an event of its own."""
+    a charge, a conviction or an arrest is for ('charged with stabbing X') is an event of its own, and the
+    only one when no accuser is named ('is accused of stabbing X'); a relative clause describing a
+    participant ('the driver who killed') is none."""
     found = [
         hit for token in doc if (hit := _trigger(token) or _demand(token) or _evaluation(token)) is not None
     ]
@@ -40,16 +42,16 @@ def event_triggers(doc: Doc) -> list[TriggerHit]:
     found = [hit for hit in found if hit[1].i not in inside]
     carriers = {carrier.i: trigger for trigger, carrier, _ in found}
     kept = []
-    crimes_of: dict[int, int] = {}
+    charging: set[int] = set()  # legal steps whose crime is coded too
     for hit in found:
         governor = _governing_trigger(hit[1], carriers)
         if governor is None or (hit[0].plover == "ASSAULT" and carriers[governor].plover in _LEGAL):
             kept.append(hit)
             if governor is not None:
-                crimes_of[governor] = hit[1].i
+                charging.add(governor)
     if len(kept) > 1:
         kept = [hit for hit in kept if not _describes(hit[1], kept)]
-    return [hit for hit in kept if not (hit[1].i in crimes_of and _only_alleges(hit[1]))]
+    return [hit for hit in kept if not (hit[1].i in charging and _only_alleges(hit[1]))]
 
 
 def _describes(carrier: Token, hits: list[TriggerHit]) -> bool:
@@ -66,7 +68,7 @@ def _only_alleges(carrier: Token) -> bool:
     """'X is accused of stabbing Y' with no one named as accusing: the article tells the stabbing as an
     allegation (coded, ``claimed``), not an accusation someone made."""
     return (
-        lemma(carrier) in ("accuse", "suspect")
+        lemma(carrier) == "accuse"
         and carrier.tag_ == "VBN"
         and any(c.dep_ == "auxpass" for c in carrier.children)
         and not any(c.dep_ == "agent" for c in carrier.children)
