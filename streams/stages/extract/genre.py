@@ -17,6 +17,12 @@ _PLAY = re.compile(
 _SCORE = re.compile(r"(?<![\d-])\d{1,3}-\d{1,3}(?![\d-])")
 #: Distinct words of play (a score counts as one) that make an article a game report.
 GAME_CUES = 3
+#: Words of violence no game is told with: a shooting at a stadium is an event in any article.
+_VIOLENCE = re.compile(
+    r"\b(?:guns?|gunm[ae]n|gunfire|shootings?|shot dead|stabb\w*|knife|killed|killings?|murder\w*|dead|died|"
+    r"police|bomb\w*|explosi\w*|hostages?|kidnap\w*|rape[ds]?|raping)\b",
+    re.IGNORECASE,
+)
 #: Types a game report's play is told with; its arrests, firings, signings and lawsuits are events.
 PLAY_TYPES = frozenset({"ASSAULT", "PROTEST", "RETREAT", "THREATEN", "MOBILIZE", "REQUEST", "SUPPORT"})
 
@@ -25,3 +31,8 @@ def is_game_report(text: str) -> bool:
     """The article reports a game or a bout: several words of play, or a score and some."""
     cues = {m.group(0).lower().rstrip("s") for m in _PLAY.finditer(text)}
     return len(cues) + (_SCORE.search(text) is not None) >= GAME_CUES
+
+
+def is_play(sentence: str) -> bool:
+    """A sentence of a game report tells play unless it names real violence ('a gunman opened fire')."""
+    return _VIOLENCE.search(sentence) is None

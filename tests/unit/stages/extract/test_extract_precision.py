@@ -80,6 +80,8 @@ def test_play_in_a_game_report_is_no_event(extractor: Extractor) -> None:
     assert is_game_report(report)
     assert _types(extractor, report) == ["COERCE"]
     assert not is_game_report("Police in Denver arrested 20 protesters in two rounds of raids.")
+    shooting = report.replace("Police in Indianapolis arrested a fan", "A gunman shot a fan in Indianapolis")
+    assert _types(extractor, shooting) == ["ASSAULT"]
 
 
 @pytest.mark.parametrize(
