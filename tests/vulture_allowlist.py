@@ -61,3 +61,7 @@ original_length  # record field
 original_sha256  # record field
 _.kills  # the sandbox's kill count, read by tests/unit/worker/test_sandbox.py
 committed_offsets  # read by the fault tests (tests/faults/replay.py): the group's committed offsets
+alert_id  # record field (streams/contracts/records.py)
+fired_at  # record field
+STORIES_OPEN  # story metric by its agreed name, set by the story stage (issue #12 part A, merged separately)
+STORY_ARTICLES  # likewise

@@ -12,6 +12,8 @@ from streams.contracts.records import (
     PLOVER_TYPES,
     SCHEMA_VERSION,
     Actor,
+    Alert,
+    AlertArticle,
     CleanArticle,
     DeadLetter,
     DuplicateLink,
@@ -26,6 +28,8 @@ from streams.contracts.records import (
     utc_now,
 )
 from streams.contracts.topics import (
+    ALERTS,
+    ALERTS_BY_STORY,
     ALL_TOPICS,
     CLEAN,
     COMPACTED_TOPICS,
@@ -37,11 +41,14 @@ from streams.contracts.topics import (
     MAX_MESSAGE_BYTES,
     RAW,
     SCHEMA_TOPICS,
+    STORIES,
     UNIQUE,
 )
 from streams.contracts.validation import schema, validate
 
 __all__ = [
+    "ALERTS",
+    "ALERTS_BY_STORY",
     "ALL_TOPICS",
     "CLEAN",
     "COMPACTED_TOPICS",
@@ -59,8 +66,11 @@ __all__ = [
     "RAW",
     "SCHEMA_TOPICS",
     "SCHEMA_VERSION",
+    "STORIES",
     "UNIQUE",
     "Actor",
+    "Alert",
+    "AlertArticle",
     "CleanArticle",
     "DeadLetter",
     "DuplicateLink",

@@ -59,9 +59,12 @@ class Pipeline:
     unique: faust.TopicT
     duplicates: faust.TopicT
     events: faust.TopicT
+    stories: faust.TopicT
+    alerts: faust.TopicT
     deadletter: faust.TopicT
     dedup_bands: faust.TopicT
     dedup_reports: faust.TopicT
+    alerts_by_story: faust.TopicT
     supervision: Supervision = field(default_factory=Supervision)
 
 
@@ -122,8 +125,11 @@ def create_app(settings: Settings) -> Pipeline:
         duplicates=topic(contracts.DUPLICATES),
         # Keyed by event_id and compacted: a later record for the same id supersedes.
         events=topic(contracts.EVENTS, compacting=True),
+        stories=topic(contracts.STORIES, compacting=True),
+        alerts=topic(contracts.ALERTS),
         deadletter=topic(contracts.DEADLETTER),
         dedup_bands=topic(contracts.DEDUP_BANDS, internal=True),
         dedup_reports=topic(contracts.DEDUP_REPORTS, internal=True),
+        alerts_by_story=topic(contracts.ALERTS_BY_STORY, internal=True),
         supervision=app.supervision,
     )

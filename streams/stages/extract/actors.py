@@ -6,7 +6,6 @@ from __future__ import annotations
 from spacy.tokens import Doc, Token
 
 from streams.contracts import Actor
-from streams.stages.extract.coding import lemma, pos
 from streams.stages.extract.coreference import (
     GROUP_PRONOUNS,
     RESOLVED_PRONOUNS,
@@ -17,6 +16,7 @@ from streams.stages.extract.coreference import (
     resolve_pronoun,
 )
 from streams.stages.extract.countries import fill_countries
+from streams.stages.extract.grammar import lemma, pos
 from streams.stages.extract.lexicon import SPEECH_VERBS, words
 from streams.stages.extract.names import TARGET_PREPS, Setting, names_people
 from streams.stages.extract.phrases import named_actors

@@ -10,8 +10,8 @@ from spacy.tokens import Token
 
 from streams.contracts import Actor
 from streams.stages import geo
-from streams.stages.extract.coding import lemma, pos
 from streams.stages.extract.dates import TIME_WORDS
+from streams.stages.extract.grammar import lemma, pos
 from streams.stages.extract.lexicon import SECTORS, SPEECH_VERBS, items, words
 from streams.stages.extract.names import (
     INSTITUTION_WORDS,

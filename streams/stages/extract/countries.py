@@ -11,7 +11,7 @@ from spacy.tokens import Token
 
 from streams.contracts import Actor, Place
 from streams.stages import geo
-from streams.stages.extract.coding import pos
+from streams.stages.extract.grammar import pos
 from streams.stages.extract.lexicon import SECTORS
 from streams.stages.extract.names import LOCATION_PREPS, NAME_TITLES, Setting, trusted_place
 from streams.stages.geo.toponyms import WELL_KNOWN_CITY_POPULATION, NameLookup

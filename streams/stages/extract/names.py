@@ -13,8 +13,8 @@ from spacy.tokens import Token
 
 from streams.contracts import CleanArticle, Place
 from streams.stages import geo
-from streams.stages.extract.coding import lemma, pos
 from streams.stages.extract.dates import TIME_WORDS
+from streams.stages.extract.grammar import lemma, pos
 from streams.stages.extract.lexicon import ORGANISATIONS, SECTORS, words
 from streams.stages.geo.toponyms import GENERIC_PLACE_WORDS, NameLookup
 

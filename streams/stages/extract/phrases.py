@@ -11,7 +11,7 @@ from spacy.tokens import Token
 
 from streams.contracts import Actor
 from streams.stages import geo
-from streams.stages.extract.coding import lemma, pos
+from streams.stages.extract.grammar import lemma, pos
 from streams.stages.extract.lexicon import NOUNS, SECTORS, words
 from streams.stages.extract.names import (
     KNOWN_ORGANISATIONS,
