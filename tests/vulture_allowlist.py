@@ -61,3 +61,9 @@ original_length  # record field
 original_sha256  # record field
 _.kills  # the sandbox's kill count, read by tests/unit/worker/test_sandbox.py
 committed_offsets  # read by the fault tests (tests/faults/replay.py): the group's committed offsets
+lead_embedding  # record field: articles.unique carries dedup's lead embedding to the story stage
+num_mentions  # record field (stories)
+event_types  # record field (stories)
+event_ids  # record field (stories)
+growth  # record field (stories)
+updated_at  # record field (stories)

@@ -23,6 +23,7 @@ from streams.contracts import Rejected, utc_now
 from streams.tools.eval.coding import coding_scores
 from streams.tools.eval.metrics import (
     Scores,
+    b3_scores,
     cleaning_scores,
     dedup_scores,
     events_by_article,
@@ -32,7 +33,7 @@ from streams.tools.eval.metrics import (
 from streams.tools.inputs import read_jsonl
 
 if TYPE_CHECKING:
-    from streams.contracts import CleanArticle, Event
+    from streams.contracts import CleanArticle, DuplicateLink, Event
     from streams.stages.extract import Extractor
 
 ARTICLES_FILE = "articles.jsonl"
@@ -172,7 +173,9 @@ class _DedupReplay:
 
 
 def _replay_dedup(
-    lines: Sequence[bytes], on_unique: Callable[[CleanArticle], None] | None = None
+    lines: Sequence[bytes],
+    on_unique: Callable[[CleanArticle], None] | None = None,
+    on_duplicate: Callable[[DuplicateLink], None] | None = None,
 ) -> _DedupReplay:
     """normalize → dedup on one fresh in-memory state, in file order, in the agent's batch size."""
     from streams.stages.dedup import dedup_batch
@@ -186,6 +189,8 @@ def _replay_dedup(
             for link in out.duplicates:
                 result.links.append((replay.raw_id(link["id"]), replay.raw_id(link["canonical_id"])))
                 result.methods[link["method"]] += 1
+                if on_duplicate is not None:
+                    on_duplicate(link)
             result.n_unique += len(out.unique)
             if on_unique is not None:
                 for article in out.unique:
@@ -279,6 +284,43 @@ def _run_geo(lines: Sequence[bytes], labels: Mapping[str, Any], published: list[
     return scores | _replay_scores(replay) | {"setup_seconds": setup_seconds}
 
 
+def _run_stories(lines: Sequence[bytes], labels: Mapping[str, Any], published: list[Event]) -> Scores:
+    """normalize → dedup → extract → stories as the workers chain them; reprints join their canonical."""
+    from streams.stages.stories import StoryStream
+
+    setup_started = time.perf_counter()
+    extractor = _extractor()
+    setup_seconds = time.perf_counter() - setup_started
+    stream = StoryStream()
+    batch: list[CleanArticle] = []
+    n_records = 0
+
+    def flush() -> None:
+        nonlocal n_records
+        for article, (events, places) in zip(batch, extractor.code(batch), strict=True):
+            out = stream.add(article, events, places)
+            published.extend(out.events)
+            n_records += len(out.stories)
+        batch.clear()
+
+    def on_unique(article: CleanArticle) -> None:
+        batch.append(article)
+        if len(batch) >= EXTRACT_BATCH_SIZE:
+            flush()
+
+    def on_duplicate(link: DuplicateLink) -> None:
+        nonlocal n_records
+        n_records += len(stream.reprint(link["id"], link["canonical_id"], link["received_at"]).stories)
+
+    dedup = _replay_dedup(lines, on_unique, on_duplicate)
+    flush()
+    n_records += len(stream.flush())
+    story_of = {dedup.replay.raw_id(article_id): story for article_id, story in stream.assigned.items()}
+    scores = b3_scores(story_of, labels)
+    scores |= {"n_stories": len(stream.stories), "n_story_records": n_records, "n_events": len(published)}
+    return scores | _replay_scores(dedup.replay) | {"setup_seconds": setup_seconds}
+
+
 #: A task's runner: raw lines and labels in, scores out; event records it publishes go to the list.
 Runner = Callable[[Sequence[bytes], Mapping[str, Any], list["Event"]], Scores]
 
@@ -289,4 +331,5 @@ RUNNERS: dict[str, Runner] = {
     "events": _run_events,
     "geo": _run_geo,
     "coding": _run_coding,
+    "stories": _run_stories,
 }

@@ -92,7 +92,8 @@ def register(pipeline: Pipeline, models: Models) -> None:
         article_id = article["id"]
         key = article_id.encode()
         by_shard = dedup.shard_keys(sig, partitions)
-        parked = encode({"article": article, "expected": len(by_shard), "routed": time.time()})
+        unique = dedup.with_lead_embedding(article, sig)
+        parked = encode({"article": unique, "expected": len(by_shard), "routed": time.time()})
         messages = [
             (shard, encode({"article_id": article_id, "bands": keys, "entry": dedup.shard_entry(sig, keys)}))
             for shard, keys in by_shard.items()
