@@ -75,7 +75,7 @@ class StoryStream:
     def add(
         self, article: CleanArticle, events: Sequence[Event] = (), places: Sequence[Place] = ()
     ) -> StoryOutput:
-        feats = features(article, events, places)
+        feats = features(article, events, places, self.config)
         reports = [
             probe(self.terms, shard, terms, feats.embedding, feats.ts, self.config)
             for shard, terms in shard_terms(feats.terms, self.partitions).items()

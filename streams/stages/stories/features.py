@@ -62,9 +62,9 @@ class StoryConfig:
 
     window_hours: float = 72.0
     #: An article joins the best candidate story scoring at least this, else it founds a story.
-    join_threshold: float = 0.25
+    join_threshold: float = 0.3
     #: Share of the score from the embedding cosine; the rest is the weighted term cosine.
-    embedding_weight: float = 0.2
+    embedding_weight: float = 0.3
     #: Weight of each term kind in the term vector (n: name, b: name pair, #: number, y: year,
     #: d: month, p: place, t: event type).
     kind_weights: tuple[tuple[str, float], ...] = (
@@ -76,6 +76,9 @@ class StoryConfig:
         ("p", 0.7),
         ("t", 0.3),
     )
+    #: Names in the title and the first sentences (who and where the news is about) count this much more.
+    lead_sentences: int = 3
+    lead_boost: int = 1
     #: Stories kept per term bucket (the most recently updated); a term in more stories names none.
     bucket_cap: int = 64
     #: Seconds between two records of one story on the ``stories`` topic (the last change is kept).
@@ -106,19 +109,20 @@ class Features:
     events: list[Event] = field(default_factory=list)
 
 
-def _terms(text: str, places: Sequence[Place], events: Sequence[Event]) -> Counter[str]:
+def _terms(text: str, places: Sequence[Place], events: Sequence[Event], config: StoryConfig) -> Counter[str]:
     terms: Counter[str] = Counter()
-    for start, end in sentences(text):
+    for number, (start, end) in enumerate(sentences(text)):
+        weight = 1 + (config.lead_boost if number < config.lead_sentences else 0)
         words = _NAME.findall(text, start, end)
         capitalised = [w[0].isupper() and w.casefold() not in _NOT_NAMES and len(w) > 2 for w in words]
         for position, word in enumerate(words):
             if position and capitalised[position]:  # a sentence's first word is capitalised anyway
-                terms[f"n:{word.casefold()}"] += 1
+                terms[f"n:{word.casefold()}"] += weight
         for (one, first), (two, second) in zip(
             zip(words, capitalised, strict=True), zip(words[1:], capitalised[1:], strict=True), strict=False
         ):
             if first and second:
-                terms[f"b:{one.casefold()} {two.casefold()}"] += 1
+                terms[f"b:{one.casefold()} {two.casefold()}"] += weight
     for number in _NUMBER.findall(text):
         digits = re.sub(r"\D", "", number)
         if len(digits) >= 2 and not _YEAR.fullmatch(number):
@@ -137,7 +141,12 @@ def _terms(text: str, places: Sequence[Place], events: Sequence[Event]) -> Count
     return terms
 
 
-def features(article: CleanArticle, events: Sequence[Event] = (), places: Sequence[Place] = ()) -> Features:
+def features(
+    article: CleanArticle,
+    events: Sequence[Event] = (),
+    places: Sequence[Place] = (),
+    config: StoryConfig = DEFAULT,
+) -> Features:
     """The article's features; its lead embedding comes from dedup (``lead_embedding`` on the record)."""
     text = f"{article.get('title') or ''}\n{article['text']}"
     return Features(
@@ -150,7 +159,7 @@ def features(article: CleanArticle, events: Sequence[Event] = (), places: Sequen
             "seen": article["received_at"],
         },
         ts=parse_rfc3339(article["published_at"]).timestamp(),
-        terms=dict(_terms(text, places, events)),
+        terms=dict(_terms(text, places, events, config)),
         embedding=article.get("lead_embedding") or "",
         places=list(places),
         events=list(events),

@@ -114,12 +114,11 @@ def choose(reports: list[ShardReport], config: StoryConfig = DEFAULT) -> tuple[s
         dot = dots[story_id] / norm if norm else 0.0
         term_cosine = dot / story_norm if story_norm else 0.0
         score = config.embedding_weight * cosine + (1 - config.embedding_weight) * term_cosine
-        scored.append((-score, story_id, dot))
+        if score >= config.join_threshold:
+            scored.append((-score, story_id, dot))
     if not scored:
         return None, 0.0, 0.0
     negative, story_id, dot = min(scored)  # the best score; on a tie the smaller id
-    if -negative < config.join_threshold:
-        return None, -negative, 0.0
     return story_id, -negative, dot
 
 
