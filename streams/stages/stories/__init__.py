@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from streams.contracts import CleanArticle, Event, Place, StoryRecord
+from streams.stages.dedup.shards import band_partition
+from streams.stages.stories.expiry import drop_due, is_index_key, remember
 from streams.stages.stories.features import DEFAULT, Features, StoryConfig, features
 from streams.stages.stories.shards import (
     ShardReport,
@@ -37,14 +39,18 @@ __all__ = [
     "StoryConfig",
     "StoryOutput",
     "StoryStream",
+    "band_partition",
     "choose",
+    "drop_due",
     "expire",
     "features",
     "flush",
+    "is_index_key",
     "join",
     "mention",
     "new_story",
     "probe",
+    "remember",
     "shard_of",
     "shard_terms",
     "store",
@@ -68,7 +74,8 @@ class StoryStream:
     partitions: int = 1
     terms: dict[str, Any] = field(default_factory=dict)  # the term partitions' table
     stories: dict[str, Any] = field(default_factory=dict)  # the story partitions' table
-    assigned: dict[str, str] = field(default_factory=dict)  # article id → story id (the verdict table)
+    #: article id → {"story", "ts"} (the verdict table)
+    assigned: dict[str, Any] = field(default_factory=dict)
     #: canonical id → reprints that arrived before their canonical was assigned: [id, seen]
     waiting: dict[str, list[list[str]]] = field(default_factory=dict)
 
@@ -86,11 +93,14 @@ class StoryStream:
             chosen = state["story_id"]
         else:
             state = self.stories[chosen]
-        self.assigned[article["id"]] = chosen
+        self.assigned[article["id"]] = {"story": chosen, "ts": feats.ts}
+        remember(self.assigned, band_partition(article["id"], self.partitions), article["id"], feats.ts)
         record, records, updates = join(state, feats, dot, unit_weights(reports), self.config)
         self.stories[chosen] = state
+        remember(self.stories, band_partition(chosen, self.partitions), chosen, state["last_ts"])
         for shard, update in updates.items():
             store(self.terms, shard, update, self.config)
+        self.sweep(feats.ts)
         out = StoryOutput(chosen, [record] if record else [], records)
         for reprint_id, seen in self.waiting.pop(article["id"], []):
             out.stories.extend(self.reprint(reprint_id, article["id"], seen).stories)
@@ -99,15 +109,32 @@ class StoryStream:
     def reprint(self, article_id: str, canonical_id: str, seen: str) -> StoryOutput:
         """A reprint joins its canonical's story as a mention; it waits while the canonical is unassigned."""
         if article_id in self.assigned:  # a redelivery, or an article dedup re-linked after assigning it
-            return StoryOutput(self.assigned[article_id])
-        chosen = self.assigned.get(canonical_id)
-        if chosen is None:
+            return StoryOutput(self.assigned[article_id]["story"])
+        canonical = self.assigned.get(canonical_id)
+        if canonical is None:
             self.waiting.setdefault(canonical_id, []).append([article_id, seen])
             return StoryOutput()
-        self.assigned[article_id] = chosen
+        chosen = canonical["story"]
+        self.assigned[article_id] = canonical
         record = mention(self.stories[chosen], seen, self.config)
         return StoryOutput(chosen, [record] if record else [])
 
+    def sweep(self, now_ts: float) -> None:
+        """Expire every partition's state past the story window (the workers' timer does this)."""
+        horizon = now_ts - self.config.window_seconds
+        for partition in range(self.partitions):
+            expire(self.terms, partition, now_ts, self.config)
+            drop_due(self.stories, partition, horizon, "last_ts")
+            drop_due(self.assigned, partition, horizon, "ts")
+
+    def story_of(self) -> dict[str, str]:
+        """Article id → story id, for every article assigned and not yet expired."""
+        return {key: value["story"] for key, value in self.assigned.items() if not is_index_key(key)}
+
     def flush(self) -> list[StoryRecord]:
         """Records still held back by the rate limit (the worker's timer sends these)."""
-        return [record for state in self.stories.values() if (record := flush(state))]
+        return [
+            record
+            for key, state in self.stories.items()
+            if not is_index_key(key) and (record := flush(state))
+        ]

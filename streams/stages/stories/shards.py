@@ -16,9 +16,8 @@ from collections.abc import Mapping, MutableMapping
 from typing import Any, TypedDict
 
 from streams.stages.dedup.shards import band_partition
+from streams.stages.stories.expiry import due, remember
 from streams.stages.stories.features import DEFAULT, StoryConfig, unit_vector
-
-_HOUR = 3600
 
 
 class ShardReport(TypedDict):
@@ -156,40 +155,26 @@ def store(
         "last": last,
         "keys": keys,
     }
-    hour = int(last // _HOUR)
-    index = f"h{shard}:{hour}"
-    listed = state.get(index) or []
-    if story_id not in listed:
-        state[index] = [*listed, story_id]
-    hours = state.get(f"h{shard}") or []
-    if hour not in hours:
-        state[f"h{shard}"] = sorted([*hours, hour])
+    remember(state, shard, story_id, last)
 
 
 def expire(state: MutableMapping[str, Any], shard: int, now_ts: float, config: StoryConfig = DEFAULT) -> int:
     """Drop this shard's stories past their window via the hour index (no scan); returns how many."""
     horizon = now_ts - config.window_seconds
-    hours = state.get(f"h{shard}") or []
-    old = [hour for hour in hours if (hour + 1) * _HOUR < horizon]
     dropped = 0
-    for hour in old:
-        index = f"h{shard}:{hour}"
-        for story_id in state.get(index) or []:
-            key = entry_key(shard, story_id)
-            entry = state.get(key)
-            if entry is None or entry["last"] >= horizon:
-                continue
-            for term in entry["keys"]:
-                bucket = state.get(term)
-                if bucket and story_id in bucket["stories"]:
-                    stories = {sid: v for sid, v in bucket["stories"].items() if sid != story_id}
-                    if stories:
-                        state[term] = {"df": bucket["df"], "stories": stories}
-                    else:
-                        del state[term]
-            del state[key]
-            dropped += 1
-        state.pop(index, None)
-    if old:
-        state[f"h{shard}"] = [hour for hour in hours if hour not in old]
+    for story_id in list(due(state, shard, horizon)):
+        key = entry_key(shard, story_id)
+        entry = state.get(key)
+        if entry is None or entry["last"] >= horizon:
+            continue
+        for term in entry["keys"]:
+            bucket = state.get(term)
+            if bucket and story_id in bucket["stories"]:
+                stories = {sid: v for sid, v in bucket["stories"].items() if sid != story_id}
+                if stories:
+                    state[term] = {"df": bucket["df"], "stories": stories}
+                else:
+                    del state[term]
+        del state[key]
+        dropped += 1
     return dropped

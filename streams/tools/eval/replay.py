@@ -315,9 +315,13 @@ def _run_stories(lines: Sequence[bytes], labels: Mapping[str, Any], published: l
     dedup = _replay_dedup(lines, on_unique, on_duplicate)
     flush()
     n_records += len(stream.flush())
-    story_of = {dedup.replay.raw_id(article_id): story for article_id, story in stream.assigned.items()}
+    story_of = {dedup.replay.raw_id(article_id): story for article_id, story in stream.story_of().items()}
     scores = b3_scores(story_of, labels)
-    scores |= {"n_stories": len(stream.stories), "n_story_records": n_records, "n_events": len(published)}
+    scores |= {
+        "n_stories": len(set(story_of.values())),
+        "n_story_records": n_records,
+        "n_events": len(published),
+    }
     return scores | _replay_scores(dedup.replay) | {"setup_seconds": setup_seconds}
 
 
