@@ -39,6 +39,11 @@ from streams.contracts.topics import (
     MAX_MESSAGE_BYTES,
     RAW,
     SCHEMA_TOPICS,
+    STORIES,
+    STORIES_ARTICLES,
+    STORIES_TERMS,
+    STORIES_UPDATES,
+    STORIES_VERDICTS,
     UNIQUE,
 )
 from streams.contracts.validation import schema, validate
@@ -61,6 +66,11 @@ __all__ = [
     "RAW",
     "SCHEMA_TOPICS",
     "SCHEMA_VERSION",
+    "STORIES",
+    "STORIES_ARTICLES",
+    "STORIES_TERMS",
+    "STORIES_UPDATES",
+    "STORIES_VERDICTS",
     "UNIQUE",
     "Actor",
     "CleanArticle",

@@ -8,18 +8,41 @@ UNIQUE = "articles.unique"
 DUPLICATES = "articles.duplicates"
 EVENTS = "events"
 DEADLETTER = "articles.deadletter"
+STORIES = "stories"
 
 #: Internal repartition topics of the sharded dedup stage: one message per (article, band key),
 #: and the band reports collected per article id.
 DEDUP_BANDS = "dedup.bands"
 DEDUP_REPORTS = "dedup.reports"
 
-ALL_TOPICS = (RAW, CLEAN, UNIQUE, DUPLICATES, EVENTS, DEADLETTER, DEDUP_BANDS, DEDUP_REPORTS)
+#: Internal topics of the sharded story stage: extract's coded articles (article, events, places) keyed
+#: by article id; probes and updates of the term partitions; shard reports and reprints collected per
+#: article id; joins, mentions and timers per story id.
+STORIES_ARTICLES = "stories.articles"
+STORIES_TERMS = "stories.terms"
+STORIES_VERDICTS = "stories.verdicts"
+STORIES_UPDATES = "stories.updates"
+
+ALL_TOPICS = (
+    RAW,
+    CLEAN,
+    UNIQUE,
+    DUPLICATES,
+    EVENTS,
+    STORIES,
+    DEADLETTER,
+    DEDUP_BANDS,
+    DEDUP_REPORTS,
+    STORIES_ARTICLES,
+    STORIES_TERMS,
+    STORIES_VERDICTS,
+    STORIES_UPDATES,
+)
 #: Topics whose records are validated by a schema (the raw topic is validated by normalize itself).
-SCHEMA_TOPICS = (CLEAN, UNIQUE, DUPLICATES, EVENTS, DEADLETTER)
+SCHEMA_TOPICS = (CLEAN, UNIQUE, DUPLICATES, EVENTS, STORIES, DEADLETTER)
 
 #: Topics compacted by key: a later record supersedes an earlier one with the same key.
-COMPACTED_TOPICS = frozenset({EVENTS})
+COMPACTED_TOPICS = frozenset({EVENTS, STORIES})
 #: Large enough for any article up to normalize's size cap plus room, so over-cap input reaches
 #: the pipeline and is dead-lettered there with a reason instead of vanishing at the producer.
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024

@@ -62,6 +62,11 @@ class Pipeline:
     deadletter: faust.TopicT
     dedup_bands: faust.TopicT
     dedup_reports: faust.TopicT
+    stories: faust.TopicT
+    stories_articles: faust.TopicT
+    stories_terms: faust.TopicT
+    stories_verdicts: faust.TopicT
+    stories_updates: faust.TopicT
     supervision: Supervision = field(default_factory=Supervision)
 
 
@@ -125,5 +130,11 @@ def create_app(settings: Settings) -> Pipeline:
         deadletter=topic(contracts.DEADLETTER),
         dedup_bands=topic(contracts.DEDUP_BANDS, internal=True),
         dedup_reports=topic(contracts.DEDUP_REPORTS, internal=True),
+        # Keyed by story id and compacted: the latest record of a story supersedes.
+        stories=topic(contracts.STORIES, compacting=True),
+        stories_articles=topic(contracts.STORIES_ARTICLES, internal=True),
+        stories_terms=topic(contracts.STORIES_TERMS, internal=True),
+        stories_verdicts=topic(contracts.STORIES_VERDICTS, internal=True),
+        stories_updates=topic(contracts.STORIES_UPDATES, internal=True),
         supervision=app.supervision,
     )

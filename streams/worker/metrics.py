@@ -68,6 +68,18 @@ WITHOUT_EVENTS = Counter(
     "Unique articles that produced no event record, by reason.",
     ["reason"],
 )
+OPEN_STORIES = Gauge(
+    "newsevents_open_stories", "Stories within their window on the partitions this worker owns."
+)
+STORIES_FOUNDED = Counter("newsevents_stories", "Stories founded (rate() per hour: stories per hour).")
+STORY_RECORDS = Counter(
+    "newsevents_story_records", "Story records published (rate-limited per story), by cause.", ["cause"]
+)
+ARTICLES_PER_STORY = Histogram(
+    "newsevents_articles_per_story",
+    "Unique articles of a story, observed each time one joins it.",
+    buckets=(1, 2, 3, 5, 10, 20, 50, 100, 200, 500),
+)
 CONSUMER_LAG = Gauge(
     "newsevents_consumer_lag_messages",
     "End offset minus committed offset of the pipeline-topic partitions assigned to this worker "
@@ -85,11 +97,23 @@ WORKER_PROBLEMS = Gauge(
 )
 
 #: The worker's agents (Faust agent names), for the crash counter's series.
-AGENTS = ("normalize", "dedup-route", "dedup-bands", "dedup-verdict", "extract")
+AGENTS = (
+    "normalize",
+    "dedup-route",
+    "dedup-bands",
+    "dedup-verdict",
+    "extract",
+    "stories-route",
+    "stories-reprints",
+    "stories-terms",
+    "stories-verdict",
+    "stories-story",
+)
 STAGE_OUTPUTS = {
     "normalize": (contracts.CLEAN, contracts.DEADLETTER),
     "dedup": (contracts.UNIQUE, contracts.DUPLICATES, contracts.DEADLETTER),
-    "extract": (contracts.EVENTS, contracts.DEADLETTER),
+    "extract": (contracts.STORIES_ARTICLES, contracts.DEADLETTER),
+    "stories": (contracts.STORIES, contracts.EVENTS, contracts.DEADLETTER),
 }
 
 
@@ -112,6 +136,8 @@ def _initialise_series() -> None:
         EVENTS.labels(event_type)
     for reason in ("unsupported_language", "no_event"):
         WITHOUT_EVENTS.labels(reason)
+    for cause in ("article", "reprint", "flush"):
+        STORY_RECORDS.labels(cause)
 
 
 _initialise_series()

@@ -89,8 +89,8 @@ class StoryStream:
         ]
         chosen, _, dot = choose(reports, self.config)
         if chosen is None:
-            state = new_story(article["id"])
-            chosen = state["story_id"]
+            chosen = story_id(article["id"])
+            state = new_story(chosen)
         else:
             state = self.stories[chosen]
         self.assigned[article["id"]] = {"story": chosen, "ts": feats.ts}

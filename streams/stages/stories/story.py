@@ -43,9 +43,10 @@ def _centroid(state: dict[str, Any]) -> npt.NDArray[np.float32]:
     return np.frombuffer(base64.b64decode(raw), dtype="<f4").copy() if raw else np.zeros(_DIM, np.float32)
 
 
-def new_story(founder: str) -> dict[str, Any]:
+def new_story(story: str) -> dict[str, Any]:
+    """An empty story under its id (``story_id`` of the founder, or the id a term partition still knows)."""
     return {
-        "story_id": story_id(founder),
+        "story_id": story,
         "headline": None,
         "first_seen": None,
         "last_seen": None,
