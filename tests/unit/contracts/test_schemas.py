@@ -17,12 +17,12 @@ import pytest
 from streams import contracts
 from streams.contracts import (
     CleanArticle,
-    StoryRecord,
     DeadLetter,
     DuplicateLink,
     Event,
     GeoPlace,
     Place,
+    StoryRecord,
     dead_letter,
     parse_rfc3339,
     validate,
