@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 import numpy as np
 import numpy.typing as npt
@@ -154,7 +155,7 @@ def features(
             "id": article["id"],
             "url": article.get("url"),
             "title": article.get("title") or _first_line(article["text"]),
-            "source": article.get("source"),
+            "source": article.get("source") or urlsplit(article.get("url") or "").hostname or None,
             "language": article.get("language") or "und",
             "seen": article["received_at"],
         },

@@ -75,7 +75,8 @@ def probe(
     for term, count in terms.items():
         bucket = state.get(term)
         df = bucket["df"] if bucket else 0
-        weight = config.weight(term[0]) * (1 + math.log(count)) * math.log((articles + 1) / (df + 1))
+        # smoothed idf: a term every article so far shares still counts (else two first reports never meet)
+        weight = config.weight(term[0]) * (1 + math.log(count)) * (1 + math.log((articles + 1) / (df + 1)))
         weights[term] = weight
         if bucket:
             for story_id, (value, last) in bucket["stories"].items():

@@ -33,8 +33,9 @@ from streams.tools.eval.metrics import (
 from streams.tools.inputs import read_jsonl
 
 if TYPE_CHECKING:
-    from streams.contracts import CleanArticle, DuplicateLink, Event
+    from streams.contracts import CleanArticle, DuplicateLink, Event, StoryRecord
     from streams.stages.extract import Extractor
+    from streams.stages.stories import StoryConfig, StoryStream
 
 ARTICLES_FILE = "articles.jsonl"
 LABELS_FILE = "labels.json"
@@ -284,23 +285,34 @@ def _run_geo(lines: Sequence[bytes], labels: Mapping[str, Any], published: list[
     return scores | _replay_scores(replay) | {"setup_seconds": setup_seconds}
 
 
-def _run_stories(lines: Sequence[bytes], labels: Mapping[str, Any], published: list[Event]) -> Scores:
-    """normalize → dedup → extract → stories as the workers chain them; reprints join their canonical."""
-    from streams.stages.stories import StoryStream
+@dataclass
+class StoryReplay:
+    """What the story stage published in a replay: every story record and event record, in order."""
+
+    dedup: _DedupReplay
+    stream: StoryStream
+    stories: list[StoryRecord] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+
+
+def replay_stories(lines: Sequence[bytes], config: StoryConfig | None = None) -> tuple[StoryReplay, float]:
+    """normalize → dedup → extract → stories as the workers chain them (reprints join their canonical's
+    story), and the seconds spent loading the extractor."""
+    from streams.stages.stories import DEFAULT, StoryStream
 
     setup_started = time.perf_counter()
     extractor = _extractor()
     setup_seconds = time.perf_counter() - setup_started
-    stream = StoryStream()
+    stream = StoryStream(config=config or DEFAULT)
+    stories: list[StoryRecord] = []
+    events: list[Event] = []
     batch: list[CleanArticle] = []
-    n_records = 0
 
     def flush() -> None:
-        nonlocal n_records
-        for article, (events, places) in zip(batch, extractor.code(batch), strict=True):
-            out = stream.add(article, events, places)
-            published.extend(out.events)
-            n_records += len(out.stories)
+        for article, (coded, places) in zip(batch, extractor.code(batch), strict=True):
+            out = stream.add(article, coded, places)
+            stories.extend(out.stories)
+            events.extend(out.events)
         batch.clear()
 
     def on_unique(article: CleanArticle) -> None:
@@ -309,20 +321,23 @@ def _run_stories(lines: Sequence[bytes], labels: Mapping[str, Any], published: l
             flush()
 
     def on_duplicate(link: DuplicateLink) -> None:
-        nonlocal n_records
-        n_records += len(stream.reprint(link["id"], link["canonical_id"], link["received_at"]).stories)
+        stories.extend(stream.reprint(link["id"], link["canonical_id"], link["received_at"]).stories)
 
     dedup = _replay_dedup(lines, on_unique, on_duplicate)
     flush()
-    n_records += len(stream.flush())
-    story_of = {dedup.replay.raw_id(article_id): story for article_id, story in stream.story_of().items()}
+    stories.extend(stream.flush())
+    return StoryReplay(dedup, stream, stories, events), setup_seconds
+
+
+def _run_stories(lines: Sequence[bytes], labels: Mapping[str, Any], published: list[Event]) -> Scores:
+    replay, setup_seconds = replay_stories(lines)
+    published.extend(replay.events)
+    raw_id = replay.dedup.replay.raw_id
+    story_of = {raw_id(article_id): story for article_id, story in replay.stream.story_of().items()}
     scores = b3_scores(story_of, labels)
-    scores |= {
-        "n_stories": len(set(story_of.values())),
-        "n_story_records": n_records,
-        "n_events": len(published),
-    }
-    return scores | _replay_scores(dedup.replay) | {"setup_seconds": setup_seconds}
+    scores |= {"n_stories": len(set(story_of.values())), "n_story_records": len(replay.stories)}
+    scores["n_events"] = len({event["event_id"] for event in replay.events})
+    return scores | _replay_scores(replay.dedup.replay) | {"setup_seconds": setup_seconds}
 
 
 #: A task's runner: raw lines and labels in, scores out; event records it publishes go to the list.

@@ -40,7 +40,12 @@ log = logging.getLogger("newsevents")
 def register(pipeline: Pipeline) -> None:
     app = pipeline.app
     partitions = pipeline.settings.partitions
-    config = stories.DEFAULT
+    settings = pipeline.settings
+    config = dataclasses.replace(
+        stories.DEFAULT,
+        window_hours=settings.story_window_hours,
+        publish_interval=settings.story_publish_interval,
+    )
     terms = app.Table("stories-terms", default=None, partitions=partitions)
     pending = app.Table("stories-pending", default=None, partitions=partitions)
     assigned = app.Table("stories-assigned", default=None, partitions=partitions)
@@ -270,7 +275,7 @@ def register(pipeline: Pipeline) -> None:
         except Exception:  # the next tick covers this one
             log.exception("stories timer messages could not all be sent")
 
-    @app.timer(config.publish_interval, on_leader=True)
+    @app.timer(max(config.publish_interval, 1.0), on_leader=True)
     async def flush() -> None:
         """Records held back by the per-story rate limit go out at most one interval late."""
         await to_every_partition({"flush": time.time()}, pipeline.stories_updates)
