@@ -1,4 +1,4 @@
-"""Story assignment over sharded state: joining, founding, determinism, expiry, rate limit, event aggregation."""
+"""Story assignment over sharded state: joining, founding, determinism, expiry, rate limit, events."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ T0 = datetime(2026, 3, 14, 16, 0, tzinfo=UTC)
 QUAKE = (
     "A magnitude 6.4 earthquake struck near the Turkish city of Malatya on Monday, the Kandilli Observatory "
     "said, killing at least 12 people and damaging 300 buildings in the province.\n"
-    "Interior Minister Ali Yerlikaya said rescue teams from Adana and Kayseri had reached the worst-hit villages."
+    "Interior Minister Ali Yerlikaya said rescue teams from Adana and Kayseri had reached the worst-hit "
+    "villages."
 )
 QUAKE_2 = (
     "Rescuers in Malatya pulled survivors from collapsed buildings on Monday after the 6.4 quake, which the "
