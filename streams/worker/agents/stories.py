@@ -171,7 +171,8 @@ def register(pipeline: Pipeline) -> None:
         feats = parked["features"]
         assigned[article_id] = {"story": story, "ts": feats["ts"]}
         stories.remember(assigned, partition, article_id, feats["ts"])
-        join = {"features": feats, "dot": dot, "weights": stories.unit_weights(reports)}
+        weights = {str(shard): terms for shard, terms in stories.unit_weights(reports).items()}  # JSON keys
+        join = {"features": feats, "dot": dot, "weights": weights}
         messages = [encode({"join": join})]
         messages += [encode({"mention": {"seen": seen}}) for _, seen in waiting.pop(article_id, None) or []]
         for payload in messages:
