@@ -201,21 +201,22 @@ def _countries(event: Event) -> list[str]:
     return sorted({a["country"] or "" for a in event["source_actors"] + event["target_actors"]} - {""})
 
 
-def _compatible(agg: dict[str, Any], event: Event) -> bool:
-    """One occurrence: same type, dates at most a day apart, and actors' countries that do not disagree."""
+def _compatible(agg: dict[str, Any], event: Event, article_id: str) -> bool:
+    """One occurrence: another article's report (an article's own events are distinct already), the same
+    type, dates at most a day apart, and the same set of actors' countries (one that names a country more
+    is another occurrence, or one this record could not describe)."""
     base = agg["record"]
-    if base["event_type"] != event["event_type"]:
+    if article_id in agg["articles"] or base["event_type"] != event["event_type"]:
         return False
     if abs((date.fromisoformat(base["event_date"]) - date.fromisoformat(event["event_date"])).days) > 1:
         return False
-    mine, theirs = set(agg["countries"]), set(_countries(event))
-    return not mine or not theirs or bool(mine & theirs)
+    return bool(agg["countries"] == _countries(event))
 
 
 def _aggregate(state: dict[str, Any], event: Event, article: StoryArticle) -> Event:
     """The event record as it stands once this article's report of it is counted."""
     for agg in state["events"]:
-        if _compatible(agg, event):
+        if _compatible(agg, event, article["id"]):
             break
     else:
         agg = {
@@ -230,7 +231,6 @@ def _aggregate(state: dict[str, Any], event: Event, article: StoryArticle) -> Ev
         agg["articles"] = [*agg["articles"], article["id"]]
         agg["sources"] = _count(agg["sources"], [article["source"]])
         agg["languages"] = _count(agg["languages"], [article["language"]])
-        agg["countries"] = sorted(set(agg["countries"]) | set(_countries(event)))
         agg["first_seen"] = min(filter(None, [agg.get("first_seen"), article["seen"]]), key=parse_rfc3339)
         agg["last_seen"] = max(filter(None, [agg.get("last_seen"), article["seen"]]), key=parse_rfc3339)
     out: Event = dict(agg["record"])  # type: ignore[assignment]

@@ -216,26 +216,10 @@ def _extractor() -> Extractor:
 
 
 def _replay_extract(lines: Sequence[bytes]) -> tuple[_DedupReplay, list[Event], float]:
-    """normalize → dedup → extract as the worker runs them: every published event record in order."""
-    setup_started = time.perf_counter()
-    extractor = _extractor()
-    setup_seconds = time.perf_counter() - setup_started
-    published: list[Event] = []
-    batch: list[CleanArticle] = []
-
-    def flush() -> None:
-        for events in extractor.extract(batch):
-            published.extend(events)
-        batch.clear()
-
-    def on_unique(article: CleanArticle) -> None:
-        batch.append(article)
-        if len(batch) >= EXTRACT_BATCH_SIZE:
-            flush()
-
-    dedup = _replay_dedup(lines, on_unique)
-    flush()
-    return dedup, published, setup_seconds
+    """normalize → dedup → extract → stories as the workers run them: every event record the story stage
+    publishes (aggregated across a story's articles), in order."""
+    replay, setup_seconds = replay_stories(lines)
+    return replay.dedup, replay.events, setup_seconds
 
 
 def _run_events(lines: Sequence[bytes], labels: Mapping[str, Any], published: list[Event]) -> Scores:
