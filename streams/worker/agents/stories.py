@@ -78,35 +78,18 @@ def register(pipeline: Pipeline) -> None:
     async def route_article(coded: dict[str, Any]) -> None:
         """Park the features under the article's id, then probe each term partition (all encoded first)."""
         metrics.RECORDS_IN.labels(STAGE).inc()
-        contracts_article: contracts.CleanArticle = coded["article"]
-        feats = stories.features(
-            contracts_article, coded.get("events") or [], coded.get("places") or [], config
-        )
+        article: contracts.CleanArticle = coded["article"]
+        feats = stories.features(article, coded.get("events") or [], coded.get("places") or [], config)
         article_id = feats.article["id"]
         by_shard = stories.shard_terms(feats.terms, partitions)
-        parked = encode(
-            {"features": dataclasses.asdict(feats), "expected": len(by_shard), "routed": time.time()}
-        )
-        probes = [
-            (
-                shard,
-                encode(
-                    {
-                        "probe": {
-                            "article_id": article_id,
-                            "terms": group,
-                            "embedding": feats.embedding,
-                            "ts": feats.ts,
-                        }
-                    }
-                ),
-            )
-            for shard, group in by_shard.items()
-        ]
+        parked = {"features": dataclasses.asdict(feats), "expected": len(by_shard)}
+        probe = {"article_id": article_id, "embedding": feats.embedding, "ts": feats.ts}
+        probes = [(shard, encode({"probe": {**probe, "terms": group}})) for shard, group in by_shard.items()]
+        parked_payload = encode(parked)
         key = article_id.encode()
-        await pipeline.stories_verdicts.send(key=key, value=parked, partition=owner(article_id))
-        for shard, probe in probes:
-            await pipeline.stories_terms.send(key=key, value=probe, partition=shard)
+        await pipeline.stories_verdicts.send(key=key, value=parked_payload, partition=owner(article_id))
+        for shard, payload in probes:
+            await pipeline.stories_terms.send(key=key, value=payload, partition=shard)
 
     @app.agent(pipeline.duplicates, name="stories-reprints")
     async def reprints(stream: StreamT[Any]) -> None:
