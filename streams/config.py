@@ -85,6 +85,10 @@ class Settings:
     story_publish_interval: float = 10.0
     #: Bytes of the original a dead letter keeps (its length and SHA-256 describe the whole).
     deadletter_max_original: int = DEADLETTER_MAX_ORIGINAL
+    #: A rules file: the worker then evaluates it over events and stories and publishes to ``alerts``.
+    alert_rules: str | None = None
+    #: Where the worker also POSTs each alert it publishes (retried with back-off), when set.
+    alert_webhook: str | None = None
     log_level: str = "info"
     security_protocol: str = "PLAINTEXT"
     sasl_mechanism: str | None = None
@@ -123,6 +127,8 @@ class Settings:
             deadletter_max_original=_number(
                 env, "NEWSEVENTS_DEADLETTER_MAX_ORIGINAL", DEADLETTER_MAX_ORIGINAL
             ),
+            alert_rules=env.get("NEWSEVENTS_ALERT_RULES") or None,
+            alert_webhook=env.get("NEWSEVENTS_ALERT_WEBHOOK") or None,
             log_level=(env.get("NEWSEVENTS_LOG_LEVEL") or "info").lower(),
             security_protocol=(env.get("KAFKA_SECURITY_PROTOCOL") or "PLAINTEXT").upper(),
             sasl_mechanism=(env.get("KAFKA_SASL_MECHANISM") or "").upper() or None,
@@ -156,6 +162,10 @@ class Settings:
             raise ConfigError("NEWSEVENTS_STORY_PUBLISH_INTERVAL must be 0 or more seconds")
         if self.deadletter_max_original < 0:
             raise ConfigError("NEWSEVENTS_DEADLETTER_MAX_ORIGINAL must be a number of bytes, 0 or more")
+        if self.alert_webhook and not self.alert_rules:
+            raise ConfigError(
+                "NEWSEVENTS_ALERT_WEBHOOK needs NEWSEVENTS_ALERT_RULES (the rules that fire alerts)"
+            )
         if self.processing_guarantee not in ("at_least_once", "exactly_once"):
             raise ConfigError("NEWSEVENTS_PROCESSING_GUARANTEE must be at_least_once or exactly_once")
         if self.security_protocol not in SECURITY_PROTOCOLS:

@@ -73,3 +73,5 @@ term_partitions  # unused function (streams/worker/agents/stories.py)
 verdicts  # unused function (streams/worker/agents/stories.py)
 story_partitions  # unused function (streams/worker/agents/stories.py)
 flush  # unused function (streams/worker/agents/stories.py: the flush timer)
+alert_id  # record field (streams/contracts/records.py)
+fired_at  # record field

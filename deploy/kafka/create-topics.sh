@@ -7,7 +7,8 @@
 # PARTITIONS           partitions of every topic (all topics are co-partitioned with the tables)
 # REPLICATION_FACTOR   replicas of every topic
 # TOPICS               plain topics (delete policy)
-# COMPACTED_TOPICS     compacted topics: `events` (keyed by event_id, later record supersedes)
+# COMPACTED_TOPICS     compacted topics: `events` (keyed by event_id) and `stories` (by story_id): a later
+#                      record supersedes
 # APP_ID, TABLES       Faust tables; their changelogs `<app_id>-<table>-changelog` are compacted
 set -euo pipefail
 

@@ -12,6 +12,8 @@ from streams.contracts.records import (
     PLOVER_TYPES,
     SCHEMA_VERSION,
     Actor,
+    Alert,
+    AlertArticle,
     CleanArticle,
     DeadLetter,
     DuplicateLink,
@@ -28,6 +30,8 @@ from streams.contracts.records import (
     utc_now,
 )
 from streams.contracts.topics import (
+    ALERTS,
+    ALERTS_BY_STORY,
     ALL_TOPICS,
     CLEAN,
     COMPACTED_TOPICS,
@@ -49,6 +53,8 @@ from streams.contracts.topics import (
 from streams.contracts.validation import schema, validate
 
 __all__ = [
+    "ALERTS",
+    "ALERTS_BY_STORY",
     "ALL_TOPICS",
     "CLEAN",
     "COMPACTED_TOPICS",
@@ -73,6 +79,8 @@ __all__ = [
     "STORIES_VERDICTS",
     "UNIQUE",
     "Actor",
+    "Alert",
+    "AlertArticle",
     "CleanArticle",
     "DeadLetter",
     "DuplicateLink",

@@ -208,6 +208,34 @@ class StoryRecord(TypedDict):
     updated_at: str
 
 
+class AlertArticle(TypedDict):
+    url: str | None
+    title: str | None
+    source: str | None
+
+
+class Alert(TypedDict):
+    """Record on ``alerts``: a rule of an alerts file matched a story or an event."""
+
+    schema_version: int
+    alert_id: str  # deterministic: rule, story (or event) and level
+    rule: str
+    description: str
+    level: int  # 1 on the first match; one more per escalation threshold crossed
+    subject: str  # story | event: the record that fired it
+    story_id: str | None
+    event_id: str | None
+    headline: str
+    why: dict[str, Any]  # condition → the values that met it
+    num_sources: int
+    num_articles: int
+    languages: list[str]
+    first_seen: str | None
+    links: list[str]
+    articles: list[AlertArticle]
+    fired_at: str
+
+
 class DeadLetter(TypedDict):
     """Record on ``articles.deadletter``: enough to replay or diagnose the input."""
 

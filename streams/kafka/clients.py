@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from kafka import KafkaConsumer, KafkaProducer
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.errors import MessageSizeTooLargeError
 
 from streams import contracts
@@ -89,17 +89,28 @@ class Received:
 
 
 class TopicReader:
-    """A group-less consumer of whole topics (every partition), for tail, demo, bench and tests."""
+    """A consumer of whole topics (every partition), for tail, demo, bench and tests; with ``group_id``,
+    a member of that consumer group, resuming from its committed offsets (:meth:`commit`): ``alerts``."""
 
-    def __init__(self, settings: Settings, topics: list[str], from_beginning: bool = True) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        topics: list[str],
+        from_beginning: bool = True,
+        group_id: str | None = None,
+    ) -> None:
         self.consumer = KafkaConsumer(
             **settings.kafka_python_config(),
-            group_id=None,
+            group_id=group_id,
             enable_auto_commit=False,
             auto_offset_reset="earliest" if from_beginning else "latest",
             client_id="newsevents-reader",
         )
         self.consumer.subscribe(topics)
+
+    def commit(self) -> None:
+        """Commit the offsets of everything polled so far (a group member only)."""
+        self.consumer.commit()
 
     def poll(self, timeout: float = 0.2) -> list[Received]:
         received = []
@@ -171,3 +182,28 @@ def consume(settings: Settings, topics: list[str], from_beginning: bool = True) 
     with TopicReader(settings, topics, from_beginning) as reader:
         while True:
             yield from reader.poll()
+
+
+def read_to_end(settings: Settings, topic: str, timeout: float = 60) -> Iterator[Received]:
+    """Yield every record ``topic`` holds now, from the beginning, then stop."""
+    with TopicReader(settings, [topic]) as reader:
+        consumer = reader.consumer
+        deadline = time.monotonic() + timeout
+        partitions: set[int] | None = None
+        while partitions is None and time.monotonic() < deadline:
+            partitions = consumer.partitions_for_topic(topic)
+            if partitions is None:
+                reader.poll(0.1)
+        if not partitions:
+            return
+        ends = consumer.end_offsets([TopicPartition(topic, p) for p in partitions])
+        remaining = {tp.partition: end for tp, end in ends.items() if end > 0}
+        while remaining and time.monotonic() < deadline:
+            for record in reader.poll(0.5):
+                yield record
+                if record.offset + 1 >= remaining.get(record.partition, 0):
+                    remaining.pop(record.partition, None)
+        if remaining:
+            raise TimeoutError(
+                f"{topic}: partitions {sorted(remaining)} not read to their end in {timeout:g} s"
+            )

@@ -1,4 +1,4 @@
-"""The ``newsevents`` command: broker, worker, produce, tail, demo, eval, bench."""
+"""The ``newsevents`` command: broker, worker, produce, tail, alerts, demo, eval, bench."""
 
 from __future__ import annotations
 
@@ -111,18 +111,31 @@ def format_record(value: Any, pretty: bool) -> str:
 
 def cmd_tail(args: argparse.Namespace) -> int:
     from streams.kafka.clients import consume
+    from streams.tools.alerts import format_alert
 
     settings = Settings.from_env()
     seen = 0
+    readable = args.topic == contracts.ALERTS and not args.pretty
     try:
         for record in consume(settings, [args.topic], from_beginning=args.from_beginning):
-            print(format_record(record.value, args.pretty), flush=True)
+            print(
+                format_alert(record.value) if readable else format_record(record.value, args.pretty),
+                flush=True,
+            )
             seen += 1
             if args.max and seen >= args.max:
                 break
     except KeyboardInterrupt:
         pass
     return 0
+
+
+def cmd_alerts(args: argparse.Namespace) -> int:
+    from streams.tools.alerts import run_alerts
+
+    return run_alerts(
+        Path(args.rules), webhook=args.webhook, metrics_port=args.metrics_port, max_alerts=args.max
+    )
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -192,8 +205,19 @@ def build_parser() -> argparse.ArgumentParser:
     tail.add_argument("topic")
     tail.add_argument("--from-beginning", action="store_true")
     tail.add_argument("--max", type=int, default=0, help="stop after N records")
-    tail.add_argument("--pretty", action="store_true", help="indented JSON instead of one line each")
+    tail.add_argument(
+        "--pretty",
+        action="store_true",
+        help="indented JSON instead of one line each (alerts: instead of a summary)",
+    )
     tail.set_defaults(func=cmd_tail)
+
+    alerts = commands.add_parser("alerts", help="evaluate alert rules over events and stories → alerts topic")
+    alerts.add_argument("--rules", required=True, help="YAML rules file (see deploy/alerts/rules.yaml)")
+    alerts.add_argument("--webhook", help="also POST each alert as JSON to this URL (retried with back-off)")
+    alerts.add_argument("--metrics-port", type=int, default=0, help="serve Prometheus /metrics on this port")
+    alerts.add_argument("--max", type=int, default=0, help="stop after publishing N alerts")
+    alerts.set_defaults(func=cmd_alerts)
 
     demo = commands.add_parser("demo", help="embedded broker + worker + sample feed, printing events")
     demo.add_argument("--follow", action="store_true", help="keep running after the feed is done")

@@ -1,4 +1,5 @@
-"""``newsevents demo``: embedded broker, one worker, the bundled feed, results printed live."""
+"""``newsevents demo``: embedded broker, one worker (running the demo alert rules), the bundled feed,
+results printed live."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ from typing import Any
 from streams import contracts
 from streams.kafka.clients import TopicReader, produce, until_settled
 from streams.kafka.local import LocalPipeline
+from streams.tools.alerts import format_alert
 from streams.tools.inputs import read_jsonl
 
-WATCHED = [contracts.EVENTS, contracts.DUPLICATES, contracts.DEADLETTER, contracts.UNIQUE]
+WATCHED = [contracts.EVENTS, contracts.DUPLICATES, contracts.DEADLETTER, contracts.UNIQUE, contracts.ALERTS]
 #: Once every record is accounted for, wait this long without output for the last events.
 SETTLE_SECONDS = 5.0
 
@@ -53,6 +55,8 @@ def describe(topic: str, value: Any) -> str | None:
         )
     if topic == contracts.DEADLETTER:
         return f"DEAD   {value['reason']} at {value['stage']}: {value['error'][:120]}"
+    if topic == contracts.ALERTS:
+        return f"ALERT  {format_alert(value)}"
     return None
 
 
@@ -62,7 +66,11 @@ def run_demo(follow: bool = False, timeout: float = 180.0) -> int:
     print(
         f"newsevents demo: starting broker and worker, then replaying {len(lines)} feed records", flush=True
     )
-    with LocalPipeline(workers=1, partitions=2) as pipeline:
+    rules = resources.files("streams.data").joinpath("demo_rules.yaml")
+    with (
+        resources.as_file(rules) as rules_path,
+        LocalPipeline(workers=1, partitions=2, env={"NEWSEVENTS_ALERT_RULES": str(rules_path)}) as pipeline,
+    ):
         worker = pipeline.workers[0]
         where = "embedded broker" if pipeline.embedded else "broker"
         print(
@@ -72,7 +80,7 @@ def run_demo(follow: bool = False, timeout: float = 180.0) -> int:
         produce(pipeline.settings, lines)
         print(f"fed {len(lines)} records to {contracts.RAW} at {time.monotonic() - started:.1f}s", flush=True)
         judged: set[str] = set()
-        deadletters = events = 0
+        deadletters = events = alerts = 0
         with TopicReader(pipeline.settings, WATCHED) as reader:
             settle = math.inf if follow else SETTLE_SECONDS
             for record in until_settled(reader, len(lines), settle, timeout=None if follow else timeout):
@@ -81,12 +89,14 @@ def run_demo(follow: bool = False, timeout: float = 180.0) -> int:
                     judged.add(value["id"])
                 deadletters += record.topic == contracts.DEADLETTER
                 events += record.topic == contracts.EVENTS
+                alerts += record.topic == contracts.ALERTS
                 text = describe(record.topic, value)
                 if text:
                     print(f"{time.monotonic() - started:6.1f}s {text}", flush=True)
         print(
             f"demo done in {time.monotonic() - started:.1f}s: {len(lines)} records in, "
-            f"{len(judged)} articles judged by dedup, {deadletters} dead-lettered, {events} events",
+            f"{len(judged)} articles judged by dedup, {deadletters} dead-lettered, {events} events, "
+            f"{alerts} alerts",
             flush=True,
         )
     return 0 if events else 1

@@ -59,14 +59,16 @@ class Pipeline:
     unique: faust.TopicT
     duplicates: faust.TopicT
     events: faust.TopicT
+    stories: faust.TopicT
+    alerts: faust.TopicT
     deadletter: faust.TopicT
     dedup_bands: faust.TopicT
     dedup_reports: faust.TopicT
-    stories: faust.TopicT
     stories_articles: faust.TopicT
     stories_terms: faust.TopicT
     stories_verdicts: faust.TopicT
     stories_updates: faust.TopicT
+    alerts_by_story: faust.TopicT
     supervision: Supervision = field(default_factory=Supervision)
 
 
@@ -127,14 +129,16 @@ def create_app(settings: Settings) -> Pipeline:
         duplicates=topic(contracts.DUPLICATES),
         # Keyed by event_id and compacted: a later record for the same id supersedes.
         events=topic(contracts.EVENTS, compacting=True),
+        stories=topic(contracts.STORIES, compacting=True),
+        alerts=topic(contracts.ALERTS),
         deadletter=topic(contracts.DEADLETTER),
         dedup_bands=topic(contracts.DEDUP_BANDS, internal=True),
         dedup_reports=topic(contracts.DEDUP_REPORTS, internal=True),
         # Keyed by story id and compacted: the latest record of a story supersedes.
-        stories=topic(contracts.STORIES, compacting=True),
         stories_articles=topic(contracts.STORIES_ARTICLES, internal=True),
         stories_terms=topic(contracts.STORIES_TERMS, internal=True),
         stories_verdicts=topic(contracts.STORIES_VERDICTS, internal=True),
         stories_updates=topic(contracts.STORIES_UPDATES, internal=True),
+        alerts_by_story=topic(contracts.ALERTS_BY_STORY, internal=True),
         supervision=app.supervision,
     )

@@ -6,6 +6,9 @@ series exists (at 0) before the first record, and ``rate()``/absent-alerts behav
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from prometheus_client import Counter, Gauge, Histogram
 
 from streams import contracts
@@ -68,17 +71,8 @@ WITHOUT_EVENTS = Counter(
     "Unique articles that produced no event record, by reason.",
     ["reason"],
 )
-OPEN_STORIES = Gauge(
-    "newsevents_open_stories", "Stories within their window on the partitions this worker owns."
-)
-STORIES_FOUNDED = Counter("newsevents_stories", "Stories founded (rate() per hour: stories per hour).")
 STORY_RECORDS = Counter(
     "newsevents_story_records", "Story records published (rate-limited per story), by cause.", ["cause"]
-)
-ARTICLES_PER_STORY = Histogram(
-    "newsevents_articles_per_story",
-    "Unique articles of a story, observed each time one joins it.",
-    buckets=(1, 2, 3, 5, 10, 20, 50, 100, 200, 500),
 )
 CONSUMER_LAG = Gauge(
     "newsevents_consumer_lag_messages",
@@ -95,6 +89,39 @@ WORKER_PROBLEMS = Gauge(
     "newsevents_worker_problems",
     "Faults that make this worker unready: broker out of reach, agents not running, stuck partitions.",
 )
+# Story metrics, by the names agreed with the story stage (which sets them); declared here so that
+# dashboards and alert rules can be checked against them.
+STORIES_OPEN = Gauge(
+    "newsevents_stories_open", "Stories within their window (still able to grow) on this worker."
+)
+STORIES = Counter("newsevents_stories", "Stories started.")
+STORY_ARTICLES = Histogram(
+    "newsevents_story_articles",
+    "Articles per story.",
+    buckets=(1, 2, 3, 5, 10, 20, 50, 100, 200, 500),
+)
+TOP_STORY_SOURCES = Gauge(
+    "newsevents_top_story_sources",
+    "Distinct sources of the stories with the most sources updated in the last hour (the alerts consumer's "
+    "view; at most ten series per process), by story id and headline.",
+    ["story_id", "headline"],
+)
+ALERTS_FIRED = Counter(
+    "newsevents_alerts",
+    "Alerts published on the alerts topic, by rule and level (1 first, higher on escalation).",
+    ["rule", "level"],
+)
+ALERT_WEBHOOK_POSTS = Counter(
+    "newsevents_alert_webhook_posts",
+    "Alerts posted to the webhook, by result: delivered, or failed after the last attempt.",
+    ["result"],
+)
+ALERT_WEBHOOK_FAILURES = Counter(
+    "newsevents_alert_webhook_failures",
+    "Failed webhook attempts (an error, a timeout or a non-2xx answer), by whether another attempt follows "
+    "(retried) or the alert is not delivered (given_up; it stays on the alerts topic and in the log).",
+    ["outcome"],
+)
 
 #: The worker's agents (Faust agent names), for the crash counter's series.
 AGENTS = (
@@ -109,6 +136,9 @@ AGENTS = (
     "stories-verdict",
     "stories-story",
 )
+#: The agents and outputs of the optional alerts stage, whose series exist only where it runs.
+ALERT_AGENTS = ("alerts-route-events", "alerts-route-stories", "alerts")
+ALERT_OUTPUTS = (contracts.ALERTS, contracts.DEADLETTER)
 STAGE_OUTPUTS = {
     "normalize": (contracts.CLEAN, contracts.DEADLETTER),
     "dedup": (contracts.UNIQUE, contracts.DUPLICATES, contracts.DEADLETTER),
@@ -117,15 +147,22 @@ STAGE_OUTPUTS = {
 }
 
 
+def initialise_stage(stage: str, topics: tuple[str, ...], agents: tuple[str, ...]) -> None:
+    """Create a stage's series at 0, so dashboards and alerts see it before its first record."""
+    RECORDS_IN.labels(stage)
+    STAGE_LATENCY.labels(stage)
+    DEADLETTER_FAILURES.labels(stage)
+    for topic in topics:
+        RECORDS_OUT.labels(stage, topic)
+    for reason in contracts.DEADLETTER_REASONS:
+        DEADLETTERED.labels(stage, reason)
+    for agent in agents:
+        AGENT_CRASHES.labels(agent)
+
+
 def _initialise_series() -> None:
     for stage, topics in STAGE_OUTPUTS.items():
-        RECORDS_IN.labels(stage)
-        STAGE_LATENCY.labels(stage)
-        DEADLETTER_FAILURES.labels(stage)
-        for topic in topics:
-            RECORDS_OUT.labels(stage, topic)
-        for reason in contracts.DEADLETTER_REASONS:
-            DEADLETTERED.labels(stage, reason)
+        initialise_stage(stage, topics, ())
     for agent in AGENTS:
         AGENT_CRASHES.labels(agent)
     for result in ("unique", "duplicate"):
@@ -138,6 +175,10 @@ def _initialise_series() -> None:
         WITHOUT_EVENTS.labels(reason)
     for cause in ("article", "reprint", "flush"):
         STORY_RECORDS.labels(cause)
+    for result in ("delivered", "failed"):
+        ALERT_WEBHOOK_POSTS.labels(result)
+    for outcome in ("retried", "given_up"):
+        ALERT_WEBHOOK_FAILURES.labels(outcome)
 
 
 _initialise_series()
@@ -166,3 +207,39 @@ def set_consumer_lag(lags: dict[tuple[str, int], int]) -> None:
 
 
 _lag_labels: set[tuple[str, str]] = set()
+
+
+class TopStories:
+    """Keeps :data:`TOP_STORY_SOURCES` to the ``size`` stories with the most sources among those updated
+    within ``window`` seconds of the newest story record seen (record time, so a replay shows its own
+    "now"); remembers at most ``keep`` stories, the most recently updated."""
+
+    def __init__(self, size: int = 10, window: float = 3600.0, keep: int = 1000) -> None:
+        self.size, self.window, self.keep = size, window, keep
+        self.stories: dict[str, tuple[float, int, str]] = {}
+        self.shown: set[tuple[str, str]] = set()
+
+    def observe(self, story: Mapping[str, Any]) -> None:
+        try:
+            updated = contracts.parse_rfc3339(story["updated_at"]).timestamp()
+            entry = (updated, int(story["num_sources"]), str(story.get("headline") or "")[:120])
+            self.stories[str(story["story_id"])] = entry
+        except (KeyError, TypeError, ValueError):
+            return
+        if len(self.stories) > self.keep:
+            for story_id, _ in sorted(self.stories.items(), key=lambda item: item[1][0])[: -self.keep]:
+                del self.stories[story_id]
+        newest = max(updated for updated, _, _ in self.stories.values())
+        recent = [
+            (sources, sid, headline)
+            for sid, (at, sources, headline) in self.stories.items()
+            if at >= newest - self.window
+        ]
+        top = sorted(recent, reverse=True)[: self.size]
+        shown = set()
+        for sources, story_id, headline in top:
+            TOP_STORY_SOURCES.labels(story_id, headline).set(sources)
+            shown.add((story_id, headline))
+        for labels in self.shown - shown:
+            TOP_STORY_SOURCES.remove(*labels)
+        self.shown = shown

@@ -19,6 +19,7 @@ REQUIRED_ALERTS = {
     "NewseventsDeadLetterRateHigh",
     "NewseventsEndToEndLatencyHigh",
     "NewseventsNoEvents",
+    "NewseventsAlertWebhookFailing",
 }
 
 

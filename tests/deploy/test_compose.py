@@ -22,7 +22,8 @@ import faust
 from streams.worker.agents import register
 from streams.worker.app import create_app
 from streams.config import Settings
-pipeline = create_app(Settings.from_env({}))
+# As compose configures the workers: with the example alert rules (their agents and table).
+pipeline = create_app(Settings.from_env({"NEWSEVENTS_ALERT_RULES": "deploy/alerts/rules.yaml"}))
 register(pipeline)
 topics = {}
 for field in dataclasses.fields(pipeline):

@@ -29,6 +29,12 @@ REQUIRED_PANELS = {
     "Events by PLOVER type": "newsevents_events_total",
     "Events by country (top 15)": "newsevents_events_by_country_total",
     "Dead letters by reason": "newsevents_deadletter_total",
+    "Open stories": "newsevents_stories_open",
+    "Stories per hour": "newsevents_stories_total",
+    "Articles per story": "newsevents_story_articles_bucket",
+    "Top stories now": "newsevents_top_story_sources",
+    "Alerts fired by rule": "newsevents_alerts_total",
+    "Webhook failures": "newsevents_alert_webhook_failures_total",
 }
 
 

@@ -31,6 +31,7 @@ def test_demo_shows_events_duplicates_and_dead_letters(tmp_path: Path) -> None:
     out = result.stdout
     assert "worker metrics at http://127.0.0.1:" in out
     assert "EVENT" in out and "DUP" in out and "DEAD" in out
+    assert re.search(r"ALERT  \S+  attacks-in-ukraine  L1  ", out), out[-3000:]
     first_event = re.search(r"^\s*([\d.]+)s EVENT", out, re.MULTILINE)
     assert first_event, out[-2000:]
     # The 15 s target is measured on a quiet machine (see the README); this bound only catches hangs.
@@ -109,3 +110,12 @@ def test_produce_reports_bad_lines_and_tail_reads_them_back(tmp_path: Path) -> N
     assert tailed.returncode == 0, tailed.stderr
     ids = sorted(orjson.loads(line)["id"] for line in tailed.stdout.splitlines())
     assert ids == ["a", "b"]
+
+
+def test_alerts_refuses_a_bad_rules_file_naming_the_line(tmp_path: Path) -> None:
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("rules:\n  - name: kyiv\n    place: {name: Kyiv, radius_km: -5}\n", "utf-8")
+    result = run(["alerts", "--rules", str(rules)], timeout=60)
+    assert result.returncode == 2
+    expected = f"{rules}:3: rules[0].place.radius_km: -5 is less than or equal to the minimum of 0"
+    assert expected in result.stderr

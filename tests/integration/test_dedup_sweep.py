@@ -46,7 +46,7 @@ def articles(prefix: str, seed: int, published: datetime) -> list[dict[str, Any]
 
 
 def lost_report_messages(article_id: str, moment: datetime) -> list[dict[str, Any]]:
-    """One band partition's report and the parked article, for an article expecting two reports."""
+    """One band partition's report message and the parked article, for an article expecting two reports."""
     entry = {
         "id": article_id,
         "published_at": contracts.rfc3339(moment),
@@ -58,7 +58,7 @@ def lost_report_messages(article_id: str, moment: datetime) -> list[dict[str, An
     }
     report = {"shard": 0, "article": entry, "verified": [], "candidates": 0, "bucket_sizes": []}
     parked = {"article": {"id": article_id}, "expected": 2, "routed": moment.timestamp()}
-    return [{"report": report}, parked]
+    return [{"reports": [report]}, parked]
 
 
 def table_entries(worker: WorkerProcess) -> dict[str, float]:

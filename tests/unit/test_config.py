@@ -94,3 +94,13 @@ def test_secrets_are_masked_in_descriptions() -> None:
 def test_bad_settings_fail_with_a_clear_message(env: dict[str, str], message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         Settings.from_env(env)
+
+
+def test_alert_settings() -> None:
+    assert Settings.from_env({}).alert_rules is None
+    settings = Settings.from_env(
+        {"NEWSEVENTS_ALERT_RULES": "/etc/newsevents/rules.yaml", "NEWSEVENTS_ALERT_WEBHOOK": "http://hook/"}
+    )
+    assert (settings.alert_rules, settings.alert_webhook) == ("/etc/newsevents/rules.yaml", "http://hook/")
+    with pytest.raises(ConfigError, match="NEWSEVENTS_ALERT_RULES"):
+        Settings.from_env({"NEWSEVENTS_ALERT_WEBHOOK": "http://hook/"})

@@ -16,11 +16,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from streams.contracts import CleanArticle, DuplicateLink
+from streams.stages.dedup.expiry import TimeIndex
 from streams.stages.dedup.shards import (
+    BandShard,
     Member,
     band_partition,
     expire,
     probe_shard,
+    recover_shards,
     shard_entry,
     shard_keys,
     shard_of,
@@ -37,12 +40,14 @@ from streams.stages.dedup.verdicts import (
 
 __all__ = [
     "DEFAULT",
+    "BandShard",
     "DedupConfig",
     "DedupOutput",
     "Member",
     "ShardEntry",
     "ShardReport",
     "Signature",
+    "TimeIndex",
     "Verified",
     "band_partition",
     "containment",
@@ -52,6 +57,7 @@ __all__ = [
     "expire_pending",
     "match",
     "probe_shard",
+    "recover_shards",
     "shard_entry",
     "shard_keys",
     "shard_of",
@@ -81,14 +87,18 @@ def dedup_batch(
     """In-memory driver: the shard steps in the order the agents run them, over one dict.
 
     Signatures are computed for the whole batch first (as the route agent does), then each
-    article goes through its band partitions and its verdict in arrival order.
+    article goes through its band partitions and its verdict in arrival order. ``state["bands"]``
+    holds the band partitions' rows, as their table does, and ``state["shards"]`` their ``BandShard``.
     """
     bands = state.setdefault("bands", {})
+    shards: dict[int, BandShard] = state.setdefault("shards", {})
     verdicts = state.setdefault("verdicts", {})
     outputs = []
     for article, sig in zip(articles, signatures(articles, config), strict=True):
         reports = [
-            probe_shard(bands, shard, shard_entry(sig, keys), keys, config)
+            probe_shard(
+                shards.setdefault(shard, BandShard(bands, shard)), shard_entry(sig, keys), keys, config
+            )
             for shard, keys in shard_keys(sig, partitions).items()
         ]
         links = decide(verdicts, article["id"], reports, len(reports), config) or []

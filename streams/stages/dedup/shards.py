@@ -2,7 +2,8 @@
 
 State is sharded by band key so that no partition needs to see every article: a bucket holds only
 light members and an article's verification data is stored once per band partition, so buckets
-stay small and candidates are verified where they are found. Why these sizes: docs/dedup.md.
+stay small and candidates are verified where they are found. Only the entries are table rows; the
+buckets are derived from them, so a probe writes one row. Why these sizes: docs/dedup.md.
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ import itertools
 import math
 import zlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable, MutableMapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, MutableMapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from streams.stages.dedup.expiry import TimeIndex
 from streams.stages.dedup.signatures import DEFAULT, DedupConfig, ShardEntry, Signature
 from streams.stages.dedup.verdicts import (
     ShardReport,
@@ -27,11 +29,7 @@ from streams.stages.dedup.verdicts import (
 
 
 class Member(NamedTuple):
-    """A bucket member: just enough to find candidates in a time window and expire them.
-
-    Stored as a plain list in this field order and read back with ``Member._make(raw)``: the
-    orjson codec of the tables refuses tuple subclasses, and a list costs no more bytes.
-    """
+    """A bucket member: just enough to find candidates in a time window and expire them."""
 
     id: str
     ts: float  # publication time: what pairs are matched by
@@ -39,14 +37,22 @@ class Member(NamedTuple):
     language: str
 
 
-def _member_ts(raw: Sequence[Any]) -> float:
-    return Member._make(raw).ts
+def _member_ts(member: Member) -> float:
+    return member.ts
 
 
-def _member_order(raw: Sequence[Any]) -> tuple[float, str]:
+def _member_order(member: Member) -> tuple[float, str]:
     """Buckets are sorted by this, so a time window is a slice."""
-    member = Member._make(raw)
     return (member.ts, member.id)
+
+
+@dataclass(slots=True)
+class Bucket:
+    """The members of one band key, sorted by ``_member_order``; ``newest`` is the bucket's clock."""
+
+    newest: float
+    oldest: float
+    members: list[Member]
 
 
 @dataclass(slots=True)
@@ -55,6 +61,59 @@ class _Hit:
 
     bands: int
     kinds: set[str]
+
+
+@dataclass
+class BandShard:
+    """One band partition's state: its entry rows in ``table``, and in memory what is derived from them.
+
+    An entry row is all a probe writes (one changelog record per article and band partition); the
+    buckets and the time index are rebuilt from the rows in one pass after a restart or a rebalance
+    (``recover_shards``), so they need no changelog of their own, and a sweep never lists the table.
+    """
+
+    table: MutableMapping[str, Any]
+    shard: int
+    buckets: dict[str, Bucket] = field(default_factory=dict)
+    expiry: TimeIndex = field(default_factory=TimeIndex)  # article ids by ``seen``
+
+
+def recover_shards(
+    table: MutableMapping[str, Any], partitions: int, config: DedupConfig = DEFAULT
+) -> dict[int, BandShard]:
+    """The band partitions whose entries ``table`` holds, with their buckets and index rebuilt from them.
+
+    A bucket gets what ``probe_shard`` would have left in it: the members within the window of its
+    newest, the latest published up to ``bucket_cap``. (Arrival order is not kept, so where a full
+    bucket dropped a member that later members' expiry would have made room for, the rebuilt bucket
+    has it back: a bucket over ``bucket_cap`` is a burst of one story, where one more member changes
+    nothing.)
+    """
+    shards: dict[int, BandShard] = {}
+    for key, entry in table.items():
+        if not entry or not key.startswith("s"):
+            continue
+        shard = shard_of(key, partitions)
+        band = shards.get(shard) or shards.setdefault(shard, BandShard(table, shard))
+        band.expiry.add(entry["id"], entry["seen"])
+        member = Member(entry["id"], entry["ts"], math.ceil(entry["seen"]), entry["language"])
+        for band_key in entry.get("keys", ()):  # rows written before keys were stored have none
+            bucket = band.buckets.get(band_key)
+            if bucket is None:
+                band.buckets[band_key] = Bucket(entry["seen"], entry["seen"], [member])
+            else:
+                bucket.newest = max(bucket.newest, entry["seen"])
+                bucket.members.append(member)
+    for band in shards.values():
+        for bucket in band.buckets.values():
+            if len(bucket.members) == 1:  # most buckets: one article's own shingle minima
+                bucket.oldest = bucket.newest  # that article's ``seen``, as the probe left it
+                continue
+            horizon = bucket.newest - config.retention_seconds
+            kept = sorted((m for m in bucket.members if m.seen >= horizon), key=_member_order)
+            bucket.members = kept[-config.bucket_cap :]
+            bucket.oldest = min((m.seen for m in bucket.members), default=bucket.newest)
+    return shards
 
 
 def band_partition(band_key: str, partitions: int) -> int:
@@ -94,19 +153,20 @@ def shard_entry(sig: Signature, keys: Iterable[str]) -> ShardEntry:
 
 
 def _light(entry: ShardEntry) -> ShardEntry:
-    return {k: v for k, v in entry.items() if k not in ("sample", "sample_rate", "embedding", "anchors")}  # type: ignore[return-value]
+    heavy = ("sample", "sample_rate", "embedding", "anchors", "keys")
+    return {k: v for k, v in entry.items() if k not in heavy}  # type: ignore[return-value]
 
 
 def probe_shard(
-    state: MutableMapping[str, Any],
-    shard: int,
+    band: BandShard,
     entry: ShardEntry,
     keys: Sequence[str],
     config: DedupConfig = DEFAULT,
 ) -> ShardReport:
     """Add the article to its buckets on this shard, verify the members found there, report matches.
 
-    Buckets hold light members (``Member``); the entry is stored once under ``entry_key``. Pairs
+    The entry is stored once under ``entry_key``, with the article's band keys there: the one table
+    write of a probe, and what a recovery rebuilds the in-memory buckets of light members from. Pairs
     match only within ``retention_days`` of publication time. A member is dropped once the bucket's
     clock (its newest ``seen``) is more than that window past the member's own ``seen``, the later
     of its publication and its arrival: in a live stream that is publication time; in a replay of
@@ -116,31 +176,29 @@ def probe_shard(
     cross-lingual test could pass them.
     """
     window = config.retention_seconds
+    state, shard = band.table, band.shard
     article_id, ts, seen, language = entry["id"], entry["ts"], entry["seen"], entry["language"]
-    state[entry_key(shard, article_id)] = entry
-    me = list(Member(article_id, ts, math.ceil(seen), language))  # whole seconds are plenty to expire by
+    state[entry_key(shard, article_id)] = {**entry, "keys": list(keys)}
+    band.expiry.add(article_id, seen)
+    me = Member(article_id, ts, math.ceil(seen), language)  # whole seconds are plenty to expire by
     found: dict[str, _Hit] = {}
     sizes = []
     # exact and shingle bands first, so a same-language member of an embedding bucket is only
     # counted when another band already made it a candidate
     for key in sorted(keys, key=lambda k: k[0] == "e"):
-        bucket = state.get(key)
-        members: list[list[Any]] = []
-        newest = oldest = seen
-        if bucket:  # members are sorted by (ts, id), so the window is a slice
-            newest, oldest = max(bucket["newest"], seen), min(bucket["oldest"], seen)
-            horizon = newest - window
-            members = bucket["members"]
-            if oldest < horizon:  # a member left the window
-                members = [raw for raw in members if Member._make(raw).seen >= horizon]
-                oldest = min((Member._make(raw).seen for raw in members), default=seen)
-            else:
-                members = members.copy()
+        bucket = band.buckets.get(key)
+        if bucket is None:
+            bucket = band.buckets[key] = Bucket(seen, seen, [])
+        else:  # members are sorted by (ts, id), so the window is a slice
+            bucket.newest, bucket.oldest = max(bucket.newest, seen), min(bucket.oldest, seen)
+            horizon = bucket.newest - window
+            if bucket.oldest < horizon:  # a member left the window
+                bucket.members = [member for member in bucket.members if member.seen >= horizon]
+                bucket.oldest = min((member.seen for member in bucket.members), default=seen)
             kind, cross_only = key[0], key[0] == "e"
-            start = bisect.bisect_left(members, ts - window, key=_member_ts)
-            end = bisect.bisect_right(members, ts + window, key=_member_ts)
-            for raw in itertools.islice(members, start, end):
-                member = Member._make(raw)
+            start = bisect.bisect_left(bucket.members, ts - window, key=_member_ts)
+            end = bisect.bisect_right(bucket.members, ts + window, key=_member_ts)
+            for member in itertools.islice(bucket.members, start, end):
                 hit = found.get(member.id)
                 if hit is not None:
                     hit.bands += 1
@@ -149,12 +207,13 @@ def probe_shard(
                     cross_only and not crosslingual_pair(language, member.language)
                 ):
                     found[member.id] = _Hit(bands=1, kinds={kind})
+        members = bucket.members
         at = bisect.bisect_left(members, (ts, article_id), key=_member_order)
-        if at == len(members) or Member._make(members[at]).id != article_id:  # not a redelivery
+        if at == len(members) or members[at].id != article_id:  # not a redelivery
             members.insert(at, me)
         if len(members) > config.bucket_cap:  # keep the latest published
             del members[: len(members) - config.bucket_cap]
-        state[key] = {"newest": newest, "oldest": min(oldest, seen), "members": members}
+        bucket.oldest = min(bucket.oldest, seen)
         sizes.append(len(members))
     matched: list[tuple[ShardEntry, str, float, int]] = []  # candidate, method, similarity, bands
     for cid, hit in found.items():
@@ -190,34 +249,31 @@ def probe_shard(
     }
 
 
-def expire(
-    state: MutableMapping[str, Any],
-    now_ts: float,
-    config: DedupConfig = DEFAULT,
-    owned: Callable[[str], bool] | None = None,
-) -> int:
-    """Periodic sweep for buckets and entries nobody probes any more; returns how many keys were deleted.
+def expire(band: BandShard, now_ts: float, config: DedupConfig = DEFAULT) -> int:
+    """Periodic sweep for entries nobody probes any more, and their members; returns how many articles.
 
-    ``owned`` limits the sweep to the keys of one partition (a table may only be written by the
-    partition that owns the key).
+    Only the articles the time index says are past the window are looked at, so the work follows
+    what expires, not what the shard holds.
     """
     horizon = now_ts - config.retention_seconds
-    dead = []
-    for key, value in list(state.items()):
-        if owned is not None and not owned(key):
+    state = band.table
+    expired: set[str] = set()
+    touched: set[str] = set()
+    for article_id in band.expiry.due(horizon):
+        key = entry_key(band.shard, article_id)
+        entry = state.get(key)
+        if not entry or entry["seen"] >= horizon:  # gone already, or stored again since
             continue
-        if not value:  # a Faust table may hold None for a deleted key
-            dead.append(key)
-        elif key.startswith("s"):
-            if value["seen"] < horizon:
-                dead.append(key)
-        else:
-            kept = [raw for raw in value["members"] if Member._make(raw).seen >= horizon]
-            if not kept:
-                dead.append(key)
-            elif len(kept) != len(value["members"]):
-                oldest = min(Member._make(raw).seen for raw in kept)
-                state[key] = {"newest": value["newest"], "oldest": oldest, "members": kept}
-    for key in dead:
+        expired.add(article_id)
+        touched.update(entry.get("keys", ()))
         del state[key]
-    return len(dead)
+    for band_key in touched:
+        bucket = band.buckets.get(band_key)
+        if bucket is None or bucket.oldest >= horizon + 1:  # holds no expired member (``seen`` rounds up)
+            continue
+        kept = [member for member in bucket.members if member.id not in expired]
+        if not kept:
+            del band.buckets[band_key]
+        elif len(kept) != len(bucket.members):
+            bucket.members, bucket.oldest = kept, min(member.seen for member in kept)
+    return len(expired)

@@ -76,6 +76,7 @@ class ShardEntry(TypedDict):
     sample_rate: NotRequired[int]
     embedding: NotRequired[str]  # base64 int8 embedding (shards with ``e`` bands)
     anchors: NotRequired[list[str]]  # numbers and names of the lead (shards with ``e`` bands)
+    keys: NotRequired[list[str]]  # as stored by a band partition: the article's band keys there
 
 
 class Signature(TypedDict):

@@ -208,21 +208,24 @@ def decide(
 
 def expire_pending(
     verdict_state: MutableMapping[str, Any],
+    due: Iterable[str],
     now_ts: float,
     config: DedupConfig = DEFAULT,
     sweepable: Callable[[str], bool] | None = None,
 ) -> int:
     """Drop verdicts still waiting past the retention window (a lost report); returns how many.
 
-    ``sweepable`` limits the sweep to some keys: a partition's own, and not those of an article
-    whose reports are still arriving.
+    Only the article ids in ``due`` are looked at: those a ``TimeIndex`` of the reports' ``seen``
+    says may have expired, so the work follows what expires, not what waits. ``sweepable`` spares
+    some of them: an article whose reports are still arriving.
     """
     horizon = now_ts - config.retention_seconds
     dead = [
         key
-        for key, pending in list(verdict_state.items())
-        if (sweepable is None or sweepable(key))
-        and (not pending or all(report["article"]["seen"] < horizon for report in pending.values()))
+        for key in due
+        if (pending := verdict_state.get(key)) is not None
+        and (sweepable is None or sweepable(key))
+        and all(report["article"]["seen"] < horizon for report in pending.values())
     ]
     for key in dead:
         del verdict_state[key]

@@ -16,6 +16,7 @@ from threadpoolctl import ThreadpoolController
 
 from streams.contracts import CleanArticle, Event, Place
 from streams.stages import geo
+from streams.stages.extract.genre import PLAY_TYPES, is_game_report, is_play
 from streams.stages.extract.nlp import load_spacy, one_blas_thread
 from streams.stages.extract.prefilter import candidate_sentences
 from streams.stages.extract.records import article_context, event_record, merge_drafts, sentence_events
@@ -64,6 +65,10 @@ class Extractor:
                 for number, start, doc in parsed.get(index, [])
                 for d in sentence_events(doc, start, number, context)
             ]
+            if is_game_report(article["text"]):
+                drafts = [
+                    d for d in drafts if d.plover not in PLAY_TYPES or not is_play(d.evidence["sentence"])
+                ]
             results[index] = ([event_record(article, draft) for draft in merge_drafts(drafts)], places)
         return results
 

@@ -14,8 +14,8 @@ from spacy.tokens import Doc, Token
 
 from streams.contracts import Actor, CleanArticle, Place
 from streams.stages import geo
-from streams.stages.extract.coding import lemma, pos
 from streams.stages.extract.dates import TIME_WORDS
+from streams.stages.extract.grammar import lemma, pos
 from streams.stages.extract.lexicon import NOUNS, ORGANISATIONS, SECTORS, SPEECH_VERBS, items, words
 from streams.stages.geo.toponyms import GENERIC_PLACE_WORDS, WELL_KNOWN_CITY_POPULATION, NameLookup
 

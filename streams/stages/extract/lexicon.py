@@ -44,8 +44,7 @@ VERBS: dict[str, Trigger] = {
     **_t(
         "SUPPORT",
         "05",
-        "praise,support,back,endorse,welcome,applaud,hail,commend,defend,recognize,thank,congratulate,laud,"
-        "apologize,apologise",
+        "praise,support,back,endorse,welcome,applaud,hail,commend,defend,recognize,thank,congratulate,laud",
     ),
     **_t(
         "SUPPORT",
@@ -56,8 +55,8 @@ VERBS: dict[str, Trigger] = {
     **_t(
         "CONCEDE",
         "08",
-        "concede,yield,relent,lift,ease,relax,resign,step down,give in,back down,call off,allow,permit,"
-        "roll back,drop charge,drop demand,drop lawsuit,drop case",
+        "concede,yield,relent,lift,ease,relax,resign,step down,give in,back down,call off,allow,permit,cede,"
+        "apologize,apologise,roll back,drop charge,drop demand,drop lawsuit,drop case",
     ),
     **_t("CONCEDE", "08", "release,free,pardon,amnesty,swap", "release"),
     **_t("CONCEDE", "08", "accept demand,meet demand,grant demand"),
@@ -71,7 +70,7 @@ VERBS: dict[str, Trigger] = {
         "REQUEST",
         "02",
         "appeal,urge,ask,request,seek,invite,plead,call for,call on,press,push,lobby,pressure,pressurize,"
-        "advocate,encourage,implore,petition,beg",
+        "advocate,encourage,implore,petition,beg,advise",
     ),
     **_t("REQUEST", "10", "demand,insist,require", "demand"),
     **_t(
@@ -180,6 +179,31 @@ SPEECH_VERBS = frozenset(
     words(
         "say tell add state announce report claim declare note emphasize emphasise stress insist "
         "confirm write quote reiterate explain argue"
+    )
+)
+
+#: Verbs that state an intention: 'plans to impose', 'is ready to contribute'.
+INTENT_GOVERNORS = frozenset(
+    words("plan intend prepare prepared ready willing vow swear pledge decide promise")
+)
+#: Verbs whose object clause says what is promised: 'vowed to fight' is a threat, 'offered to talk' an offer.
+PROMISSORY = frozenset(words("vow swear pledge promise plan intend offer prepare"))
+#: Verbs whose infinitive complement has not happened: 'hopes to meet', 'failed to negotiate', 'is
+#: considering whether to file', 'would like to announce', 'is set to sign' (an intention someone states,
+#: 'plans to impose', is a threat or an agreement: ``INTENT_GOVERNORS``).
+NONFACTIVE = frozenset(
+    words(
+        "expect hope want wish like love aim seek consider fail set schedule due likely need seem appear "
+        "going about able unable eager keen"
+    )
+)
+#: Verbs whose infinitive complement did happen: 'continued to strengthen', 'prompted them to withdraw',
+#: and verbs of going somewhere for a purpose: 'turned out to support', 'left for Washington to meet'.
+IMPLICATIVE = frozenset(
+    words(
+        "manage prompt force compel lead cause begin start continue move vote go come get help choose opt "
+        "proceed rush hurry dare remember make use order urge ask allow permit push press attempt try turn "
+        "gather assemble leave travel arrive fly head return appear"
     )
 )
 

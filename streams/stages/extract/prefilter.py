@@ -6,8 +6,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from streams.stages.extract.coding import BAD, GOOD, LEMMAS, PEOPLE
+from streams.stages.extract.coding import BAD, GOOD
+from streams.stages.extract.grammar import LEMMAS
 from streams.stages.extract.lexicon import LIGHT_VERBS, NOUNS, SECTORS, VERBS, words
+from streams.stages.extract.senses import PEOPLE
 from streams.stages.text import WORD
 
 #: Sentences this far into the article are its lead: events live there, so they score higher.

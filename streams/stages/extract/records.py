@@ -19,19 +19,14 @@ from spacy.tokens import Doc, Token
 from streams.contracts import SCHEMA_VERSION, Actor, CleanArticle, Event, Evidence, GeoPlace, Place
 from streams.stages import geo
 from streams.stages.extract.actors import event_actors, named_actors, participants
-from streams.stages.extract.coding import (
-    code_event_type,
-    event_triggers,
-    is_person,
-    lemma,
-    modality,
-    pos,
-    states_obligation,
-    told_as_earlier,
-)
+from streams.stages.extract.calibration import calibrated
+from streams.stages.extract.coding import code_event_type, event_triggers
 from streams.stages.extract.dates import publication_date, resolve_date
+from streams.stages.extract.grammar import lemma, pos
 from streams.stages.extract.lexicon import GOLDSTEIN, QUAD_CLASS, SECTORS, SPEECH_VERBS, Trigger, words
+from streams.stages.extract.modality import modality, states_obligation, told_as_earlier
 from streams.stages.extract.prefilter import LEAD_SENTENCES
+from streams.stages.extract.senses import is_person
 from streams.stages.geo.toponyms import NameLookup
 from streams.stages.text import WORD, sentences
 
@@ -115,6 +110,8 @@ class EventDraft:
     #: Read from a headline line (the article's first line, without end punctuation): the body's
     #: sentence is the better evidence for the same event.
     headline: bool = False
+    #: The sentence names no one who did it ('she was shot'): it can retell an assault told before.
+    agentless: bool = False
 
 
 def sentence_events(doc: Doc, offset: int, number: int, context: ArticleContext) -> list[EventDraft]:
@@ -187,6 +184,7 @@ def _draft(
         modality=modality(carrier),
         role=_role(carrier, event_date, resolution, context),
         headline=number == 0 and _is_headline(context.article["text"], offset + len(sentence)),
+        agentless=not source_heads,
     )
 
 
@@ -352,7 +350,7 @@ def event_record(article: CleanArticle, draft: EventDraft) -> Event:
         "languages": [article["language"]],
         "first_seen": article["received_at"],
         "last_seen": article["received_at"],
-        "confidence": draft.confidence,
+        "confidence": calibrated(draft.confidence),
         "received_at": article["received_at"],
         "url": article.get("url"),
         "title": article.get("title"),
@@ -406,14 +404,16 @@ def merge_drafts(drafts: list[EventDraft]) -> list[EventDraft]:
 def _same_actors(one: EventDraft, other: EventDraft) -> bool:
     """The same occurrence told twice: a participant named in both, and no different target (two arrests
     of two people are two events), speaker, role, or date, year or month stated in the text."""
-    if one.targets and other.targets and not _actor_words(one.targets) & _actor_words(other.targets):
-        return False
-    if one.sources and other.sources and not _actor_words(one.sources) & _actor_words(other.sources):
-        return False
     if one.date_resolution == other.date_resolution == "text" and one.event_date != other.event_date:
         return False
     if one.role != other.role:
         return False  # the news and an earlier event it recounts are two occurrences
+    if other.plover == "ASSAULT" and other.agentless and not _actor_words(other.targets):
+        return True  # 'a mother was gunned down ... she was shot in the head'
+    if one.targets and other.targets and not _actor_words(one.targets) & _actor_words(other.targets):
+        return False
+    if one.sources and other.sources and not _actor_words(one.sources) & _actor_words(other.sources):
+        return False
     for pattern in (_YEAR, _MONTH):
         stated, other_stated = (
             {m.lower() for m in pattern.findall(d.evidence["sentence"])} for d in (one, other)

@@ -6,7 +6,6 @@ split of the same form, in memory or through Kafka.
 
 from __future__ import annotations
 
-import math
 import random
 import re
 import statistics
@@ -16,7 +15,8 @@ from typing import Any
 
 import pycountry
 
-EARTH_RADIUS_KM = 6371.0088
+from streams.stages.geo.distance import haversine_km
+
 ACCURACY_RADIUS_KM = 161.0
 
 Scores = dict[str, Any]
@@ -287,13 +287,6 @@ def events_scores(
 
 
 # --- geo ------------------------------------------------------------------------------------
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    dphi, dlmb = phi2 - phi1, math.radians(lon2 - lon1)
-    h = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
 def best_overlap(start: int, end: int, spans: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | None:

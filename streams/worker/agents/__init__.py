@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from streams.worker import health
-from streams.worker.agents import dedup, extract, normalize, stories
+from streams.worker.agents import alerts, dedup, extract, normalize, stories
 from streams.worker.app import Pipeline
 from streams.worker.models import Models
 
@@ -20,4 +20,5 @@ def register(pipeline: Pipeline) -> None:
     dedup.register(pipeline, models)
     extract.register(pipeline, models)
     stories.register(pipeline)
+    alerts.register(pipeline)
     health.register(pipeline, models)

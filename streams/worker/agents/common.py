@@ -144,6 +144,46 @@ async def publish(
     return True
 
 
+async def send_batched(
+    pipeline: Pipeline,
+    stage: str,
+    topic: TopicT,
+    field: str,
+    records: list[tuple[object, bytes]],
+    *,
+    partition: int,
+) -> None:
+    """Send encoded records as few ``{field: [...]}`` messages as the size limit allows (one message costs
+    the producer, the broker and the consumer about as much as a record: batching is the saving). A
+    message that cannot be sent dead-letters each of its records alone, with its own original."""
+    head, tail = b'{"%s":[' % field.encode(), b"]}"
+    limit = contracts.MAX_MESSAGE_BYTES - len(head) - len(tail)
+    chunks: list[list[tuple[object, bytes]]] = [[]]
+    size = 0
+    for original, payload in records:
+        if len(payload) > limit:
+            error = f"record is {len(payload)} bytes > {limit} that fit in a batch message"
+            await send_deadletter(pipeline, stage, "too_large", error, original_bytes(original))
+            continue
+        if chunks[-1] and size + len(payload) + 1 > limit:
+            chunks.append([])
+            size = 0
+        chunks[-1].append((original, payload))
+        size += len(payload) + 1
+    for chunk in chunks:
+        if not chunk:
+            continue
+        try:
+            await topic.send(
+                value=head + b",".join(payload for _, payload in chunk) + tail, partition=partition
+            )
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            for original, _ in chunk:
+                await send_internal_error(pipeline, stage, exc, original)
+
+
 def original_bytes(record: object) -> bytes:
     """The bytes to keep of a record in a dead letter: as received, else its JSON, else its repr."""
     if isinstance(record, bytes):

@@ -1,16 +1,21 @@
 """dedup agents: articles.clean → articles.unique | articles.duplicates, state sharded by band key.
 
 Three hops so that no partition needs to see every article (docs/dedup.md):
-1. ``dedup-route`` computes the article's signature, parks the article under its id on
-   ``dedup.reports`` and sends one message per band partition onto ``dedup.bands``: the band keys
-   that partition owns and the part of the entry they can verify;
-2. ``dedup-bands`` probes all of those keys in one call, verifies the candidates against the
-   entries it holds and reports only the matches;
+1. ``dedup-route`` computes the signatures of a batch, parks each article under its id on
+   ``dedup.reports`` and sends one message per band partition onto ``dedup.bands`` for the whole
+   batch: per article, the band keys that partition owns and the part of the entry they can verify;
+2. ``dedup-bands`` probes each article's keys in one call, verifies the candidates against the
+   entries it holds and reports only the matches, one message per verdict partition for the batch;
 3. ``dedup-verdict`` collects one report per band partition per article and publishes the verdict.
+
+Batch messages carry records that were each encoded (and size-checked) alone, and each record in one
+is handled under its own guard: a bad article is dead-lettered alone, never its batch.
 
 Messages are sent to explicit partitions (crc32 of the band key or the article id), so a table key
 is always written by the partition that owns it, which the expiry sweep relies on: the leader's
-timer sends a sweep message to every partition and each agent expires only the keys it owns.
+timer sends a sweep message to every partition and each agent expires only the keys it owns. What
+may expire is found through time indexes kept in memory beside the tables (never by listing a
+table); they are derived from the rows, dropped at each rebalance and rebuilt on first use.
 
 Every message is decoded and every step run under ``common.guard``: a message the agents cannot read or
 handle is dead-lettered at stage ``dedup`` and the agent goes on to the next one.
@@ -20,8 +25,10 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import defaultdict
 from collections.abc import Awaitable, Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from faust import StreamT
 
@@ -37,7 +44,7 @@ from streams.worker.agents.common import (
     receive,
     run_batch,
     run_in_thread,
-    send,
+    send_batched,
 )
 from streams.worker.app import Pipeline
 from streams.worker.models import Models
@@ -47,6 +54,37 @@ NOT_YET_KNOWN = 1 << 30
 ROUTE_WAIT = 0.05
 SWEEP_KEY = b"~sweep"
 log = logging.getLogger("newsevents")
+T = TypeVar("T")
+
+
+@dataclass
+class Route:
+    """An article's messages, encoded before any is sent: parked under its id, a probe per band partition."""
+
+    article: contracts.CleanArticle
+    parked: bytes
+    probes: dict[int, bytes]
+
+
+class Derived(Generic[T]):
+    """Per-partition state derived from table rows: rebuilt in one pass on first use after a rebalance
+    (a partition may have changed hands, and recovery refills the tables first), kept up to date by the
+    agents in between."""
+
+    def __init__(self, rebuild: Callable[[], dict[int, T]], empty: Callable[[int], T]) -> None:
+        self._rebuild, self._empty = rebuild, empty
+        self._shards: dict[int, T] | None = None
+
+    def forget(self, *_args: Any, **_kwargs: Any) -> None:
+        """Connected to the app's rebalance signals."""
+        self._shards = None
+
+    def __getitem__(self, shard: int) -> T:
+        if self._shards is None:
+            self._shards = self._rebuild()
+        if shard not in self._shards:
+            self._shards[shard] = self._empty(shard)
+        return self._shards[shard]
 
 
 def register(pipeline: Pipeline, models: Models) -> None:
@@ -59,6 +97,26 @@ def register(pipeline: Pipeline, models: Models) -> None:
 
     def verdict_partition(article_id: str) -> int:
         return dedup.band_partition(article_id, partitions)
+
+    def waiting_by_time() -> dict[int, dedup.TimeIndex]:
+        """The articles still waiting for a verdict, by the time stamps that keep them: the reports'
+        ``seen`` and the article's ``routed``. Both tables hold only articles in flight: a short pass."""
+        indexes: dict[int, dedup.TimeIndex] = defaultdict(dedup.TimeIndex)
+        for article_id, waiting in verdicts.items():
+            for report in (waiting or {}).values():
+                indexes[verdict_partition(article_id)].add(article_id, report["article"]["seen"])
+        for article_id, parked in pending.items():
+            if parked:
+                indexes[verdict_partition(article_id)].add(article_id, parked.get("routed", 0.0))
+        return dict(indexes)
+
+    band_shards = Derived(
+        lambda: dedup.recover_shards(bands, partitions), lambda shard: dedup.BandShard(bands, shard)
+    )
+    waiting = Derived(waiting_by_time, lambda _shard: dedup.TimeIndex())
+    for derived in (band_shards, waiting):
+        app.on_partitions_revoked.connect(derived.forget)
+        app.on_partitions_assigned.connect(derived.forget)
 
     budget = pipeline.settings.stage_timeout
 
@@ -80,27 +138,49 @@ def register(pipeline: Pipeline, models: Models) -> None:
             if not articles:
                 continue
             sigs = await run_batch(pipeline, STAGE, signatures, articles)
+            routes: list[Route] = []
             for article, sig in zip(articles, sigs, strict=True):
                 if sig is not None:
-                    await guard(pipeline, STAGE, article, route_article(article, sig))
+                    await guard(pipeline, STAGE, article, prepare(article, sig, routes))
+            await send_routes(routes)
 
-    async def route_article(article: contracts.CleanArticle, sig: dedup.Signature) -> None:
-        """Park the article under its id, then send its band keys, one message per band partition.
-
-        Every message is encoded before the first is sent, so an article is either routed whole or
-        dead-lettered, never left waiting for reports that were not sent."""
+    async def prepare(article: contracts.CleanArticle, sig: dedup.Signature, routes: list[Route]) -> None:
+        """Encode every message of the article before the first is sent, so that it is either routed whole
+        or dead-lettered, never left waiting for reports that were not sent."""
         article_id = article["id"]
-        key = article_id.encode()
         by_shard = dedup.shard_keys(sig, partitions)
-        unique = dedup.with_lead_embedding(article, sig)
-        parked = encode({"article": unique, "expected": len(by_shard), "routed": time.time()})
-        messages = [
-            (shard, encode({"article_id": article_id, "bands": keys, "entry": dedup.shard_entry(sig, keys)}))
+        parked = encode(
+            {
+                "article": dedup.with_lead_embedding(article, sig),
+                "expected": len(by_shard),
+                "routed": time.time(),
+            }
+        )
+        probes = {
+            shard: encode({"article_id": article_id, "bands": keys, "entry": dedup.shard_entry(sig, keys)})
             for shard, keys in by_shard.items()
-        ]
-        await pipeline.dedup_reports.send(key=key, value=parked, partition=verdict_partition(article_id))
-        for shard, message in messages:
-            await pipeline.dedup_bands.send(key=key, value=message, partition=shard)
+        }
+        routes.append(Route(article, parked, probes))
+
+    async def send_routes(routes: list[Route]) -> None:
+        """Park each article, then send the parked ones' probes: one message per band partition."""
+        parked: list[Route] = []
+
+        async def park(route: Route) -> None:
+            article_id = route.article["id"]
+            await pipeline.dedup_reports.send(
+                key=article_id.encode(), value=route.parked, partition=verdict_partition(article_id)
+            )
+            parked.append(route)
+
+        for route in routes:
+            await guard(pipeline, STAGE, route.article, park(route))
+        by_shard: dict[int, list[tuple[object, bytes]]] = defaultdict(list)
+        for route in parked:
+            for shard, probe in route.probes.items():
+                by_shard[shard].append((route.article, probe))
+        for shard, probes in by_shard.items():
+            await send_batched(pipeline, STAGE, pipeline.dedup_bands, "probes", probes, partition=shard)
 
     async def sweep_or_handle(
         stream: StreamT[Any],
@@ -123,18 +203,30 @@ def register(pipeline: Pipeline, models: Models) -> None:
             raw = event.value if isinstance(event.value, bytes) else b""
             await guard(pipeline, STAGE, raw, step(raw, event.message.partition, event.key))
 
-    async def probe_and_report(message: dict[str, Any], shard: int, key: bytes) -> None:
-        report = dedup.probe_shard(bands, shard, message["entry"], message["bands"])
-        for size in report["bucket_sizes"]:
-            metrics.DEDUP_BUCKET_SIZE.observe(size)
-        metrics.DEDUP_CANDIDATES.observe(report["candidates"])
-        article_id = message["article_id"]
-        await send(
-            pipeline.dedup_reports,
-            {"report": report},
-            key=article_id.encode(),
-            partition=verdict_partition(article_id),
-        )
+    async def probe_and_report(message: dict[str, Any], shard: int, _key: bytes) -> None:
+        """Probe each article of a band message under its own guard; one report message per verdict
+        partition."""
+        reports: dict[int, list[tuple[object, bytes]]] = defaultdict(list)
+
+        async def probe_one(probe: dict[str, Any]) -> None:
+            report = dedup.probe_shard(band_shards[shard], probe["entry"], probe["bands"])
+            for size in report["bucket_sizes"]:
+                metrics.DEDUP_BUCKET_SIZE.observe(size)
+            metrics.DEDUP_CANDIDATES.observe(report["candidates"])
+            reports[verdict_partition(probe["article_id"])].append((probe, encode(report)))
+
+        for probe in message["probes"]:
+            await guard(pipeline, STAGE, probe, probe_one(probe))
+        for partition, batch in reports.items():
+            await send_batched(pipeline, STAGE, pipeline.dedup_reports, "reports", batch, partition=partition)
+
+    async def collect(message: dict[str, Any], _shard: int, key: bytes) -> None:
+        """A parked article (keyed by its id), or a batch of reports, each judged under its own guard."""
+        if "reports" not in message:
+            await judge(key.decode(), message)
+            return
+        for report in message["reports"]:
+            await guard(pipeline, STAGE, report, judge(report["article"]["id"], {"report": report}))
 
     @app.agent(pipeline.dedup_bands, name="dedup-bands")
     async def probe(stream: StreamT[Any]) -> None:
@@ -142,12 +234,10 @@ def register(pipeline: Pipeline, models: Models) -> None:
 
     @app.agent(pipeline.dedup_reports, name="dedup-verdict")
     async def verdict(stream: StreamT[Any]) -> None:
-        await sweep_or_handle(
-            stream, sweep_verdicts, lambda message, _shard, key: judge(key.decode(), message)
-        )
+        await sweep_or_handle(stream, sweep_verdicts, collect)
 
     def sweep_bands(now: float, shard: int) -> None:
-        dedup.expire(bands, now, owned=lambda key: dedup.shard_of(key, partitions) == shard)
+        dedup.expire(band_shards[shard], now)
 
     def sweep_verdicts(now: float, shard: int) -> None:
         """Reports of an article routed within the window stay, however old its publication or
@@ -156,14 +246,11 @@ def register(pipeline: Pipeline, models: Models) -> None:
         def in_flight(parked: dict[str, Any] | None) -> bool:
             return parked is not None and parked.get("routed", 0.0) >= now - window
 
-        def owned(article_id: str) -> bool:
-            return verdict_partition(article_id) == shard
-
-        dedup.expire_pending(
-            verdicts, now, sweepable=lambda key: owned(key) and not in_flight(pending.get(key))
-        )
-        for article_id, parked in list(pending.items()):
-            if owned(article_id) and not in_flight(parked):
+        due = waiting[shard].due(now - window)
+        dedup.expire_pending(verdicts, due, now, sweepable=lambda key: not in_flight(pending.get(key)))
+        for article_id in due:
+            parked = pending.get(article_id)
+            if parked is not None and not in_flight(parked):
                 del pending[article_id]
 
     async def judge(article_id: str, value: dict[str, Any]) -> None:
@@ -176,6 +263,11 @@ def register(pipeline: Pipeline, models: Models) -> None:
         reports = [value["report"]] if "report" in value else []
         links = dedup.decide(verdicts, article_id, reports, expected)
         if links is None or parked is None:
+            index = waiting[verdict_partition(article_id)]
+            for report in reports:
+                index.add(article_id, report["article"]["seen"])
+            if "article" in value:
+                index.add(article_id, value.get("routed", 0.0))
             return
         del pending[article_id]
         await guard(pipeline, STAGE, parked["article"], publish(parked["article"], links, parked["routed"]))

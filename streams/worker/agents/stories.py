@@ -183,7 +183,7 @@ def register(pipeline: Pipeline) -> None:
     async def on_story(message: dict[str, Any], partition: int, story: str) -> None:
         if "sweep" in message:
             horizon = float(message["sweep"]) - config.window_seconds
-            metrics.OPEN_STORIES.dec(len(stories.drop_due(states, partition, horizon, "last_ts")))
+            metrics.STORIES_OPEN.dec(len(stories.drop_due(states, partition, horizon, "last_ts")))
         elif "flush" in message:
             dirty = states.pop(f"d{partition}", None) or []
             for story_id in dirty:
@@ -205,8 +205,8 @@ def register(pipeline: Pipeline) -> None:
         state = states.get(story)
         if state is None:
             state = stories.new_story(story)
-            metrics.STORIES_FOUNDED.inc()
-            metrics.OPEN_STORIES.inc()
+            metrics.STORIES.inc()
+            metrics.STORIES_OPEN.inc()
         feats = stories.Features(**message["features"])
         weights = {int(shard): w for shard, w in message["weights"].items()}
         record, events, updates = stories.join(state, feats, message["dot"], weights, config)
@@ -218,7 +218,7 @@ def register(pipeline: Pipeline) -> None:
         for event, payload in encoded:
             await pipeline.events.send(key=event["event_id"].encode(), value=payload)
             count_event(event)
-        metrics.ARTICLES_PER_STORY.observe(state["num_articles"])
+        metrics.STORY_ARTICLES.observe(state["num_articles"])
         metrics.STAGE_LATENCY.labels(STAGE).observe(time.perf_counter() - started)
         if events:
             received = contracts.parse_rfc3339(feats.article["seen"])

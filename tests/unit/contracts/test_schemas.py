@@ -16,6 +16,7 @@ import pytest
 
 from streams import contracts
 from streams.contracts import (
+    Alert,
     CleanArticle,
     DeadLetter,
     DuplicateLink,
@@ -35,6 +36,7 @@ RECORD_TYPES: dict[str, type] = {
     contracts.DUPLICATES: DuplicateLink,
     contracts.EVENTS: Event,
     contracts.STORIES: StoryRecord,
+    contracts.ALERTS: Alert,
     contracts.DEADLETTER: DeadLetter,
 }
 #: "GENEVA (Reuters) -", "KYIV, Ukraine (AP) —", "SEOUL, Nov. 24 (Yonhap) --"
@@ -191,6 +193,33 @@ def story_record() -> StoryRecord:
     }
 
 
+def alert() -> Alert:
+    return {
+        "schema_version": 1,
+        "alert_id": "a-0123456789abcdef",
+        "rule": "geneva-talks",
+        "description": "Talks in Geneva",
+        "level": 1,
+        "subject": "story",
+        "story_id": "s-0123456789abcdef",
+        "event_id": None,
+        "headline": "Iran holds talks with European envoys in Geneva",
+        "why": {
+            "event_types": ["CONSULT"],
+            "place": {"name": "Geneva", "country": "CHE", "distance_km": 0.0},
+        },
+        "num_sources": 3,
+        "num_articles": 4,
+        "languages": ["en", "fr"],
+        "first_seen": RECEIVED,
+        "links": ["https://example.com/geneva"],
+        "articles": [
+            {"url": "https://example.com/geneva", "title": "Talks in Geneva", "source": "example.com"}
+        ],
+        "fired_at": RECEIVED,
+    }
+
+
 def valid_records() -> dict[str, dict[str, Any]]:
     dead = dead_letter(
         "normalize", "not_json", "Expecting value", b'{"body": "The minis', parse_rfc3339(RECEIVED)
@@ -201,6 +230,7 @@ def valid_records() -> dict[str, dict[str, Any]]:
         contracts.DUPLICATES: dict(duplicate_link()),
         contracts.EVENTS: dict(event()),
         contracts.STORIES: dict(story_record()),
+        contracts.ALERTS: dict(alert()),
         contracts.DEADLETTER: dict(dead),
     }
 
@@ -390,6 +420,11 @@ INVALID = [
     (contracts.EVENTS, "negative evidence offset", _set("evidence.start", -1)),
     (contracts.EVENTS, "no article ids", _set("article_ids", [])),
     (contracts.EVENTS, "missing evidence", _drop("evidence")),
+    (contracts.ALERTS, "level 0", _set("level", 0)),
+    (contracts.ALERTS, "unknown subject", _set("subject", "article")),
+    (contracts.ALERTS, "why not an object", _set("why", ["ASSAULT"])),
+    (contracts.ALERTS, "alert id not derived", _set("alert_id", "alert-1")),
+    (contracts.ALERTS, "missing rule", _drop("rule")),
     (contracts.DEADLETTER, "unknown reason", _set("reason", "boring")),
     (contracts.DEADLETTER, "unknown encoding", _set("original_encoding", "latin-1")),
     (contracts.DEADLETTER, "received_at missing", _drop("received_at")),

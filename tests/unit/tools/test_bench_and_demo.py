@@ -47,6 +47,14 @@ def test_demo_lines_describe_each_output_kind() -> None:
     letter = {"reason": "not_json", "stage": "normalize", "error": "unexpected end"}
     assert describe("articles.deadletter", letter) == "DEAD   not_json at normalize: unexpected end"
     assert describe("articles.deadletter", b"raw bytes") is None
+    alert = {
+        "fired_at": "2026-11-24T06:12:00Z",
+        "rule": "sanctions",
+        "level": 1,
+        "num_sources": 1,
+        "headline": "EU",
+    }
+    assert describe("alerts", alert) == "ALERT  2026-11-24T06:12:00Z  sanctions  L1  1 sources  []  None: EU"
 
 
 def test_bundled_feed_is_packaged() -> None:

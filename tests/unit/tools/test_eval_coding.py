@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from streams.stages.geo.distance import haversine_km
 from streams.tools.eval.coding import (
     actors_right,
     coding_scores,
@@ -14,10 +15,7 @@ from streams.tools.eval.coding import (
     sentence_overlap,
     tokens,
 )
-from streams.tools.eval.metrics import (
-    events_by_article,
-    haversine_km,
-)
+from streams.tools.eval.metrics import events_by_article
 
 CHICAGO = {"name": "Chicago", "country": "USA", "lat": 41.88, "lon": -87.63}
 

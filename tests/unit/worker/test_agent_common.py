@@ -37,6 +37,7 @@ from streams.worker.agents.common import (
     receive,
     run_batch,
     run_in_thread,
+    send_batched,
     send_deadletter,
 )
 from streams.worker.app import Pipeline, create_app
@@ -186,6 +187,32 @@ def test_publish_dead_letters_the_original_when_the_record_cannot_be_sent() -> N
     sent, letters = asyncio.run(collect(step))
     assert sent == [(b"fine", {"id": "fine"})]
     assert [(letter["reason"], letter["original"]) for letter in letters] == [("too_deep", raw.decode())]
+
+
+def test_batched_records_share_messages_up_to_the_limit_and_fail_alone() -> None:
+    mib = 1 << 20
+    records: list[tuple[object, bytes]] = [
+        ({"id": name}, b'{"id":"%s","pad":"%s"}' % (name.encode(), b"x" * size))
+        for name, size in (("a", 20 * mib), ("b", 20 * mib), ("c", 65 * mib), ("d", 30 * mib))
+    ]
+
+    async def step(pipeline: Pipeline) -> None:
+        await send_batched(pipeline, STAGE, pipeline.clean, "probes", records, partition=0)
+
+        async def refuse(**_: Any) -> None:
+            raise RuntimeError("broker gone")
+
+        broken = SimpleNamespace(send=refuse)
+        await send_batched(pipeline, STAGE, broken, "probes", records[:2], partition=0)  # type: ignore[arg-type]
+
+    sent, letters = asyncio.run(collect(step))
+    # a and b fit in one message, d needs its own, c fits in none and is dead-lettered alone
+    assert [[record["id"] for record in value["probes"]] for _, value in sent] == [["a", "b"], ["d"]]
+    assert [(orjson.loads(letter["original"])["id"], letter["reason"]) for letter in letters] == [
+        ("c", "too_large"),
+        ("a", "internal_error"),
+        ("b", "internal_error"),
+    ]
 
 
 @pytest.mark.parametrize(

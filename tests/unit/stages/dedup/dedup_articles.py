@@ -100,8 +100,10 @@ def article(
     }
 
 
-def run(articles: Iterable[CleanArticle], state: dict[str, Any] | None = None) -> list[dedup.DedupOutput]:
-    return dedup.dedup_batch({} if state is None else state, list(articles))
+def run(
+    articles: Iterable[CleanArticle], state: dict[str, Any] | None = None, partitions: int = 1
+) -> list[dedup.DedupOutput]:
+    return dedup.dedup_batch({} if state is None else state, list(articles), partitions=partitions)
 
 
 def links_of(outputs: Iterable[dedup.DedupOutput]) -> list[DuplicateLink]:

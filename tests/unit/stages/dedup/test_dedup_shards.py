@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import orjson
-import pytest
 from dedup_articles import AFTERMATH, AFTERMATH_TITLE, STORY, article, links_of, run, signature
 
 from streams.contracts import CleanArticle
@@ -20,37 +18,44 @@ def test_probe_shard_keeps_light_members_and_one_entry_and_reports_only_matches(
         [original, article("copy", STORY, hours=1), article("other", AFTERMATH, title=AFTERMATH_TITLE)]
     )
     state: dict[str, Any] = {}
+    band = dedup.BandShard(state, 0)
     keys = sig_a["keys"]
-    first = dedup.probe_shard(state, 0, sig_a["entry"], keys)
+    first = dedup.probe_shard(band, sig_a["entry"], keys)
     assert first["verified"] == [] and first["bucket_sizes"] == [1] * len(keys)
-    again = dedup.probe_shard(state, 0, sig_a["entry"], keys)  # redelivery: no self-match, no second copy
+    again = dedup.probe_shard(band, sig_a["entry"], keys)  # redelivery: no self-match, no second copy
     assert again["verified"] == [] and again["bucket_sizes"] == [1] * len(keys)
-    second = dedup.probe_shard(state, 0, sig_b["entry"], sig_b["keys"])
+    second = dedup.probe_shard(band, sig_b["entry"], sig_b["keys"])
     (found,) = second["verified"]
     assert (found["id"], found["method"], found["bands"]) == ("orig", "exact", len(keys))
     assert "sample" not in second["article"] and "embedding" not in second["article"]
     # a shared band makes "other" a candidate of "orig", not a match
-    third = dedup.probe_shard(state, 0, sig_c["entry"], [keys[1], *sig_c["keys"]])
+    third = dedup.probe_shard(band, sig_c["entry"], [keys[1], *sig_c["keys"]])
     assert third["candidates"] >= 2 and third["verified"] == []
-    # buckets hold light members (Member fields, stored as a list); the verification data sits once
-    # per article and shard
-    assert all(len(m) == 4 for key in keys for m in state[key]["members"])
-    assert sorted(k for k in state if k.startswith("s")) == ["s0:copy", "s0:orig", "s0:other"]
+    # buckets hold light members in memory; the table holds the verification data, once per article
+    # and shard, with the keys the buckets are rebuilt from
+    assert all(type(m) is dedup.Member for key in keys for m in band.buckets[key].members)
+    assert sorted(state) == ["s0:copy", "s0:orig", "s0:other"]
+    assert state["s0:orig"]["keys"] == keys
     assert orjson.loads(orjson.dumps(state)) == state
 
 
-def test_members_are_stored_as_plain_lists_in_field_order(original: CleanArticle) -> None:
-    """Tables and topics carry a member as a JSON array; the orjson codec would refuse the NamedTuple."""
-    sig = signature(original)
-    entry, key = sig["entry"], sig["keys"][0]
+def test_a_probe_writes_one_row_and_recovery_rebuilds_the_buckets_from_the_rows() -> None:
+    stream = [
+        article("wire", STORY),
+        article("copy", STORY, hours=3),
+        article("other", AFTERMATH, title=AFTERMATH_TITLE, hours=5),
+        article("week-later", STORY, hours=24 * 8),  # the wire copies leave the buckets it shares
+        article("wire-again", STORY, hours=24 * 8 + 1),
+    ]
     state: dict[str, Any] = {}
-    dedup.probe_shard(state, 0, entry, [key])
-    (raw,) = state[key]["members"]
-    expected = dedup.Member(id="orig", ts=entry["ts"], seen=math.ceil(entry["seen"]), language="en")
-    assert type(raw) is list and raw == list(expected)
-    assert dedup.Member._make(orjson.loads(orjson.dumps(raw))) == expected
-    with pytest.raises(TypeError):
-        orjson.dumps(expected)
+    run(stream, state, partitions=4)
+    bands, shards = state["bands"], state["shards"]
+    assert len(bands) == sum(len(dedup.shard_keys(sig, 4)) for sig in dedup.signatures(stream))
+    recovered = dedup.recover_shards(orjson.loads(orjson.dumps(bands)), 4)
+    assert recovered.keys() == shards.keys()
+    for shard, band in shards.items():
+        assert recovered[shard].buckets == band.buckets
+        assert recovered[shard].expiry.due(1e12) == band.expiry.due(1e12)
 
 
 def test_shard_entry_carries_only_what_its_band_kinds_verify(original: CleanArticle) -> None:
@@ -65,10 +70,11 @@ def test_bucket_cap_keeps_the_newest_members(original: CleanArticle) -> None:
     config = dedup.DedupConfig(bucket_cap=3)
     sigs = dedup.signatures([article(f"c{i}", STORY, hours=i) for i in range(5)], config)
     state: dict[str, Any] = {}
+    band = dedup.BandShard(state, 0)
     key = sigs[0]["keys"][0]
     for sig in sigs:
-        dedup.probe_shard(state, 0, sig["entry"], [key], config)
-    assert sorted(dedup.Member._make(m).id for m in state[key]["members"]) == ["c2", "c3", "c4"]
+        dedup.probe_shard(band, sig["entry"], [key], config)
+    assert sorted(m.id for m in band.buckets[key].members) == ["c2", "c3", "c4"]
 
 
 def test_copies_further_apart_than_the_retention_window_are_not_linked(original: CleanArticle) -> None:
@@ -77,8 +83,9 @@ def test_copies_further_apart_than_the_retention_window_are_not_linked(original:
     outputs = run([original, late], state)
     assert links_of(outputs) == [] and [a["id"] for a in outputs[1].unique] == [late["id"]]
     # the old member was dropped from every bucket the new one shares with it
+    (band,) = state["shards"].values()
     for key in signature(late)["keys"]:
-        assert [dedup.Member._make(m).id for m in state["bands"][key]["members"]] == ["late"]
+        assert [m.id for m in band.buckets[key].members] == ["late"]
 
 
 def test_retention_is_configurable_and_swept(original: CleanArticle) -> None:
@@ -90,7 +97,6 @@ def test_retention_is_configurable_and_swept(original: CleanArticle) -> None:
 
     state: dict[str, Any] = {}
     run([original], state)
-    bands = state["bands"]
-    assert bands and dedup.expire(bands, signature(original)["entry"]["seen"]) == 0
-    deleted = dedup.expire(bands, signature(original)["entry"]["seen"] + 7.5 * 86400)
-    assert deleted > 0 and bands == {}
+    bands, (band,) = state["bands"], state["shards"].values()
+    assert bands and dedup.expire(band, signature(original)["entry"]["seen"]) == 0
+    assert dedup.expire(band, signature(original)["entry"]["seen"] + 7.5 * 86400) == 1 and bands == {}

@@ -29,11 +29,12 @@ def test_same_language_pairs_are_never_linked_by_embedding_alone(original: Clean
 def test_decide_waits_for_every_shard_then_links(original: CleanArticle) -> None:
     sig_a, sig_b = dedup.signatures([original, article("copy", [*STORY[:-1]], hours=1)])
     state: dict[str, Any] = {}
+    shards = [dedup.BandShard(state, shard) for shard in range(4)]
     verdicts: dict[str, Any] = {}
     for shard, keys in dedup.shard_keys(sig_a, 4).items():
-        dedup.probe_shard(state, shard, dedup.shard_entry(sig_a, keys), keys)
+        dedup.probe_shard(shards[shard], dedup.shard_entry(sig_a, keys), keys)
     reports = [
-        dedup.probe_shard(state, shard, dedup.shard_entry(sig_b, keys), keys)
+        dedup.probe_shard(shards[shard], dedup.shard_entry(sig_b, keys), keys)
         for shard, keys in dedup.shard_keys(sig_b, 4).items()
     ]
     expected = len(reports)
@@ -52,9 +53,9 @@ def test_decide_rejects_candidates_that_do_not_verify(original: CleanArticle) ->
     """A shared band is only a candidate: an unrelated bucket-mate must not become a link."""
     sig_a, sig_b = dedup.signatures([original, article("other", AFTERMATH, title=AFTERMATH_TITLE)])
     shared_key = "m:shared"
-    state: dict[str, Any] = {}
-    dedup.probe_shard(state, 0, dedup.shard_entry(sig_a, [shared_key]), [shared_key])
-    report = dedup.probe_shard(state, 0, dedup.shard_entry(sig_b, [shared_key]), [shared_key])
+    band = dedup.BandShard({}, 0)
+    dedup.probe_shard(band, dedup.shard_entry(sig_a, [shared_key]), [shared_key])
+    report = dedup.probe_shard(band, dedup.shard_entry(sig_b, [shared_key]), [shared_key])
     assert report["candidates"] == 1 and report["verified"] == []
     assert dedup.decide({}, "other", [report], 1) == []
 
@@ -62,7 +63,9 @@ def test_decide_rejects_candidates_that_do_not_verify(original: CleanArticle) ->
 def test_verdicts_that_never_complete_are_swept(original: CleanArticle) -> None:
     sig = signature(original)
     verdicts: dict[str, Any] = {}
-    report = dedup.probe_shard({}, 0, sig["entry"], sig["keys"][:1])
+    report = dedup.probe_shard(dedup.BandShard({}, 0), sig["entry"], sig["keys"][:1])
     assert dedup.decide(verdicts, "orig", [report], expected_reports=2) is None
-    assert dedup.expire_pending(verdicts, sig["entry"]["seen"] + 86400) == 0 and "orig" in verdicts
-    assert dedup.expire_pending(verdicts, sig["entry"]["seen"] + 8 * 86400) == 1 and verdicts == {}
+    seen = sig["entry"]["seen"]
+    assert dedup.expire_pending(verdicts, ["orig"], seen + 86400) == 0 and "orig" in verdicts
+    assert dedup.expire_pending(verdicts, ["orig"], seen + 8 * 86400, sweepable=lambda _: False) == 0
+    assert dedup.expire_pending(verdicts, ["orig", "gone"], seen + 8 * 86400) == 1 and verdicts == {}

@@ -1,0 +1,208 @@
+"""How a sentence tells an event: whether it happened at all (not a question, a condition, a
+possibility, a plan, a habit), whether it is someone's claim or report, and whether it is recounted
+from before the news."""
+
+from __future__ import annotations
+
+import re
+
+from spacy.tokens import Token
+
+from streams.stages.extract.grammar import clause_verb, forms, lemma, pos, verb_chain
+from streams.stages.extract.lexicon import (
+    IMPLICATIVE,
+    INTENT_GOVERNORS,
+    NONFACTIVE,
+    PROMISSORY,
+    SPEECH_VERBS,
+    words,
+)
+
+#: Adverbs of a habit or a long state, not of one occurrence: 'has long accused', 'police often detain'.
+_HABITUAL = frozenset(
+    words("often usually always frequently typically generally long sometimes rarely seldom normally")
+)
+#: Modals that make the clause a possibility, not a deed: 'could face', 'may have violated'.
+_POSSIBILITY = frozenset(words("could might may can cannot ca"))
+_FUTURE = frozenset(words("will would 'll shall wo 'd"))
+#: Quantifiers that make a plural event noun a count, not an occurrence: 'four prior arrests'.
+_AGGREGATE = frozenset(words("several many numerous dozens hundreds thousands various countless"))
+
+
+def unreal(carrier: Token) -> str | None:
+    """Why the sentence does not tell the event as one that happened, or None when it does: a question,
+    a condition ('if', 'whether'), a possibility ('could'), a future without anyone announcing it ('the
+    price will be cut'), an infinitive that has not happened ('hopes to meet', 'travelled there to
+    discuss'), a habit ('has long accused'), a denied or counted noun ('no arrests', 'several
+    proposals')."""
+    doc = carrier.doc
+    if doc.text.rstrip().rstrip("”\"’')").endswith("?"):
+        return "question"
+    if any(lemma(a) in SPEECH_VERBS and any(c.dep_ == "neg" for c in a.children) for a in carrier.ancestors):
+        return "negated"  # 'did not say Weinstein raped me'
+    verb = clause_verb(carrier)
+    if pos(carrier) == "NOUN":
+        determiners = {c.lower_ for c in carrier.children if c.dep_ in ("det", "amod", "nummod")}
+        if "no" in determiners:
+            return "negated"
+        if carrier.tag_ == "NNS" and determiners & _AGGREGATE:
+            return "aggregate"
+        if counted(carrier):
+            return "aggregate"
+        if carrier.dep_ == "pobj" and carrier.head.lower_ in _TOPIC_PREPS:
+            return "topic"
+        if carrier.dep_ == "nsubj" and pos(carrier.head) == "VERB" and carrier.head.lower_ not in _OCCURRING:
+            return "topic"
+    if verb is None:
+        return None
+    chain = verb_chain(verb)
+    auxiliaries = {c.lower_ for v in chain for c in v.children if c.dep_ == "aux"}
+    last = chain[-1]
+    governor = lemma(last.head)
+    if last.dep_ in ("xcomp", "ccomp", "acl") and governor in NONFACTIVE:
+        return "nonfactive"
+    if any(c.dep_ == "mark" and c.lower_ in ("if", "unless", "whether") for v in chain for c in v.children):
+        return "conditional"
+    if auxiliaries & _POSSIBILITY:
+        return "possible"
+    if auxiliaries & {"should", "must", "ought"} and not announced(last):
+        return "obligation"
+    if auxiliaries & _FUTURE and not announced(last):
+        return "future"
+    infinitive = "to" in auxiliaries and last.tag_ == "VB" and last.dep_ in ("advcl", "xcomp", "acl", "relcl")
+    if infinitive and governor not in IMPLICATIVE | INTENT_GOVERNORS | PROMISSORY:
+        return "purpose"
+    if any(c.dep_ in ("advmod", "npadvmod") and c.lower_ in _HABITUAL for v in chain for c in v.children):
+        return "habitual"
+    return None
+
+
+#: Prepositions whose object is what is talked about, not what happened: 'learned about threats to
+#: turtles', 'the tension between his promises and ...', 'amid the rallies'.
+_TOPIC_PREPS = frozenset(words("about between amid amidst regarding concerning like"))
+#: Forms of the verbs an event noun is the subject of when the sentence says it happened: 'the protest
+#: began', 'the attack left ten dead', 'cooperation has increased'.
+_OCCURRING = frozenset(
+    form
+    for verb in words(
+        "happen occur take erupt break begin start resume continue end follow unfold spread escalate "
+        "intensify last leave kill injure wound hit destroy increase grow expand deepen improve"
+    )
+    for form in forms(verb)
+)
+
+
+def counted(noun: Token, numbered: bool = False) -> bool:
+    """A plural event noun counted, not one occurrence told: 'dozens of requests'; ``numbered``: a number
+    counts too ('has two convictions' is a record; 'two air raids last Friday' are events)."""
+    if noun.tag_ != "NNS":
+        return False
+    if numbered and any(c.dep_ == "nummod" and c.lower_ not in ("one", "1") for c in noun.children):
+        return True
+    quantity = noun.head.head if noun.dep_ == "pobj" and noun.head.lower_ == "of" else None
+    return quantity is not None and (quantity.lower_ in _AGGREGATE or quantity.tag_ == "CD")
+
+
+#: Verbs that make what they govern someone's claim, not a reported fact: 'prosecutors allege X shot Y'.
+_CLAIMING = frozenset(words("allege claim accuse contend suspect charge"))
+#: Words that mark an event as recounted from before the news: 'last year', 'his previous arrest'.
+_EARLIER = frozenset(words("previous previously prior earlier former ago formerly since before"))
+_EARLIER_PHRASES = re.compile(
+    r"\b(?:last (?:year|month|summer|winter|spring|autumn|fall|decade)|(?:years|months|decades) ago|"
+    r"in the past|earlier this (?:year|month)|the previous (?:year|month))\b",
+    re.IGNORECASE,
+)
+
+
+def modality(carrier: Token) -> str:
+    """How the article tells the event: 'claimed' when it is someone's allegation ('prosecutors allege',
+    'is accused of', 'allegedly'), 'reported' when it is sourced to someone ('police said', 'according
+    to'), else 'asserted'."""
+    around = [carrier, *carrier.ancestors]
+    if any(lemma(t) in _CLAIMING and pos(t) == "VERB" for t in _complement_heads(carrier)) or any(
+        c.lower_ in ("allegedly", "alleged", "reportedly", "purportedly")
+        for t in around[:3]
+        for c in t.children
+    ):
+        return "claimed"
+    if any(lemma(t) in SPEECH_VERBS for t in around[1:]) or announced(clause_verb(carrier) or carrier):
+        return "reported"
+    text = carrier.doc.text.lower()
+    return "reported" if "according to" in text else "asserted"
+
+
+def _complement_heads(token: Token) -> list[Token]:
+    """The words a token is the complement of: 'allege (that) Simpson shot', 'accused of stabbing',
+    'charged with the murder' (not a verb merely conjoined with it)."""
+    heads = []
+    while (
+        token.dep_ in ("ccomp", "xcomp", "pcomp", "pobj", "prep", "dobj", "acl") and token.head.i != token.i
+    ):
+        token = token.head
+        heads.append(token)
+    return heads
+
+
+def told_as_earlier(carrier: Token) -> bool:
+    """The clause recounts an earlier event: past perfect ('had been arrested'), 'previous'/'prior' on the
+    event noun, 'last year' or 'years ago' in its clause."""
+    verb = clause_verb(carrier)
+    chain = verb_chain(verb) if verb is not None else []
+    if any(
+        c.dep_ == "aux" and c.lower_ in ("had", "'d") and v.tag_ == "VBN" for v in chain for c in v.children
+    ):
+        return True
+    if any(c.lower_ in _EARLIER for c in carrier.children if c.dep_ in ("amod", "advmod")):
+        return True
+    clause = [t for v in chain[:1] for t in own_clause(v)] or [carrier]
+    if any(
+        c.lower_ in _EARLIER and c.dep_ in ("advmod", "npadvmod", "mark") for v in chain for c in v.children
+    ):
+        return True
+    if lemma(carrier) == "sentence" and carrier.head.lower_ in ("serve", "serves", "serving", "served"):
+        return True  # 'serving a life sentence': passed before
+    start, end = min(t.idx for t in clause), max(t.idx + len(t) for t in clause)
+    return _EARLIER_PHRASES.search(carrier.doc.text, start, end) is not None
+
+
+def own_clause(verb: Token) -> list[Token]:
+    """The verb's words without the clauses it governs."""
+    nested = {
+        t.i
+        for c in verb.children
+        if c.dep_ in ("ccomp", "advcl", "relcl", "parataxis", "conj")
+        for t in c.subtree
+    }
+    return [t for t in verb.subtree if t.i not in nested]
+
+
+def announced(verb: Token) -> bool:
+    """A verb under a verb of saying, or with one beside it: 'said it would boycott', 'will provide aid,
+    the agency said' announce a decision."""
+    if any(lemma(a) in SPEECH_VERBS for a in verb.ancestors):
+        return True
+    return any(
+        c.dep_ in ("parataxis", "advcl", "ccomp", "conj") and lemma(c) in SPEECH_VERBS for c in verb.children
+    )
+
+
+def is_intent(carrier: Token) -> bool:
+    """'said it would boycott', 'is ready to contribute': a stated intention, not a deed (a future no one
+    is said to announce is ``unreal``)."""
+    verb = carrier.head if pos(carrier) == "NOUN" and pos(carrier.head) == "VERB" else carrier
+    if any(c.dep_ == "aux" and c.lower_ in ("will", "would", "'ll", "shall") for c in verb.children):
+        return announced(verb)
+    return verb.dep_ in ("xcomp", "acomp") and lemma(verb.head) in INTENT_GOVERNORS
+
+
+def is_conditional(carrier: Token) -> bool:
+    """'will withdraw unless ...': an intention with a condition is a threat."""
+    return any(
+        c.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in ("unless", "if") for m in c.children)
+        for c in carrier.children
+    )
+
+
+def states_obligation(carrier: Token) -> bool:
+    """'X said Y must Z': X asks Y to do Z, whatever Z is."""
+    return any(c.dep_ == "aux" and c.lower_ in ("must", "should") for c in carrier.children)
