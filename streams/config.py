@@ -79,6 +79,10 @@ class Settings:
     unhealthy_after: float = 120.0
     #: Seconds a record may take in a stage before it is dead-lettered with reason ``timeout``.
     stage_timeout: float = STAGE_TIMEOUT
+    #: Hours of publication time within which an article can join a story (and story state is kept).
+    story_window_hours: float = 72.0
+    #: Seconds between two records of one story on the ``stories`` topic (0: every change).
+    story_publish_interval: float = 10.0
     #: Bytes of the original a dead letter keeps (its length and SHA-256 describe the whole).
     deadletter_max_original: int = DEADLETTER_MAX_ORIGINAL
     #: A rules file: the worker then evaluates it over events and stories and publishes to ``alerts``.
@@ -118,6 +122,8 @@ class Settings:
             stuck_after=_number(env, "NEWSEVENTS_STUCK_AFTER", 60.0),
             unhealthy_after=_number(env, "NEWSEVENTS_UNHEALTHY_AFTER", 120.0),
             stage_timeout=_number(env, "NEWSEVENTS_STAGE_TIMEOUT", STAGE_TIMEOUT),
+            story_window_hours=_number(env, "NEWSEVENTS_STORY_WINDOW_HOURS", 72.0),
+            story_publish_interval=_number(env, "NEWSEVENTS_STORY_PUBLISH_INTERVAL", 10.0),
             deadletter_max_original=_number(
                 env, "NEWSEVENTS_DEADLETTER_MAX_ORIGINAL", DEADLETTER_MAX_ORIGINAL
             ),
@@ -150,6 +156,10 @@ class Settings:
         ):
             if getattr(self, name) <= 0:
                 raise ConfigError(f"NEWSEVENTS_{name.upper()} must be a positive number of seconds")
+        if self.story_window_hours <= 0:
+            raise ConfigError("NEWSEVENTS_STORY_WINDOW_HOURS must be a positive number of hours")
+        if self.story_publish_interval < 0:
+            raise ConfigError("NEWSEVENTS_STORY_PUBLISH_INTERVAL must be 0 or more seconds")
         if self.deadletter_max_original < 0:
             raise ConfigError("NEWSEVENTS_DEADLETTER_MAX_ORIGINAL must be a number of bytes, 0 or more")
         if self.alert_webhook and not self.alert_rules:

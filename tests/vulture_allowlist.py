@@ -61,7 +61,17 @@ original_length  # record field
 original_sha256  # record field
 _.kills  # the sandbox's kill count, read by tests/unit/worker/test_sandbox.py
 committed_offsets  # read by the fault tests (tests/faults/replay.py): the group's committed offsets
+lead_embedding  # record field: articles.unique carries dedup's lead embedding to the story stage
+num_mentions  # record field (stories)
+event_types  # record field (stories)
+event_ids  # record field (stories)
+growth  # record field (stories)
+updated_at  # record field (stories)
+route  # unused function (streams/worker/agents/stories.py)
+reprints  # unused function (streams/worker/agents/stories.py)
+term_partitions  # unused function (streams/worker/agents/stories.py)
+verdicts  # unused function (streams/worker/agents/stories.py)
+story_partitions  # unused function (streams/worker/agents/stories.py)
+flush  # unused function (streams/worker/agents/stories.py: the flush timer)
 alert_id  # record field (streams/contracts/records.py)
 fired_at  # record field
-STORIES_OPEN  # story metric by its agreed name, set by the story stage (issue #12 part A, merged separately)
-STORY_ARTICLES  # likewise

@@ -102,6 +102,8 @@ class CleanArticle(TypedDict):
     #: YYYY-MM-DD a 'Published:' label in the page's text states, when nothing else dates it
     page_date: NotRequired[str]
     places: NotRequired[list[Place]]
+    #: On ``articles.unique`` only: dedup's int8 title+lead embedding (base64), reused by the story stage.
+    lead_embedding: NotRequired[str]
 
 
 class DuplicateLink(TypedDict):
@@ -172,6 +174,40 @@ class Event(TypedDict):
     title: str | None
     source: str | None
     extractor_version: str
+    #: The story the reporting articles belong to (set by the story stage, which publishes events).
+    story_id: NotRequired[str]
+
+
+class StoryArticle(TypedDict):
+    """An article as a story record lists it."""
+
+    id: str
+    url: str | None
+    title: str | None
+    source: str | None
+    language: str
+    seen: str  # its received_at
+
+
+class StoryRecord(TypedDict):
+    """Record on ``stories``, keyed by ``story_id`` (compacted: a later record supersedes)."""
+
+    schema_version: int
+    story_id: str  # "s-" + 16 hex digits of a hash of the founding article's id
+    headline: str | None
+    first_seen: str
+    last_seen: str
+    num_articles: int  # unique articles
+    num_mentions: int  # articles and their reprints
+    num_sources: int
+    languages: list[str]
+    countries: list[str]  # ISO 3166-1 alpha-3, most frequent first
+    places: list[dict[str, Any]]  # top 5: {name, country, lat, lon, count}
+    event_types: dict[str, int]
+    event_ids: list[str]
+    articles: list[StoryArticle]  # the most recent, newest first
+    growth: dict[str, int]  # articles_last_hour, sources_last_30m
+    updated_at: str
 
 
 class AlertArticle(TypedDict):

@@ -20,6 +20,14 @@ DEDUP_REPORTS = "dedup.reports"
 #: alert state of a story lives on one partition.
 ALERTS_BY_STORY = "alerts.by-story"
 
+#: Internal topics of the sharded story stage: extract's coded articles (article, events, places) keyed
+#: by article id; probes and updates of the term partitions; shard reports and reprints collected per
+#: article id; joins, mentions and timers per story id.
+STORIES_ARTICLES = "stories.articles"
+STORIES_TERMS = "stories.terms"
+STORIES_VERDICTS = "stories.verdicts"
+STORIES_UPDATES = "stories.updates"
+
 ALL_TOPICS = (
     RAW,
     CLEAN,
@@ -32,9 +40,13 @@ ALL_TOPICS = (
     DEDUP_BANDS,
     DEDUP_REPORTS,
     ALERTS_BY_STORY,
+    STORIES_ARTICLES,
+    STORIES_TERMS,
+    STORIES_VERDICTS,
+    STORIES_UPDATES,
 )
 #: Topics whose records are validated by a schema (the raw topic is validated by normalize itself).
-SCHEMA_TOPICS = (CLEAN, UNIQUE, DUPLICATES, EVENTS, ALERTS, DEADLETTER)
+SCHEMA_TOPICS = (CLEAN, UNIQUE, DUPLICATES, EVENTS, STORIES, ALERTS, DEADLETTER)
 
 #: Topics compacted by key: a later record supersedes an earlier one with the same key.
 COMPACTED_TOPICS = frozenset({EVENTS, STORIES})

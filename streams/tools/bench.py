@@ -120,6 +120,7 @@ def bench_stages(records: list[bytes], runs: int = 3) -> dict[str, Any]:
     from streams.stages.dedup import dedup_batch
     from streams.stages.dedup.embeddings import clear_cache
     from streams.stages.normalize import normalize
+    from streams.stages.stories import StoryStream
     from streams.worker.models import load_models
 
     results: dict[str, Any] = {"mode": "stage-only", "articles": len(records), "runs": runs}
@@ -162,20 +163,35 @@ def bench_stages(records: list[bytes], runs: int = 3) -> dict[str, Any]:
     if leads:
         _timed("encoder_alone", functools.partial(_encoder_alone, leads), results, runs)
 
-    events: list[int] = []
+    coded: list[tuple[list[contracts.Event], list[contracts.Place]]] = []
 
     def run_extract() -> int:
-        events.clear()
+        coded.clear()
         for offset in range(0, len(unique), EXTRACT_BATCH_SIZE):
-            batch = unique[offset : offset + EXTRACT_BATCH_SIZE]
-            events.extend(len(found) for found in extractor.extract(batch))
+            coded.extend(extractor.code(unique[offset : offset + EXTRACT_BATCH_SIZE]))
         return len(unique)
 
     _timed("extract", run_extract, results, runs)
-    results["events"] = sum(events)
+    results["events"] = sum(len(found) for found, _ in coded)
+    story_count: list[int] = []
+
+    def run_stories() -> int:
+        stream = StoryStream(partitions=4)  # the default partition count: four term partitions
+        for article, (found, places) in zip(unique, coded, strict=True):
+            stream.add(article, found, places)
+        story_count[:] = [len(set(stream.story_of().values()))]
+        return len(unique)
+
+    _timed("stories", run_stories, results, runs)
+    results["stories"] = story_count[0] if story_count else 0
     per_article = sum(
         results[f"{stage}_seconds"] / max(count, 1)
-        for stage, count in (("normalize", len(records)), ("dedup", len(clean)), ("extract", len(unique)))
+        for stage, count in (
+            ("normalize", len(records)),
+            ("dedup", len(clean)),
+            ("extract", len(unique)),
+            ("stories", len(unique)),
+        )
     )
     results["articles_per_s"] = round(1 / per_article, 1) if per_article else None
     return results

@@ -152,7 +152,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
         return main_eval_kafka(args.task, Path(args.data), args.json)
     return main_eval(
-        args.task, Path(args.data), args.json, Path(args.events_out) if args.events_out else None
+        args.task,
+        Path(args.data),
+        args.json,
+        Path(args.events_out) if args.events_out else None,
+        args.shuffles,
     )
 
 
@@ -226,6 +230,9 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--json", action="store_true", help="print one JSON object as the last line")
     evaluate.add_argument("--kafka", action="store_true", help="run through a broker and a real worker")
     evaluate.add_argument("--events-out", help="write every published event record to this file (JSON lines)")
+    evaluate.add_argument(
+        "--shuffles", type=int, default=0, help="also replay N other fixed-seed file orders"
+    )
     evaluate.set_defaults(func=cmd_eval)
 
     bench = commands.add_parser("bench", help="measure throughput, latency and memory")

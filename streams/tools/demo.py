@@ -14,7 +14,14 @@ from streams.kafka.local import LocalPipeline
 from streams.tools.alerts import format_alert
 from streams.tools.inputs import read_jsonl
 
-WATCHED = [contracts.EVENTS, contracts.DUPLICATES, contracts.DEADLETTER, contracts.UNIQUE, contracts.ALERTS]
+WATCHED = [
+    contracts.EVENTS,
+    contracts.STORIES,
+    contracts.DUPLICATES,
+    contracts.DEADLETTER,
+    contracts.UNIQUE,
+    contracts.ALERTS,
+]
 #: Once every record is accounted for, wait this long without output for the last events.
 SETTLE_SECONDS = 5.0
 
@@ -38,7 +45,18 @@ def describe_event(event: dict[str, Any]) -> str:
     return (
         f"EVENT  {event['event_type']:<9} {describe_actors(event['source_actors'])} -> "
         f"{describe_actors(event['target_actors'])} @ {place} on {event['event_date']} "
-        f'[confidence {event["confidence"]:.2f}]\n         "{sentence}"'
+        f"[confidence {event['confidence']:.2f}, {event['num_sources']} source(s), "
+        f'story {event.get("story_id")}]\n         "{sentence}"'
+    )
+
+
+def describe_story(story: dict[str, Any]) -> str:
+    """A story as it grows: the demo prints each re-publication, so the counts visibly climb."""
+    types = ", ".join(f"{kind} {count}" for kind, count in sorted(story["event_types"].items()))
+    return (
+        f'STORY  {story["story_id"]} "{story["headline"][:80]}": {story["num_articles"]} articles, '
+        f"{story['num_mentions']} mentions, {story['num_sources']} sources, "
+        f"languages {'/'.join(story['languages'])}; events: {types or '-'}"
     )
 
 
@@ -47,6 +65,8 @@ def describe(topic: str, value: Any) -> str | None:
         return None
     if topic == contracts.EVENTS:
         return describe_event(value)
+    if topic == contracts.STORIES:
+        return describe_story(value)
     if topic == contracts.DUPLICATES:
         note = f" ({value['note']})" if value.get("note") else ""
         return (
@@ -80,7 +100,7 @@ def run_demo(follow: bool = False, timeout: float = 180.0) -> int:
         produce(pipeline.settings, lines)
         print(f"fed {len(lines)} records to {contracts.RAW} at {time.monotonic() - started:.1f}s", flush=True)
         judged: set[str] = set()
-        deadletters = events = alerts = 0
+        deadletters = events = alerts = stories = 0
         with TopicReader(pipeline.settings, WATCHED) as reader:
             settle = math.inf if follow else SETTLE_SECONDS
             for record in until_settled(reader, len(lines), settle, timeout=None if follow else timeout):
@@ -90,13 +110,14 @@ def run_demo(follow: bool = False, timeout: float = 180.0) -> int:
                 deadletters += record.topic == contracts.DEADLETTER
                 events += record.topic == contracts.EVENTS
                 alerts += record.topic == contracts.ALERTS
+                stories += record.topic == contracts.STORIES
                 text = describe(record.topic, value)
                 if text:
                     print(f"{time.monotonic() - started:6.1f}s {text}", flush=True)
         print(
             f"demo done in {time.monotonic() - started:.1f}s: {len(lines)} records in, "
             f"{len(judged)} articles judged by dedup, {deadletters} dead-lettered, {events} events, "
-            f"{alerts} alerts",
+            f"{stories} story records, {alerts} alerts",
             flush=True,
         )
     return 0 if events else 1

@@ -64,6 +64,10 @@ class Pipeline:
     deadletter: faust.TopicT
     dedup_bands: faust.TopicT
     dedup_reports: faust.TopicT
+    stories_articles: faust.TopicT
+    stories_terms: faust.TopicT
+    stories_verdicts: faust.TopicT
+    stories_updates: faust.TopicT
     alerts_by_story: faust.TopicT
     supervision: Supervision = field(default_factory=Supervision)
 
@@ -130,6 +134,11 @@ def create_app(settings: Settings) -> Pipeline:
         deadletter=topic(contracts.DEADLETTER),
         dedup_bands=topic(contracts.DEDUP_BANDS, internal=True),
         dedup_reports=topic(contracts.DEDUP_REPORTS, internal=True),
+        # Keyed by story id and compacted: the latest record of a story supersedes.
+        stories_articles=topic(contracts.STORIES_ARTICLES, internal=True),
+        stories_terms=topic(contracts.STORIES_TERMS, internal=True),
+        stories_verdicts=topic(contracts.STORIES_VERDICTS, internal=True),
+        stories_updates=topic(contracts.STORIES_UPDATES, internal=True),
         alerts_by_story=topic(contracts.ALERTS_BY_STORY, internal=True),
         supervision=app.supervision,
     )

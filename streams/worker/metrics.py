@@ -71,6 +71,9 @@ WITHOUT_EVENTS = Counter(
     "Unique articles that produced no event record, by reason.",
     ["reason"],
 )
+STORY_RECORDS = Counter(
+    "newsevents_story_records", "Story records published (rate-limited per story), by cause.", ["cause"]
+)
 CONSUMER_LAG = Gauge(
     "newsevents_consumer_lag_messages",
     "End offset minus committed offset of the pipeline-topic partitions assigned to this worker "
@@ -121,14 +124,26 @@ ALERT_WEBHOOK_FAILURES = Counter(
 )
 
 #: The worker's agents (Faust agent names), for the crash counter's series.
-AGENTS = ("normalize", "dedup-route", "dedup-bands", "dedup-verdict", "extract")
+AGENTS = (
+    "normalize",
+    "dedup-route",
+    "dedup-bands",
+    "dedup-verdict",
+    "extract",
+    "stories-route",
+    "stories-reprints",
+    "stories-terms",
+    "stories-verdict",
+    "stories-story",
+)
 #: The agents and outputs of the optional alerts stage, whose series exist only where it runs.
 ALERT_AGENTS = ("alerts-route-events", "alerts-route-stories", "alerts")
 ALERT_OUTPUTS = (contracts.ALERTS, contracts.DEADLETTER)
 STAGE_OUTPUTS = {
     "normalize": (contracts.CLEAN, contracts.DEADLETTER),
     "dedup": (contracts.UNIQUE, contracts.DUPLICATES, contracts.DEADLETTER),
-    "extract": (contracts.EVENTS, contracts.DEADLETTER),
+    "extract": (contracts.STORIES_ARTICLES, contracts.DEADLETTER),
+    "stories": (contracts.STORIES, contracts.EVENTS, contracts.DEADLETTER),
 }
 
 
@@ -158,6 +173,8 @@ def _initialise_series() -> None:
         EVENTS.labels(event_type)
     for reason in ("unsupported_language", "no_event"):
         WITHOUT_EVENTS.labels(reason)
+    for cause in ("article", "reprint", "flush"):
+        STORY_RECORDS.labels(cause)
     for result in ("delivered", "failed"):
         ALERT_WEBHOOK_POSTS.labels(result)
     for outcome in ("retried", "given_up"):

@@ -180,7 +180,7 @@ def test_every_dashboard_query_runs_on_prometheus(pipeline: Any, prometheus: Pro
         timeout=30,
         what="two scrapes for rate()",
     )
-    assert stages == {"normalize", "dedup", "extract"}
+    assert stages == {"normalize", "dedup", "extract", "stories"}
 
 
 def test_alert_rules_are_loaded_and_healthy(prometheus: Prometheus) -> None:

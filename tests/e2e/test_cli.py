@@ -30,7 +30,7 @@ def test_demo_shows_events_duplicates_and_dead_letters(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     out = result.stdout
     assert "worker metrics at http://127.0.0.1:" in out
-    assert "EVENT" in out and "DUP" in out and "DEAD" in out
+    assert "EVENT" in out and "STORY" in out and "DUP" in out and "DEAD" in out
     assert re.search(r"ALERT  \S+  attacks-in-ukraine  L1  ", out), out[-3000:]
     first_event = re.search(r"^\s*([\d.]+)s EVENT", out, re.MULTILINE)
     assert first_event, out[-2000:]

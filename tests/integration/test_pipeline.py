@@ -232,7 +232,11 @@ def test_metrics_rise_by_what_the_input_caused(pipeline):
     assert rise("newsevents_records_out_total", stage="dedup", topic=contracts.UNIQUE) == 1
     assert rise("newsevents_records_out_total", stage="dedup", topic=contracts.DUPLICATES) == 1
     assert rise("newsevents_records_in_total", stage="extract") == 1
-    assert rise("newsevents_records_out_total", stage="extract", topic=contracts.EVENTS) == len(events)
+    assert rise("newsevents_records_out_total", stage="extract", topic=contracts.STORIES_ARTICLES) == 1
+    assert rise("newsevents_records_in_total", stage="stories") == 1  # the reprint joins as a mention
+    assert rise("newsevents_records_out_total", stage="stories", topic=contracts.EVENTS) == len(events)
+    assert rise("newsevents_records_out_total", stage="stories", topic=contracts.STORIES) >= 1
+    assert rise("newsevents_stories_total") == 1
     by_type = {t: sum(1 for e in events if e["event_type"] == t) for t in contracts.PLOVER_TYPES}
     for event_type, count in by_type.items():
         assert rise("newsevents_events_total", event_type=event_type) == count, event_type

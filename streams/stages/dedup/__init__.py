@@ -62,7 +62,14 @@ __all__ = [
     "shard_keys",
     "shard_of",
     "signatures",
+    "with_lead_embedding",
 ]
+
+
+def with_lead_embedding(article: CleanArticle, sig: Signature) -> CleanArticle:
+    """The article as ``articles.unique`` carries it: with the lead embedding the signature computed, so
+    the story stage reuses it instead of running the encoder again."""
+    return {**article, "lead_embedding": sig["entry"]["embedding"]}
 
 
 @dataclass
@@ -97,6 +104,6 @@ def dedup_batch(
         links = decide(verdicts, article["id"], reports, len(reports), config) or []
         out = DedupOutput(duplicates=links)
         if not any(link["id"] == article["id"] for link in links):
-            out.unique.append(article)
+            out.unique.append(with_lead_embedding(article, sig))
         outputs.append(out)
     return outputs

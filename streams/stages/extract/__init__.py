@@ -37,6 +37,10 @@ class Extractor:
 
     def extract(self, articles: list[CleanArticle]) -> list[list[Event]]:
         """Events per article (same order); [] for articles not in English. The articles are not changed."""
+        return [events for events, _ in self.code(articles)]
+
+    def code(self, articles: list[CleanArticle]) -> list[tuple[list[Event], list[Place]]]:
+        """Events and the places found on the way, per article: the story stage uses both."""
         jobs: list[tuple[int, int, int, int]] = []
         places_of: dict[int, list[Place]] = {}
         for index, article in enumerate(articles):
@@ -52,7 +56,7 @@ class Extractor:
             docs = self.nlp.pipe(texts, batch_size=self.batch_size, disable=["ner"])
             for (index, number, start, _), doc in zip(jobs, docs, strict=True):
                 parsed.setdefault(index, []).append((number, start, doc))
-        results: list[list[Event]] = [[] for _ in articles]
+        results: list[tuple[list[Event], list[Place]]] = [([], []) for _ in articles]
         for index, places in places_of.items():
             article = articles[index]
             context = article_context(article, places, self.gazetteer, self._entries)
@@ -65,7 +69,7 @@ class Extractor:
                 drafts = [
                     d for d in drafts if d.plover not in PLAY_TYPES or not is_play(d.evidence["sentence"])
                 ]
-            results[index] = [event_record(article, draft) for draft in merge_drafts(drafts)]
+            results[index] = ([event_record(article, draft) for draft in merge_drafts(drafts)], places)
         return results
 
     def places(self, article: CleanArticle, spans: list[tuple[int, int]] | None = None) -> list[Place]:

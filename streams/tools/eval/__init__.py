@@ -7,6 +7,7 @@ stage code in memory, :mod:`.kafka_replay` through a broker and a worker, :mod:`
 
 from __future__ import annotations
 
+import random
 import sys
 import time
 from collections.abc import Iterable, Mapping
@@ -22,7 +23,20 @@ from streams.tools.eval.replay import RUNNERS, EvalDataError, read_dir
 TASKS = tuple(RUNNERS)
 
 
-def run_task(task: str, data_dir: Path, events_out: Path | None = None) -> Scores:
+#: Seeds of the extra file orders ``--shuffles`` replays (fixed, so runs compare).
+SHUFFLE_SEEDS = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10)
+#: What ``--shuffles`` reports of each shuffled replay: the task's headline scores.
+HEADLINE = {
+    "cleaning": ("f1",),
+    "dedup": ("precision", "recall", "f1"),
+    "events": ("accuracy", "macro_f1"),
+    "geo": ("toponym_recall", "acc_161km"),
+    "coding": ("precision", "recall", "f1"),
+    "stories": ("b3_precision", "b3_recall", "b3_f1"),
+}
+
+
+def run_task(task: str, data_dir: Path, events_out: Path | None = None, shuffles: int = 0) -> Scores:
     """Replay ``data_dir`` through the stage code from empty state and score it.
 
     ``seconds`` and ``articles_per_s`` cover the replay itself; model loading is in ``setup_seconds``.
@@ -37,7 +51,20 @@ def run_task(task: str, data_dir: Path, events_out: Path | None = None) -> Score
     seconds = time.perf_counter() - started - scores.get("setup_seconds", 0.0)
     if events_out is not None:
         events_out.write_bytes(b"".join(orjson.dumps(event) + b"\n" for event in published))
-    return scores | {"n_lines": len(lines), "seconds": seconds, "articles_per_s": ratio(len(lines), seconds)}
+    scores |= {"n_lines": len(lines), "seconds": seconds, "articles_per_s": ratio(len(lines), seconds)}
+    if shuffles:
+        scores["shuffles"] = _shuffled(task, lines, labels, shuffles)
+    return scores
+
+
+def _shuffled(task: str, lines: list[bytes], labels: dict[str, Any], count: int) -> list[Scores]:
+    """The headline scores of the same replay under ``count`` other fixed-seed orders of the file."""
+    runs = []
+    for seed in SHUFFLE_SEEDS[:count]:
+        order = random.Random(seed).sample(lines, len(lines))
+        scores = RUNNERS[task](order, labels, [])
+        runs.append({"seed": seed} | {key: scores.get(key) for key in HEADLINE[task]})
+    return runs
 
 
 # --- CLI ------------------------------------------------------------------------------------
@@ -47,6 +74,9 @@ def _flatten(scores: Mapping[str, Any], prefix: str = "") -> Iterable[tuple[str,
     for key, value in scores.items():
         if isinstance(value, Mapping):
             yield from _flatten(value, f"{prefix}{key}.")
+        elif isinstance(value, list) and value and all(isinstance(item, Mapping) for item in value):
+            for index, item in enumerate(value):
+                yield from _flatten(item, f"{prefix}{key}.{index}.")
         else:
             yield f"{prefix}{key}", value
 
@@ -63,13 +93,13 @@ def format_table(task: str, scores: Mapping[str, Any]) -> str:
     return "\n".join([f"task: {task}", *(f"  {k:<{width}}  {show(v)}" for k, v in rows)])
 
 
-def main_eval(task: str, data: Path, as_json: bool, events_out: Path | None = None) -> int:
+def main_eval(task: str, data: Path, as_json: bool, events_out: Path | None = None, shuffles: int = 0) -> int:
     """Run one task and print its table; with ``as_json`` the last stdout line is one JSON object."""
     if task not in TASKS:
         print(f"newsevents eval: unknown task {task!r}; choose one of {', '.join(TASKS)}", file=sys.stderr)
         return 2
     try:
-        scores = run_task(task, data, events_out)
+        scores = run_task(task, data, events_out, shuffles)
     except EvalDataError as exc:
         print(f"newsevents eval: {exc}", file=sys.stderr)
         return 2

@@ -337,3 +337,31 @@ def geo_scores(
         "toponym_precision": ratio(predicted_matched, n_predicted),
         "acc_161km_of_all": ratio(within, n_gold),
     }
+
+
+def b3_scores(story_of: Mapping[str, str], labels: Mapping[str, str]) -> Scores:
+    """B-cubed precision, recall and F1 over the labelled articles (docs/EVALUATION.md §3).
+
+    An article without a predicted story is a singleton; predicted stories of unlabelled articles
+    are ignored.
+    """
+    gold: dict[str, set[str]] = defaultdict(set)
+    predicted: dict[str, set[str]] = defaultdict(set)
+    for article_id, label in labels.items():
+        gold[label].add(article_id)
+        predicted[story_of.get(article_id, f"singleton:{article_id}")].add(article_id)
+    precision = recall = 0.0
+    for article_id, label in labels.items():
+        mine = predicted[story_of.get(article_id, f"singleton:{article_id}")]
+        shared = len(gold[label] & mine)
+        precision += shared / len(mine)
+        recall += shared / len(gold[label])
+    n = len(labels)
+    p, r = ratio(precision, n), ratio(recall, n)
+    return {
+        "b3_precision": p,
+        "b3_recall": r,
+        "b3_f1": f1_score(p, r),
+        "n_articles": n,
+        "n_gold_stories": len(gold),
+    }

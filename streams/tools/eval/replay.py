@@ -23,6 +23,7 @@ from streams.contracts import Rejected, utc_now
 from streams.tools.eval.coding import coding_scores
 from streams.tools.eval.metrics import (
     Scores,
+    b3_scores,
     cleaning_scores,
     dedup_scores,
     events_by_article,
@@ -32,8 +33,9 @@ from streams.tools.eval.metrics import (
 from streams.tools.inputs import read_jsonl
 
 if TYPE_CHECKING:
-    from streams.contracts import CleanArticle, Event
+    from streams.contracts import CleanArticle, DuplicateLink, Event, StoryRecord
     from streams.stages.extract import Extractor
+    from streams.stages.stories import StoryConfig, StoryStream
 
 ARTICLES_FILE = "articles.jsonl"
 LABELS_FILE = "labels.json"
@@ -172,7 +174,9 @@ class _DedupReplay:
 
 
 def _replay_dedup(
-    lines: Sequence[bytes], on_unique: Callable[[CleanArticle], None] | None = None
+    lines: Sequence[bytes],
+    on_unique: Callable[[CleanArticle], None] | None = None,
+    on_duplicate: Callable[[DuplicateLink], None] | None = None,
 ) -> _DedupReplay:
     """normalize → dedup on one fresh in-memory state, in file order, in the agent's batch size."""
     from streams.stages.dedup import dedup_batch
@@ -186,6 +190,8 @@ def _replay_dedup(
             for link in out.duplicates:
                 result.links.append((replay.raw_id(link["id"]), replay.raw_id(link["canonical_id"])))
                 result.methods[link["method"]] += 1
+                if on_duplicate is not None:
+                    on_duplicate(link)
             result.n_unique += len(out.unique)
             if on_unique is not None:
                 for article in out.unique:
@@ -210,26 +216,10 @@ def _extractor() -> Extractor:
 
 
 def _replay_extract(lines: Sequence[bytes]) -> tuple[_DedupReplay, list[Event], float]:
-    """normalize → dedup → extract as the worker runs them: every published event record in order."""
-    setup_started = time.perf_counter()
-    extractor = _extractor()
-    setup_seconds = time.perf_counter() - setup_started
-    published: list[Event] = []
-    batch: list[CleanArticle] = []
-
-    def flush() -> None:
-        for events in extractor.extract(batch):
-            published.extend(events)
-        batch.clear()
-
-    def on_unique(article: CleanArticle) -> None:
-        batch.append(article)
-        if len(batch) >= EXTRACT_BATCH_SIZE:
-            flush()
-
-    dedup = _replay_dedup(lines, on_unique)
-    flush()
-    return dedup, published, setup_seconds
+    """normalize → dedup → extract → stories as the workers run them: every event record the story stage
+    publishes (aggregated across a story's articles), in order."""
+    replay, setup_seconds = replay_stories(lines)
+    return replay.dedup, replay.events, setup_seconds
 
 
 def _run_events(lines: Sequence[bytes], labels: Mapping[str, Any], published: list[Event]) -> Scores:
@@ -279,6 +269,61 @@ def _run_geo(lines: Sequence[bytes], labels: Mapping[str, Any], published: list[
     return scores | _replay_scores(replay) | {"setup_seconds": setup_seconds}
 
 
+@dataclass
+class StoryReplay:
+    """What the story stage published in a replay: every story record and event record, in order."""
+
+    dedup: _DedupReplay
+    stream: StoryStream
+    stories: list[StoryRecord] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+
+
+def replay_stories(lines: Sequence[bytes], config: StoryConfig | None = None) -> tuple[StoryReplay, float]:
+    """normalize → dedup → extract → stories as the workers chain them (reprints join their canonical's
+    story), and the seconds spent loading the extractor."""
+    from streams.stages.stories import DEFAULT, StoryStream
+
+    setup_started = time.perf_counter()
+    extractor = _extractor()
+    setup_seconds = time.perf_counter() - setup_started
+    stream = StoryStream(config=config or DEFAULT)
+    stories: list[StoryRecord] = []
+    events: list[Event] = []
+    batch: list[CleanArticle] = []
+
+    def flush() -> None:
+        for article, (coded, places) in zip(batch, extractor.code(batch), strict=True):
+            out = stream.add(article, coded, places)
+            stories.extend(out.stories)
+            events.extend(out.events)
+        batch.clear()
+
+    def on_unique(article: CleanArticle) -> None:
+        batch.append(article)
+        if len(batch) >= EXTRACT_BATCH_SIZE:
+            flush()
+
+    def on_duplicate(link: DuplicateLink) -> None:
+        stories.extend(stream.reprint(link["id"], link["canonical_id"], link["received_at"]).stories)
+
+    dedup = _replay_dedup(lines, on_unique, on_duplicate)
+    flush()
+    stories.extend(stream.flush())
+    return StoryReplay(dedup, stream, stories, events), setup_seconds
+
+
+def _run_stories(lines: Sequence[bytes], labels: Mapping[str, Any], published: list[Event]) -> Scores:
+    replay, setup_seconds = replay_stories(lines)
+    published.extend(replay.events)
+    raw_id = replay.dedup.replay.raw_id
+    story_of = {raw_id(article_id): story for article_id, story in replay.stream.story_of().items()}
+    scores = b3_scores(story_of, labels)
+    scores |= {"n_stories": len(set(story_of.values())), "n_story_records": len(replay.stories)}
+    scores["n_events"] = len({event["event_id"] for event in replay.events})
+    return scores | _replay_scores(replay.dedup.replay) | {"setup_seconds": setup_seconds}
+
+
 #: A task's runner: raw lines and labels in, scores out; event records it publishes go to the list.
 Runner = Callable[[Sequence[bytes], Mapping[str, Any], list["Event"]], Scores]
 
@@ -289,4 +334,5 @@ RUNNERS: dict[str, Runner] = {
     "events": _run_events,
     "geo": _run_geo,
     "coding": _run_coding,
+    "stories": _run_stories,
 }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from streams.worker import health
-from streams.worker.agents import alerts, dedup, extract, normalize
+from streams.worker.agents import alerts, dedup, extract, normalize, stories
 from streams.worker.app import Pipeline
 from streams.worker.models import Models
 
@@ -19,5 +19,6 @@ def register(pipeline: Pipeline) -> None:
     normalize.register(pipeline, models)
     dedup.register(pipeline, models)
     extract.register(pipeline, models)
+    stories.register(pipeline)
     alerts.register(pipeline)
     health.register(pipeline, models)

@@ -149,7 +149,13 @@ def register(pipeline: Pipeline, models: Models) -> None:
         or dead-lettered, never left waiting for reports that were not sent."""
         article_id = article["id"]
         by_shard = dedup.shard_keys(sig, partitions)
-        parked = encode({"article": article, "expected": len(by_shard), "routed": time.time()})
+        parked = encode(
+            {
+                "article": dedup.with_lead_embedding(article, sig),
+                "expected": len(by_shard),
+                "routed": time.time(),
+            }
+        )
         probes = {
             shard: encode({"article_id": article_id, "bands": keys, "entry": dedup.shard_entry(sig, keys)})
             for shard, keys in by_shard.items()

@@ -1,4 +1,5 @@
-"""extract agent: articles.unique → events, in batches so spaCy runs over many articles at once."""
+"""extract agent: articles.unique → stories.articles (the article with its events and places), in batches so
+spaCy runs over many articles at once; the story stage publishes the events, aggregated across a story."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 from faust import StreamT
 
 from streams import contracts
-from streams.contracts import CleanArticle, Event
+from streams.contracts import CleanArticle, Event, Place
 from streams.worker import metrics
 from streams.worker.agents.common import check_article, encode, guard, receive, run_batch, run_in_thread
 from streams.worker.app import Pipeline
@@ -20,29 +21,22 @@ STAGE = "extract"
 def register(pipeline: Pipeline, models: Models) -> None:
     settings = pipeline.settings
 
-    async def publish(article: CleanArticle, events: list[Event]) -> None:
+    async def publish(article: CleanArticle, coded: tuple[list[Event], list[Place]]) -> None:
+        events, places = coded
         if not events:
             reason = "unsupported_language" if article.get("language") != "en" else "no_event"
             metrics.WITHOUT_EVENTS.labels(reason).inc()
-        encoded = [(event, encode(event)) for event in events]  # all or none: encoded before any is sent
-        for event, payload in encoded:
-            await pipeline.events.send(key=event["event_id"].encode(), value=payload)
-            metrics.RECORDS_OUT.labels(STAGE, contracts.EVENTS).inc()
-            metrics.EVENTS.labels(event["event_type"]).inc()
-            for actor in event["source_actors"] + event["target_actors"]:
-                if actor.get("country"):
-                    metrics.EVENTS_BY_COUNTRY.labels(actor["country"]).inc()
-        if events:
-            received = contracts.parse_rfc3339(article["received_at"])
-            metrics.END_TO_END_LATENCY.observe((contracts.utc_now() - received).total_seconds())
+        payload = encode({"article": article, "events": events, "places": places})
+        await pipeline.stories_articles.send(key=article["id"].encode(), value=payload)
+        metrics.RECORDS_OUT.labels(STAGE, contracts.STORIES_ARTICLES).inc()
 
     @pipeline.app.agent(pipeline.unique, name=STAGE)
     async def extract_agent(stream: StreamT[Any]) -> None:
         extractor = await models.extractor()
 
-        async def extract(batch: list[CleanArticle]) -> list[list[Event]]:
+        async def extract(batch: list[CleanArticle]) -> list[tuple[list[Event], list[Place]]]:
             # In the NLP thread, so the event loop keeps heart-beating during a long batch; within budget.
-            return await run_in_thread(models.thread, settings.stage_timeout, extractor.extract, batch)
+            return await run_in_thread(models.thread, settings.stage_timeout, extractor.code, batch)
 
         batches = stream.take(settings.extract_batch_size, within=settings.extract_batch_wait)
         async for raw_batch in batches:
@@ -57,6 +51,6 @@ def register(pipeline: Pipeline, models: Models) -> None:
             share = (time.perf_counter() - started) / len(raw_batch)
             for _ in raw_batch:
                 metrics.STAGE_LATENCY.labels(STAGE).observe(share)
-            for article, events in zip(batch, results, strict=True):
-                if events is not None:
-                    await guard(pipeline, STAGE, article, publish(article, events))
+            for article, coded in zip(batch, results, strict=True):
+                if coded is not None:
+                    await guard(pipeline, STAGE, article, publish(article, coded))

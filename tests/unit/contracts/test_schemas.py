@@ -23,6 +23,7 @@ from streams.contracts import (
     Event,
     GeoPlace,
     Place,
+    StoryRecord,
     dead_letter,
     parse_rfc3339,
     validate,
@@ -34,6 +35,7 @@ RECORD_TYPES: dict[str, type] = {
     contracts.UNIQUE: CleanArticle,
     contracts.DUPLICATES: DuplicateLink,
     contracts.EVENTS: Event,
+    contracts.STORIES: StoryRecord,
     contracts.ALERTS: Alert,
     contracts.DEADLETTER: DeadLetter,
 }
@@ -162,6 +164,35 @@ def event() -> Event:
     }
 
 
+def story_record() -> StoryRecord:
+    article = {
+        "id": "a1",
+        "url": "https://example.org/geneva-talks",
+        "title": "Iran holds talks with European envoys in Geneva",
+        "source": "example.org",
+        "language": "en",
+        "seen": RECEIVED,
+    }
+    return {
+        "schema_version": 1,
+        "story_id": "s-0123456789abcdef",
+        "headline": article["title"],
+        "first_seen": RECEIVED,
+        "last_seen": RECEIVED,
+        "num_articles": 1,
+        "num_mentions": 2,
+        "num_sources": 1,
+        "languages": ["en"],
+        "countries": ["CHE", "IRN"],
+        "places": [{"name": "Geneva", "country": "CHE", "lat": 46.20222, "lon": 6.14569, "count": 2}],
+        "event_types": {"CONSULT": 1},
+        "event_ids": ["ev-3f9d2c"],
+        "articles": [article],  # type: ignore[list-item]
+        "growth": {"articles_last_hour": 1, "sources_last_30m": 1},
+        "updated_at": RECEIVED,
+    }
+
+
 def alert() -> Alert:
     return {
         "schema_version": 1,
@@ -198,6 +229,7 @@ def valid_records() -> dict[str, dict[str, Any]]:
         contracts.UNIQUE: dict(clean_article()),
         contracts.DUPLICATES: dict(duplicate_link()),
         contracts.EVENTS: dict(event()),
+        contracts.STORIES: dict(story_record()),
         contracts.ALERTS: dict(alert()),
         contracts.DEADLETTER: dict(dead),
     }
@@ -355,6 +387,9 @@ def _drop(key: str) -> Any:
 
 
 INVALID = [
+    (contracts.STORIES, "story id not derived", _set("story_id", "story-1")),
+    (contracts.STORIES, "no articles", _set("num_articles", 0)),
+    (contracts.STORIES, "country not alpha-3", _set("countries", ["CH"])),
     (contracts.CLEAN, "missing text", _drop("text")),
     (contracts.CLEAN, "missing nullable key", _drop("author")),
     (contracts.CLEAN, "title not a string", _set("title", 42)),

@@ -1,0 +1,140 @@
+"""Stories: each unique article joins a story of the same real-world happening or founds one, as it arrives.
+
+Like dedup, a chain of steps over sharded state, so no partition sees every article: ``features`` of the
+article, ``probe`` on each partition owning some of its terms, ``choose`` on the partition owning the
+article's id, ``join`` on the partition owning the story's id, which sends ``store`` updates back to the
+term partitions. The workers run those steps as agents over Faust tables; ``StoryStream`` runs them in
+the same order over dicts (eval, bench, tests), so what is measured is what runs. Rationale and
+measurements: docs/stories.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from streams.contracts import CleanArticle, Event, Place, StoryRecord
+from streams.stages.dedup.shards import band_partition
+from streams.stages.stories.expiry import drop_due, is_index_key, remember
+from streams.stages.stories.features import DEFAULT, Features, StoryConfig, features
+from streams.stages.stories.shards import (
+    ShardReport,
+    ShardUpdate,
+    choose,
+    expire,
+    probe,
+    shard_of,
+    shard_terms,
+    store,
+    unit_weights,
+)
+from streams.stages.stories.story import flush, join, mention, new_story, story_id
+
+__all__ = [
+    "DEFAULT",
+    "Features",
+    "ShardReport",
+    "ShardUpdate",
+    "StoryConfig",
+    "StoryOutput",
+    "StoryStream",
+    "band_partition",
+    "choose",
+    "drop_due",
+    "expire",
+    "features",
+    "flush",
+    "is_index_key",
+    "join",
+    "mention",
+    "new_story",
+    "probe",
+    "remember",
+    "shard_of",
+    "shard_terms",
+    "store",
+    "story_id",
+    "unit_weights",
+]
+
+
+@dataclass
+class StoryOutput:
+    story_id: str | None = None
+    stories: list[StoryRecord] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+
+
+@dataclass
+class StoryStream:
+    """In-memory driver: the steps in the order the agents run them, over plain dicts."""
+
+    config: StoryConfig = DEFAULT
+    partitions: int = 1
+    terms: dict[str, Any] = field(default_factory=dict)  # the term partitions' table
+    stories: dict[str, Any] = field(default_factory=dict)  # the story partitions' table
+    #: article id → {"story", "ts"} (the verdict table)
+    assigned: dict[str, Any] = field(default_factory=dict)
+    #: canonical id → reprints that arrived before their canonical was assigned: [id, seen]
+    waiting: dict[str, list[list[str]]] = field(default_factory=dict)
+
+    def add(
+        self, article: CleanArticle, events: Sequence[Event] = (), places: Sequence[Place] = ()
+    ) -> StoryOutput:
+        feats = features(article, events, places, self.config)
+        reports = [
+            probe(self.terms, shard, terms, feats.embedding, feats.ts, self.config)
+            for shard, terms in shard_terms(feats.terms, self.partitions).items()
+        ]
+        chosen, _, dot = choose(reports, self.config)
+        if chosen is None:
+            chosen = story_id(article["id"])
+            state = new_story(chosen)
+        else:
+            state = self.stories[chosen]
+        self.assigned[article["id"]] = {"story": chosen, "ts": feats.ts}
+        remember(self.assigned, band_partition(article["id"], self.partitions), article["id"], feats.ts)
+        record, records, updates = join(state, feats, dot, unit_weights(reports), self.config)
+        self.stories[chosen] = state
+        remember(self.stories, band_partition(chosen, self.partitions), chosen, state["last_ts"])
+        for shard, update in updates.items():
+            store(self.terms, shard, update, self.config)
+        self.sweep(feats.ts)
+        out = StoryOutput(chosen, [record] if record else [], records)
+        for reprint_id, seen in self.waiting.pop(article["id"], []):
+            out.stories.extend(self.reprint(reprint_id, article["id"], seen).stories)
+        return out
+
+    def reprint(self, article_id: str, canonical_id: str, seen: str) -> StoryOutput:
+        """A reprint joins its canonical's story as a mention; it waits while the canonical is unassigned."""
+        if article_id in self.assigned:  # a redelivery, or an article dedup re-linked after assigning it
+            return StoryOutput(self.assigned[article_id]["story"])
+        canonical = self.assigned.get(canonical_id)
+        if canonical is None:
+            self.waiting.setdefault(canonical_id, []).append([article_id, seen])
+            return StoryOutput()
+        chosen = canonical["story"]
+        self.assigned[article_id] = canonical
+        record = mention(self.stories[chosen], seen, self.config)
+        return StoryOutput(chosen, [record] if record else [])
+
+    def sweep(self, now_ts: float) -> None:
+        """Expire every partition's state past the story window (the workers' timer does this)."""
+        horizon = now_ts - self.config.window_seconds
+        for partition in range(self.partitions):
+            expire(self.terms, partition, now_ts, self.config)
+            drop_due(self.stories, partition, horizon, "last_ts")
+            drop_due(self.assigned, partition, horizon, "ts")
+
+    def story_of(self) -> dict[str, str]:
+        """Article id → story id, for every article assigned and not yet expired."""
+        return {key: value["story"] for key, value in self.assigned.items() if not is_index_key(key)}
+
+    def flush(self) -> list[StoryRecord]:
+        """Records still held back by the rate limit (the worker's timer sends these)."""
+        return [
+            record
+            for key, state in self.stories.items()
+            if not is_index_key(key) and (record := flush(state))
+        ]

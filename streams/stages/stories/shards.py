@@ -1,0 +1,181 @@
+"""Term partitions: the stories each term occurs in, probed by new articles and updated as stories grow.
+
+The score of an article against a story is a weighted term cosine plus an embedding cosine. The term
+dot product is a sum over terms, so every partition computes its share over the terms it owns (crc32
+of the term, as dedup's band keys) and the verdict adds the shares up: no partition sees every article,
+and a story's term vector lives only in the buckets of its terms. Each partition keeps a copy of the
+story's centroid and norm, refreshed by every update the story sends it. State is bounded: a bucket
+keeps ``bucket_cap`` stories, and stories leave through an hour index once their window has passed.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Mapping, MutableMapping
+from typing import Any, TypedDict
+
+from streams.stages.dedup.shards import band_partition
+from streams.stages.stories.expiry import due, remember
+from streams.stages.stories.features import DEFAULT, StoryConfig, unit_vector
+
+
+class ShardReport(TypedDict):
+    shard: int
+    weights: dict[str, float]  # the article's term weights (tf × idf) on this shard
+    dots: dict[str, float]  # story id → share of the term dot product
+    stories: dict[str, list[float]]  # story id → [embedding cosine, story norm, story articles]
+
+
+class ShardUpdate(TypedDict):
+    story_id: str
+    terms: dict[str, float]  # the article's unit-vector weights on this shard
+    centroid: str  # base64 int8, the story's lead centroid
+    norm: float  # the story's term-vector norm
+    articles: int
+    last: float  # the story's latest publication time
+
+
+def shard_of_term(term: str, partitions: int) -> int:
+    return band_partition(term, partitions)
+
+
+def shard_terms(terms: Mapping[str, int], partitions: int) -> dict[int, dict[str, int]]:
+    """The article's terms grouped by owning partition: one probe message per group."""
+    by_shard: dict[int, dict[str, int]] = defaultdict(dict)
+    for term, count in terms.items():
+        by_shard[shard_of_term(term, partitions)][term] = count
+    return dict(by_shard)
+
+
+def entry_key(shard: int, story_id: str) -> str:
+    return f"s{shard}:{story_id}"
+
+
+def shard_of(key: str, partitions: int) -> int:
+    """The partition that owns a key of the term state (a bucket, a story entry, a counter, an index)."""
+    if key[0] in "sch" and key[1].isdigit():
+        return int(key[1:].split(":", 1)[0])
+    return shard_of_term(key, partitions)
+
+
+def probe(
+    state: Mapping[str, Any],
+    shard: int,
+    terms: Mapping[str, int],
+    embedding: str,
+    ts: float,
+    config: StoryConfig = DEFAULT,
+) -> ShardReport:
+    """Score the article's terms on this shard against the stories in their buckets (reads only)."""
+    articles = state.get(f"c{shard}") or 0
+    vector = unit_vector(embedding)
+    weights: dict[str, float] = {}
+    dots: dict[str, float] = defaultdict(float)
+    for term, count in terms.items():
+        bucket = state.get(term)
+        df = bucket["df"] if bucket else 0
+        # smoothed idf: a term every article so far shares still counts (else two first reports never meet)
+        weight = config.weight(term[0]) * (1 + math.log(count)) * (1 + math.log((articles + 1) / (df + 1)))
+        weights[term] = weight
+        if bucket:
+            for story_id, (value, last) in bucket["stories"].items():
+                if abs(ts - last) <= config.window_seconds:
+                    dots[story_id] += weight * value
+    stories: dict[str, list[float]] = {}
+    for story_id in dots:
+        entry = state.get(entry_key(shard, story_id))
+        if entry is None:
+            continue
+        centroid = unit_vector(entry["centroid"])
+        cosine = float(centroid @ vector) if len(centroid) and len(vector) else 0.0
+        stories[story_id] = [cosine, entry["norm"], entry["articles"]]
+    return {
+        "shard": shard,
+        "weights": weights,
+        "dots": {story_id: dots[story_id] for story_id in stories},
+        "stories": stories,
+    }
+
+
+def choose(reports: list[ShardReport], config: StoryConfig = DEFAULT) -> tuple[str | None, float, float]:
+    """(best story or None, its score, its term dot with the article's unit vector) from all shards."""
+    norm = math.sqrt(sum(w * w for report in reports for w in report["weights"].values()))
+    dots: dict[str, float] = defaultdict(float)
+    seen: dict[str, list[float]] = {}
+    for report in reports:
+        for story_id, dot in report["dots"].items():
+            dots[story_id] += dot
+        for story_id, stats in report["stories"].items():
+            if story_id not in seen or stats[2] > seen[story_id][2]:  # the freshest copy
+                seen[story_id] = stats
+    scored = []
+    for story_id, (cosine, story_norm, _) in seen.items():
+        dot = dots[story_id] / norm if norm else 0.0
+        term_cosine = dot / story_norm if story_norm else 0.0
+        score = config.embedding_weight * cosine + (1 - config.embedding_weight) * term_cosine
+        if score >= config.join_threshold:
+            scored.append((-score, story_id, dot))
+    if not scored:
+        return None, 0.0, 0.0
+    negative, story_id, dot = min(scored)  # the best score; on a tie the smaller id
+    return story_id, -negative, dot
+
+
+def unit_weights(reports: list[ShardReport]) -> dict[int, dict[str, float]]:
+    """The article's term vector scaled to unit length, by shard: what the story adds to its buckets."""
+    norm = math.sqrt(sum(w * w for report in reports for w in report["weights"].values()))
+    return {
+        report["shard"]: {t: w / norm for t, w in report["weights"].items() if w > 0} if norm else {}
+        for report in reports
+    }
+
+
+def store(
+    state: MutableMapping[str, Any], shard: int, update: ShardUpdate, config: StoryConfig = DEFAULT
+) -> None:
+    """Add the article's terms to the story's buckets on this shard and refresh the story's entry."""
+    story_id, last = update["story_id"], update["last"]
+    counter = f"c{shard}"
+    state[counter] = (state.get(counter) or 0) + 1
+    for term, value in update["terms"].items():
+        bucket = state.get(term) or {"df": 0, "stories": {}}
+        stories = dict(bucket["stories"])
+        old = stories.get(story_id)
+        stories[story_id] = [(old[0] if old else 0.0) + value, last]
+        if len(stories) > config.bucket_cap:  # keep the most recently updated
+            del stories[min(stories, key=lambda sid: (stories[sid][1], sid))]
+        state[term] = {"df": bucket["df"] + 1, "stories": stories}
+    key = entry_key(shard, story_id)
+    entry = state.get(key)
+    keys = sorted(set(entry["keys"] if entry else ()) | set(update["terms"]))
+    state[key] = {
+        "centroid": update["centroid"],
+        "norm": update["norm"],
+        "articles": update["articles"],
+        "last": last,
+        "keys": keys,
+    }
+    remember(state, shard, story_id, last)
+
+
+def expire(state: MutableMapping[str, Any], shard: int, now_ts: float, config: StoryConfig = DEFAULT) -> int:
+    """Drop this shard's stories past their window via the hour index (no scan); returns how many."""
+    horizon = now_ts - config.window_seconds
+    dropped = 0
+    for story_id in list(due(state, shard, horizon)):
+        key = entry_key(shard, story_id)
+        entry = state.get(key)
+        if entry is None or entry["last"] >= horizon:
+            continue
+        for term in entry["keys"]:
+            bucket = state.get(term)
+            if bucket and story_id in bucket["stories"]:
+                stories = {sid: v for sid, v in bucket["stories"].items() if sid != story_id}
+                if stories:
+                    state[term] = {"df": bucket["df"], "stories": stories}
+                else:
+                    del state[term]
+        del state[key]
+        dropped += 1
+    return dropped

@@ -1,0 +1,67 @@
+"""Story state is sharded by term, article and story id: one worker and two workers on four partitions must
+give the same story ids for one arrival order."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+from streams import contracts
+from streams.kafka.clients import TopicReader, produce
+from streams.kafka.local import LocalPipeline
+from streams.stages import stories
+from streams.tools.bench import generated_articles
+
+pytestmark = pytest.mark.integration
+
+FEED = Path(__file__).parents[1] / "data" / "story-valencia.jsonl"
+
+
+def feed() -> list[bytes]:
+    """The five-outlet story with its reprints, among generated wire stories (some of them reprinted too)."""
+    lines = FEED.read_bytes().splitlines()
+    generated = generated_articles(10, seed=5, duplicate_share=0.2)
+    return [*generated[:5], *lines[:4], *generated[5:], *lines[4:]]
+
+
+def story_runs(records: list[bytes], workers: int, log_dir: Path) -> tuple[dict[str, str], dict[str, Any]]:
+    """Each record produced once the previous one has its story record (one arrival order, whatever the
+    partitions): article id → story id, and the latest record of every story."""
+    story_of: dict[str, str] = {}
+    latest: dict[str, Any] = {}
+    env = {"NEWSEVENTS_STORY_PUBLISH_INTERVAL": "0"}  # every change of a story is a record
+    with LocalPipeline(workers=workers, partitions=4, bootstrap="", log_dir=log_dir, env=env) as local:
+        with TopicReader(local.settings, [contracts.STORIES]) as reader:
+            seen = 0
+            for index, record in enumerate(records):
+                assert produce(local.settings, [record]) == 1
+                deadline = time.monotonic() + 90
+                while seen <= index and time.monotonic() < deadline:
+                    for received in reader.poll(0.5):
+                        seen += 1
+                        latest[received.value["story_id"]] = received.value
+                        story_of.update(
+                            (a["id"], received.value["story_id"]) for a in received.value["articles"]
+                        )
+                assert seen > index, f"no story record for input {index} ({orjson.loads(record)['id']})"
+        for worker in local.workers:
+            assert worker.process is not None and worker.process.poll() is None
+    return story_of, latest
+
+
+def test_two_workers_give_the_story_ids_one_worker_gives(tmp_path: Path) -> None:
+    records = feed()
+    one, one_latest = story_runs(records, 1, tmp_path / "one")
+    two, two_latest = story_runs(records, 2, tmp_path / "two")
+    assert two == one
+    assert {sid: (r["num_articles"], r["num_mentions"]) for sid, r in two_latest.items()} == {
+        sid: (r["num_articles"], r["num_mentions"]) for sid, r in one_latest.items()
+    }
+    valencia = one_latest[stories.story_id("valencia-wire")]
+    assert (valencia["num_articles"], valencia["num_mentions"], valencia["num_sources"]) == (5, 7, 5)
+    partitions = {stories.band_partition(sid, 4) for sid in one_latest}
+    assert len(partitions) > 1, "every story sat on one partition; the test proves nothing"

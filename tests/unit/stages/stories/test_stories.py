@@ -1,0 +1,165 @@
+"""Story assignment over sharded state: joining, founding, determinism, expiry, rate limit, events."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from streams import contracts
+from streams.contracts import CleanArticle, Event
+from streams.stages import stories
+from streams.stages.stories.features import features
+
+T0 = datetime(2026, 3, 14, 16, 0, tzinfo=UTC)
+
+QUAKE = (
+    "A magnitude 6.4 earthquake struck near the Turkish city of Malatya on Monday, the Kandilli Observatory "
+    "said, killing at least 12 people and damaging 300 buildings in the province.\n"
+    "Interior Minister Ali Yerlikaya said rescue teams from Adana and Kayseri had reached the worst-hit "
+    "villages."
+)
+QUAKE_2 = (
+    "Rescuers in Malatya pulled survivors from collapsed buildings on Monday after the 6.4 quake, which the "
+    "Kandilli Observatory located 15 km from the city.\n"
+    "Ali Yerlikaya, the interior minister, said 12 people had died and that Adana and Kayseri sent teams."
+)
+FLOOD = (
+    "Heavy rain flooded the Argentine city of Bahia Blanca on Friday, and mayor Federico Susbielles said 16 "
+    "people had died as the Napostá stream burst its banks.\n"
+    "President Javier Milei flew to the city with Security Minister Patricia Bullrich."
+)
+
+
+def article(article_id: str, text: str, title: str, hours: float = 0.0, **extra: Any) -> CleanArticle:
+    moment = contracts.rfc3339(T0 + timedelta(hours=hours))
+    return {  # type: ignore[typeddict-item]
+        "schema_version": 1,
+        "id": article_id,
+        "url": f"https://{extra.get('source', 'news.example.com')}/{article_id}",
+        "source": extra.get("source", "news.example.com"),
+        "title": title,
+        "text": text,
+        "language": extra.get("language", "en"),
+        "language_confidence": 0.99,
+        "language_hint": None,
+        "mixed_language": False,
+        "published_at": moment,
+        "published_at_source": "record",
+        "received_at": moment,
+        "content_hash": article_id,
+        "author": None,
+        "dateline": None,
+        "agency": None,
+        "credited_source": None,
+        "meta": {},
+    }
+
+
+def event(event_id: str, event_type: str, day: str, country: str | None) -> Event:
+    actor = {
+        "text": "police",
+        "name": "police",
+        "country": country,
+        "country_source": "stated",
+        "sector": "COP",
+        "start": 0,
+        "end": 6,
+    }
+    return {  # type: ignore[typeddict-item]
+        "schema_version": 1,
+        "event_id": event_id,
+        "event_type": event_type,
+        "source_actors": [actor],
+        "target_actors": [],
+        "event_date": day,
+        "article_ids": [],
+    }
+
+
+def test_features_are_names_numbers_dates_and_places() -> None:
+    feats = features(article("a", QUAKE + "\nThe quake of March 2026 was the strongest since 1999.", "Quake"))
+    assert {"n:malatya", "n:kandilli", "b:kandilli observatory", "b:ali yerlikaya"} <= set(feats.terms)
+    assert {"#:64", "#:12", "#:300", "y:2026", "y:1999", "d:2026-03"} <= set(feats.terms)
+    assert not {"n:monday", "n:the", "n:a"} & set(feats.terms)  # weekdays and sentence openers name nothing
+    assert (
+        feats.terms["n:kandilli"] == 2 and feats.terms["n:yerlikaya"] == 2
+    )  # names of the lead count double
+
+
+def test_reports_of_one_event_join_and_another_event_founds_a_story() -> None:
+    stream = stories.StoryStream(partitions=4)
+    first = stream.add(article("q1", QUAKE, "Deadly quake hits Malatya"))
+    second = stream.add(article("q2", QUAKE_2, "Survivors pulled from rubble in Malatya", hours=1))
+    third = stream.add(article("f1", FLOOD, "Floods kill 16 in Bahia Blanca", hours=2))
+    assert first.story_id == second.story_id == stories.story_id("q1")
+    assert third.story_id == stories.story_id("f1") != first.story_id
+    assert stories.story_id("q1") == "s-" + stories.story_id("q1")[2:] and len(stories.story_id("q1")) == 18
+
+
+def test_the_answer_depends_on_the_arrival_order_only() -> None:
+    items = [("q1", QUAKE, 0.0), ("f1", FLOOD, 0.5), ("q2", QUAKE_2, 1.0)]
+    runs = []
+    for _ in range(2):
+        stream = stories.StoryStream(partitions=4)
+        for article_id, text, hours in items:
+            stream.add(article(article_id, text, article_id, hours=hours))
+        runs.append(stream.story_of())
+    assert runs[0] == runs[1] and len(set(runs[0].values())) == 2
+
+
+def test_a_story_past_its_window_is_forgotten_without_a_scan() -> None:
+    config = dataclasses.replace(stories.DEFAULT, window_hours=24)
+    stream = stories.StoryStream(config=config, partitions=2)
+    stream.add(article("q1", QUAKE, "Deadly quake hits Malatya"))
+    late = stream.add(article("q2", QUAKE_2, "Survivors pulled from rubble", hours=30))
+    assert late.story_id == stories.story_id("q2")  # too late to join: a story of its own
+    assert stories.story_id("q1") not in stream.stories
+    assert not any(
+        stories.story_id("q1") in (value or {}).get("stories", {})
+        for value in stream.terms.values()
+        if isinstance(value, dict)
+    )
+
+
+def test_records_are_rate_limited_per_story_and_flushed() -> None:
+    config = dataclasses.replace(stories.DEFAULT, publish_interval=600)
+    stream = stories.StoryStream(config=config)
+    first = stream.add(article("q1", QUAKE, "Deadly quake hits Malatya"))
+    assert [r["num_articles"] for r in first.stories] == [1]
+    assert stream.add(article("q2", QUAKE_2, "Survivors", hours=0.01)).stories == []
+    storm = [
+        stream.reprint(f"copy-{n}", "q1", contracts.rfc3339(T0 + timedelta(minutes=n))) for n in range(5)
+    ]
+    assert all(out.stories == [] and out.story_id == stories.story_id("q1") for out in storm)
+    (held,) = stream.flush()
+    assert (held["num_articles"], held["num_mentions"], held["num_sources"]) == (2, 7, 1)
+    contracts.validate(contracts.STORIES, held)
+    assert stream.flush() == []
+
+
+def test_a_reprint_that_arrives_before_its_canonical_waits_for_it() -> None:
+    stream = stories.StoryStream(config=dataclasses.replace(stories.DEFAULT, publish_interval=0))
+    assert stream.reprint("copy", "q1", contracts.rfc3339(T0)).story_id is None
+    out = stream.add(article("q1", QUAKE, "Deadly quake hits Malatya"))
+    assert stream.story_of()["copy"] == out.story_id
+    assert out.stories[-1]["num_mentions"] == 2
+
+
+def test_events_aggregate_across_the_story_when_type_date_and_countries_agree() -> None:
+    stream = stories.StoryStream(config=dataclasses.replace(stories.DEFAULT, publish_interval=0))
+    stream.add(article("q1", QUAKE, "Quake", source="a.example"), [event("e1", "AID", "2026-03-14", "TUR")])
+    out = stream.add(
+        article("q2", QUAKE_2, "Rescue", hours=1, source="b.example"),
+        [event("e2", "AID", "2026-03-15", "TUR"), event("e3", "AID", "2026-03-14", "SYR")],
+    )
+    merged, apart = out.events
+    assert merged["event_id"] == "e1" and merged["article_ids"] == ["q1", "q2"]
+    assert (merged["num_articles"], merged["num_sources"], merged["sources"]) == (
+        2,
+        2,
+        ["a.example", "b.example"],
+    )
+    assert merged["first_seen"] < merged["last_seen"] and merged["story_id"] == out.story_id
+    assert apart["event_id"] == "e3" and apart["num_articles"] == 1 and apart["story_id"] == out.story_id
+    assert out.stories[-1]["event_ids"] == ["e1", "e3"]
