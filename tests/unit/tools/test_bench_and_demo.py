@@ -33,6 +33,8 @@ def test_demo_lines_describe_each_output_kind() -> None:
         "location": {"name": "Rio de Janeiro", "country": "BRA"},
         "event_date": "2024-02-22",
         "confidence": 0.9,
+        "num_sources": 3,
+        "story_id": "s-0123456789abcdef",
         "evidence": {"sentence": "The ministers met in Rio de Janeiro."},
     }
     line = describe("events", event)
@@ -41,6 +43,20 @@ def test_demo_lines_describe_each_output_kind() -> None:
         and "CONSULT" in line
         and "Cho Tae-yeol (KOR)" in line
         and "Rio de Janeiro, BRA" in line
+        and "3 source(s), story s-0123456789abcdef" in line
+    )
+    story = {
+        "story_id": "s-0123456789abcdef",
+        "headline": "Ministers meet in Rio",
+        "num_articles": 4,
+        "num_mentions": 6,
+        "num_sources": 3,
+        "languages": ["en", "pt"],
+        "event_types": {"CONSULT": 2, "AGREE": 1},
+    }
+    assert describe("stories", story) == (
+        'STORY  s-0123456789abcdef "Ministers meet in Rio": 4 articles, 6 mentions, 3 sources, '
+        "languages en/pt; events: AGREE 1, CONSULT 2"
     )
     link = {"id": "b", "canonical_id": "a", "method": "near", "similarity": 0.93}
     assert describe("articles.duplicates", link) == "DUP    b is a reprint of a (near, similarity 0.93)"
