@@ -52,7 +52,8 @@ log = logging.getLogger("newsevents")
 def register(pipeline: Pipeline, models: Models) -> None:
     app = pipeline.app
     partitions = pipeline.settings.partitions
-    window = dedup.DEFAULT.retention_days * 86400
+    config = pipeline.settings.dedup_config()
+    window = config.retention_seconds
     bands = app.Table("dedup-bands", default=None, partitions=partitions)
     verdicts = app.Table("dedup-verdicts", default=None, partitions=partitions)
     pending = app.Table("dedup-pending", default=None, partitions=partitions)
@@ -123,7 +124,7 @@ def register(pipeline: Pipeline, models: Models) -> None:
             await guard(pipeline, STAGE, raw, step(raw, event.message.partition, event.key))
 
     async def probe_and_report(message: dict[str, Any], shard: int, key: bytes) -> None:
-        report = dedup.probe_shard(bands, shard, message["entry"], message["bands"])
+        report = dedup.probe_shard(bands, shard, message["entry"], message["bands"], config)
         for size in report["bucket_sizes"]:
             metrics.DEDUP_BUCKET_SIZE.observe(size)
         metrics.DEDUP_CANDIDATES.observe(report["candidates"])
@@ -146,7 +147,7 @@ def register(pipeline: Pipeline, models: Models) -> None:
         )
 
     def sweep_bands(now: float, shard: int) -> None:
-        dedup.expire(bands, now, owned=lambda key: dedup.shard_of(key, partitions) == shard)
+        dedup.expire(bands, now, config, owned=lambda key: dedup.shard_of(key, partitions) == shard)
 
     def sweep_verdicts(now: float, shard: int) -> None:
         """Reports of an article routed within the window stay, however old its publication or
@@ -159,7 +160,7 @@ def register(pipeline: Pipeline, models: Models) -> None:
             return verdict_partition(article_id) == shard
 
         dedup.expire_pending(
-            verdicts, now, sweepable=lambda key: owned(key) and not in_flight(pending.get(key))
+            verdicts, now, config, sweepable=lambda key: owned(key) and not in_flight(pending.get(key))
         )
         for article_id, parked in list(pending.items()):
             if owned(article_id) and not in_flight(parked):
@@ -173,7 +174,7 @@ def register(pipeline: Pipeline, models: Models) -> None:
         # until the article is parked, nothing is complete and decide() only stores it.
         expected = parked["expected"] if parked else NOT_YET_KNOWN
         reports = [value["report"]] if "report" in value else []
-        links = dedup.decide(verdicts, article_id, reports, expected)
+        links = dedup.decide(verdicts, article_id, reports, expected, config)
         if links is None or parked is None:
             return
         del pending[article_id]
