@@ -94,3 +94,11 @@ def test_secrets_are_masked_in_descriptions() -> None:
 def test_bad_settings_fail_with_a_clear_message(env: dict[str, str], message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         Settings.from_env(env)
+
+
+def test_dedup_window_setting_shortens_the_retention() -> None:
+    assert Settings.from_env({}).dedup_config().retention_days == 7.0
+    config = Settings.from_env({"NEWSEVENTS_DEDUP_WINDOW_S": "120"}).dedup_config()
+    assert config.retention_seconds == pytest.approx(120.0)
+    with pytest.raises(ConfigError, match="NEWSEVENTS_DEDUP_WINDOW_S"):
+        Settings.from_env({"NEWSEVENTS_DEDUP_WINDOW_S": "-5"})
