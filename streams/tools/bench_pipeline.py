@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import statistics
+import sys
 import threading
 import time
 from collections.abc import Iterable
@@ -30,12 +31,14 @@ VERDICT_TOPICS = frozenset({contracts.UNIQUE, contracts.DUPLICATES, contracts.DE
 
 
 class RssSampler:
-    """Each worker's RSS (its own, and with its children) every ``interval`` seconds, in a thread."""
+    """Each worker's RSS (its own, and with its children) and the machine's load every ``interval``
+    seconds, in a thread: on a shared machine the load says how far a run's figures can be trusted."""
 
     def __init__(self, workers: list[WorkerProcess], interval: float) -> None:
         self.pids = [worker.pid for worker in workers]
         self.interval = interval
         self.samples: list[list[tuple[float, float, float]]] = [[] for _ in workers]
+        self.loads: list[float] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="rss-sampler", daemon=True)
 
@@ -45,6 +48,7 @@ class RssSampler:
             for pid, samples in zip(self.pids, self.samples, strict=True):
                 if pid is not None:
                     samples.append((now, *rss_mb(pid)))
+            self.loads.append(os.getloadavg()[0])
             if self._stop.wait(self.interval):
                 return
 
@@ -55,6 +59,28 @@ class RssSampler:
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
+
+
+class Progress:
+    """A line on stderr every ``every`` seconds, so a long run shows its trend and leaves a partial record."""
+
+    def __init__(self, started: float, total: int, sampler: RssSampler, every: float = 60.0) -> None:
+        self.started, self.total, self.sampler, self.every = started, total, sampler, every
+        self.last, self.last_count = started, 0
+
+    def tick(self, count: int) -> None:
+        now = time.time()
+        if now - self.last < self.every:
+            return
+        rate = (count - self.last_count) / (now - self.last)
+        rss = [round(samples[-1][1]) for samples in self.sampler.samples if samples]
+        print(
+            f"{now - self.started:7.0f} s: {count}/{self.total} judged, {rate:.1f} articles/s, "
+            f"worker RSS {rss} MB, load {os.getloadavg()[0]:.1f}",
+            file=sys.stderr,
+            flush=True,
+        )
+        self.last, self.last_count = now, count
 
 
 def _cpu(pids: list[int | None]) -> list[float]:
@@ -133,7 +159,9 @@ def bench_pipeline(
             dedup_latency: list[float] = []
             unique: set[str] = set()
             last = started
+            progress = Progress(started, total, sampler)
             for record in until_settled(reader, total, settle=3.0, idle_timeout=idle_timeout):
+                progress.tick(len(done) + len(dead))
                 value = record.value
                 if record.topic in VERDICT_TOPICS:
                     last = max(last, record.timestamp)
@@ -179,6 +207,11 @@ def bench_pipeline(
         ),
     )
     results.update(throughput_trend([*done.values(), *dead], started))
+    results["load_average_1m_during_run"] = {
+        "min": round(min(sampler.loads), 2),
+        "median": round(statistics.median(sampler.loads), 2),
+        "max": round(max(sampler.loads), 2),
+    }
     plateau = started + min(window + settings.dedup_sweep_interval, (last - started) / 3)
     for index, samples in enumerate(sampler.samples):
         with contextlib.suppress(ValueError):
