@@ -80,6 +80,7 @@ def test_bench_stage_only_prints_json(tmp_path: Path) -> None:
     figures = orjson.loads(result.stdout.strip().splitlines()[-1])
     assert figures["mode"] == "stage-only"
     assert figures["articles_per_s"] > 0 and figures["events"] > 0
+    assert 0 < figures["cpu_s_per_article"] < 5
 
 
 def test_bench_end_to_end_reports_traffic_state_cpu_and_trends(tmp_path: Path) -> None:
