@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 
 from kafka import KafkaConsumer, TopicPartition
 
-from streams import contracts
 from streams.config import Settings
 
 CHANGELOG_SUFFIX = "-changelog"
@@ -25,22 +24,30 @@ class TopicSize:
     size: int = 0
     #: changelog topics: the size of each key's latest value
     live: dict[bytes | None, int] = field(default_factory=dict)
+    #: messages no longer on the broker when read (below the partitions' log start offsets)
+    dropped: int = 0
+
+    @property
+    def estimated_size(self) -> float:
+        """``size`` with the dropped messages counted at the mean size of those read."""
+        return self.size * (self.messages + self.dropped) / self.messages if self.messages else 0.0
 
     @property
     def live_bytes(self) -> int:
         return sum(self.live.values())
 
 
-def topic_sizes(settings: Settings, idle: float = 2.0) -> dict[str, TopicSize]:
-    """Read every topic from its start until ``idle`` seconds pass with nothing new."""
+def topic_sizes(settings: Settings, idle: float = 30.0) -> dict[str, TopicSize]:
+    """Read every partition from its start to its high watermark (as the fetches report it: the embedded
+    broker's ListOffsets answer can be short), or until ``idle`` seconds pass with nothing new."""
     consumer = KafkaConsumer(
         **settings.kafka_python_config(),
         group_id=None,
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         client_id="newsevents-sizes",
-        max_partition_fetch_bytes=contracts.MAX_MESSAGE_BYTES,
-        fetch_max_bytes=contracts.MAX_MESSAGE_BYTES,
+        max_partition_fetch_bytes=4 * 2**20,  # a large message is still returned whole
+        fetch_max_bytes=16 * 2**20,
     )
     sizes: dict[str, TopicSize] = {}
     try:
@@ -51,8 +58,10 @@ def topic_sizes(settings: Settings, idle: float = 2.0) -> dict[str, TopicSize]:
         ]
         consumer.assign(partitions)
         consumer.seek_to_beginning()
+        for part, start in consumer.beginning_offsets(partitions).items():
+            sizes.setdefault(part.topic, TopicSize()).dropped += start or 0
         last = time.monotonic()
-        while time.monotonic() - last < idle:
+        while time.monotonic() - last < idle and not _at_end(consumer, partitions):
             polled = consumer.poll(timeout_ms=500, max_records=20000)
             if polled:
                 last = time.monotonic()
@@ -75,3 +84,11 @@ def topic_sizes(settings: Settings, idle: float = 2.0) -> dict[str, TopicSize]:
     finally:
         consumer.close()
     return sizes
+
+
+def _at_end(consumer: KafkaConsumer, partitions: list[TopicPartition]) -> bool:
+    for part in partitions:
+        highwater = consumer.highwater(part)
+        if highwater is None or consumer.position(part) < highwater:
+            return False
+    return True

@@ -95,14 +95,18 @@ def _sizes(settings: Settings, articles: int, in_window: int) -> dict[str, Any]:
         for topic, size in sizes.items()
         if topic.endswith(CHANGELOG_SUFFIX)
     }
-    kafka_bytes = sum(size.size for size in sizes.values())
+    kafka_bytes = sum(size.estimated_size for size in sizes.values())
     table_bytes = sum(size.live_bytes for size in tables.values())
     return {
         "kafka_bytes_per_article": per_article(kafka_bytes, articles, 0),
         "kafka_bytes_per_article_by_topic": {
-            topic: per_article(size.size, articles, 0) for topic, size in sorted(sizes.items())
+            topic: per_article(size.estimated_size, articles, 0) for topic, size in sorted(sizes.items())
         },
-        "kafka_messages_per_article": per_article(sum(size.messages for size in sizes.values()), articles),
+        # messages below a log start offset: their bytes are estimated at the mean of those read
+        "kafka_messages_not_on_broker": sum(size.dropped for size in sizes.values()),
+        "kafka_messages_per_article": per_article(
+            sum(size.messages + size.dropped for size in sizes.values()), articles
+        ),
         "articles_in_window": in_window,
         "table_bytes_per_article": per_article(table_bytes, in_window, 0),
         "table_bytes_per_article_by_table": {
