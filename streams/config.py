@@ -10,10 +10,13 @@ from __future__ import annotations
 import os
 import ssl
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
-from typing import Any, TypeVar
+from dataclasses import dataclass, field, fields, replace
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from streams.contracts import DEADLETTER_MAX_ORIGINAL
+
+if TYPE_CHECKING:
+    from streams.stages.dedup import DedupConfig
 
 DEFAULT_BOOTSTRAP = "127.0.0.1:9092"
 #: Articles per batch in the dedup route agent: signatures embed a batch at once (~3x cheaper
@@ -71,6 +74,9 @@ class Settings:
     fetch_max_wait_ms: int | None = None
     #: Seconds between dedup expiry sweeps; each scans every dedup key, so rarely (tests shorten it).
     dedup_sweep_interval: float = 300.0
+    #: The dedup window in seconds (reprints are matched, and state kept, within it); None keeps
+    #: ``DedupConfig.retention_days``. A short one lets state plateau in a soak within minutes.
+    dedup_window_s: float | None = None
     #: Seconds a partition may have lag without its committed offset moving before its agent
     #: counts as stuck (``/readyz`` false).
     stuck_after: float = 60.0
@@ -119,6 +125,7 @@ class Settings:
             commit_interval=_number(env, "NEWSEVENTS_COMMIT_INTERVAL", 1.0),
             fetch_max_wait_ms=_number(env, "NEWSEVENTS_FETCH_MAX_WAIT_MS", 0) or None,
             dedup_sweep_interval=_number(env, "NEWSEVENTS_DEDUP_SWEEP_INTERVAL", 300.0),
+            dedup_window_s=_number(env, "NEWSEVENTS_DEDUP_WINDOW_S", 0.0) or None,
             stuck_after=_number(env, "NEWSEVENTS_STUCK_AFTER", 60.0),
             unhealthy_after=_number(env, "NEWSEVENTS_UNHEALTHY_AFTER", 120.0),
             stage_timeout=_number(env, "NEWSEVENTS_STAGE_TIMEOUT", STAGE_TIMEOUT),
@@ -160,6 +167,8 @@ class Settings:
             raise ConfigError("NEWSEVENTS_STORY_WINDOW_HOURS must be a positive number of hours")
         if self.story_publish_interval < 0:
             raise ConfigError("NEWSEVENTS_STORY_PUBLISH_INTERVAL must be 0 or more seconds")
+        if self.dedup_window_s is not None and self.dedup_window_s <= 0:
+            raise ConfigError("NEWSEVENTS_DEDUP_WINDOW_S must be a positive number of seconds")
         if self.deadletter_max_original < 0:
             raise ConfigError("NEWSEVENTS_DEADLETTER_MAX_ORIGINAL must be a number of bytes, 0 or more")
         if self.alert_webhook and not self.alert_rules:
@@ -175,6 +184,14 @@ class Settings:
                 raise ConfigError(f"KAFKA_SASL_MECHANISM must be one of {', '.join(SASL_MECHANISMS)}")
             if not (self.sasl_username and self.sasl_password):
                 raise ConfigError("SASL needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD")
+
+    def dedup_config(self) -> DedupConfig:
+        """The dedup stage's knobs with this deployment's window."""
+        from streams.stages.dedup import DEFAULT
+
+        if self.dedup_window_s is None:
+            return DEFAULT
+        return replace(DEFAULT, retention_days=self.dedup_window_s / 86400)
 
     @property
     def uses_sasl(self) -> bool:

@@ -19,6 +19,7 @@ from pathlib import Path
 from types import TracebackType
 
 import orjson
+import psutil
 
 import streams
 from streams.config import Settings
@@ -36,6 +37,33 @@ def code_path(env: dict[str, str]) -> str:
 
 #: The workers' fetch wait on the embedded broker (ms), unless NEWSEVENTS_FETCH_MAX_WAIT_MS is set.
 EMBEDDED_FETCH_MAX_WAIT_MS = "50"
+
+
+def _tree(pid: int) -> list[psutil.Process]:
+    root = psutil.Process(pid)
+    return [root, *root.children(recursive=True)]
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process and its descendants, live and reaped (normalize's sandbox
+    is a child of the worker): per-article CPU judged apart from how many cores the machine has."""
+    total = 0.0
+    with contextlib.suppress(psutil.Error):
+        for process in _tree(pid):
+            with contextlib.suppress(psutil.Error):
+                times = process.cpu_times()
+                total += times.user + times.system + times.children_user + times.children_system
+    return total
+
+
+def rss_mb(pid: int) -> tuple[float, float]:
+    """Resident set size of the process and of it with its descendants (shared pages counted in each)."""
+    sizes = []
+    with contextlib.suppress(psutil.Error):
+        for process in _tree(pid):
+            with contextlib.suppress(psutil.Error):
+                sizes.append(process.memory_info().rss / 2**20)
+    return (sizes[0], sum(sizes)) if sizes else (0.0, 0.0)
 
 
 class WorkerProcess:
@@ -86,6 +114,10 @@ class WorkerProcess:
                 return
             time.sleep(0.2)
         raise TimeoutError(f"worker not ready after {timeout:.0f}s; see {self.log_path}")
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid if self.process is not None else None
 
     def peak_rss_mb(self) -> float:
         """Peak resident set size (VmHWM) of the worker process, read from /proc."""

@@ -18,9 +18,9 @@ from typing import Any
 import orjson
 
 from streams import contracts
-from streams.config import DEDUP_BATCH_SIZE, EXTRACT_BATCH_SIZE
-from streams.kafka.clients import TopicReader, produce, until_settled
-from streams.kafka.local import LocalPipeline
+from streams.config import DEDUP_BATCH_SIZE, EXTRACT_BATCH_SIZE, ConfigError, Settings
+from streams.tools.bench_figures import recycle
+from streams.tools.bench_pipeline import bench_pipeline
 from streams.tools.inputs import read_input
 
 ACTORS = [
@@ -93,22 +93,19 @@ def generated_articles(count: int, seed: int = 7, duplicate_share: float = 0.1) 
     return records
 
 
-def percentile(values: list[float], share: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
-
-
 def _timed(label: str, fn: Callable[[], int], results: dict[str, Any], runs: int) -> None:
-    """Median of ``runs`` timed passes (the spread is reported too: one pass on a shared core misleads)."""
+    """Median of ``runs`` timed passes (the spread is reported too: one pass on a shared core misleads),
+    and the median CPU seconds of a pass, which a busy machine inflates far less than the wall time."""
     seconds: list[float] = []
+    cpu: list[float] = []
     handled = 0
     for _ in range(runs):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         handled = fn()
         seconds.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - cpu_started)
     median = statistics.median(seconds)
+    results[f"{label}_cpu_seconds"] = round(statistics.median(cpu), 3)
     results[f"{label}_articles_per_s"] = round(handled / median, 1) if median else None
     results[f"{label}_seconds"] = round(median, 3)
     if runs > 1:
@@ -194,6 +191,9 @@ def bench_stages(records: list[bytes], runs: int = 3) -> dict[str, Any]:
         )
     )
     results["articles_per_s"] = round(1 / per_article, 1) if per_article else None
+    # the three stages' CPU over the input's articles: what an end-to-end worker's CPU per article compares to
+    stage_cpu = sum(results[f"{stage}_cpu_seconds"] for stage in ("normalize", "dedup", "extract"))
+    results["cpu_s_per_article"] = round(stage_cpu / len(records), 4) if records else None
     return results
 
 
@@ -238,66 +238,6 @@ def _count_accepted(
     return accepted
 
 
-def bench_pipeline(
-    records: list[bytes], workers: int, rate: float = 0.0, idle_timeout: float = 20.0
-) -> dict[str, Any]:
-    """Replay through a broker and real worker processes; latency is raw timestamp → event publish.
-
-    With ``rate`` 0 the articles go in one burst (throughput; latency then includes queueing);
-    with a rate below capacity, latency is what a steady feed sees.
-    """
-    results: dict[str, Any] = {
-        "mode": "end-to-end",
-        "articles": len(records),
-        "workers": workers,
-        "rate": rate or "burst",
-    }
-    with LocalPipeline(workers=workers, partitions=4, log_dir=Path("newsevents-data/bench")) as pipeline:
-        results["embedded_broker"] = pipeline.embedded
-        topics = [contracts.EVENTS, contracts.UNIQUE, contracts.DUPLICATES, contracts.DEADLETTER]
-        with TopicReader(pipeline.settings, topics, from_beginning=False) as reader:
-            reader.poll(1.0)  # join before producing, so nothing is missed
-            started = time.time()
-            produce(pipeline.settings, records, rate=rate)
-            produced = time.time()
-            first_event: dict[str, float] = {}
-            judged: set[str] = set()
-            dedup_latency: list[float] = []
-            deadletters = 0
-            last = started
-            for record in until_settled(reader, len(records), settle=3.0, idle_timeout=idle_timeout):
-                last = time.time()
-                value = record.value
-                if record.topic == contracts.DEADLETTER:
-                    deadletters += 1
-                    continue
-                received = contracts.parse_rfc3339(value["received_at"]).timestamp()
-                if record.topic == contracts.EVENTS:
-                    for article_id in value["article_ids"]:
-                        first_event.setdefault(article_id, record.timestamp - received)
-                else:
-                    if "note" not in value:  # a re-link of an earlier article is not a verdict's latency
-                        dedup_latency.append(record.timestamp - received)
-                    judged.add(value["id"])
-            finished = last
-        results["peak_rss_mb"] = round(max(w.peak_rss_mb() for w in pipeline.workers), 1)
-    latencies = list(first_event.values())
-    results.update(
-        articles_per_s=round(len(records) / (finished - started), 1),
-        produce_seconds=round(produced - started, 2),
-        articles_judged=len(judged),
-        articles_with_events=len(first_event),
-        deadlettered=deadletters,
-        latency_p50_s=round(percentile(latencies, 0.5), 3),
-        latency_p95_s=round(percentile(latencies, 0.95), 3),
-        latency_p99_s=round(percentile(latencies, 0.99), 3),
-        dedup_latency_p50_s=round(percentile(dedup_latency, 0.5), 3),
-        dedup_latency_p99_s=round(percentile(dedup_latency, 0.99), 3),
-        latency_mean_s=round(statistics.fmean(latencies), 3) if latencies else None,
-    )
-    return results
-
-
 def main_bench(
     count: int,
     input_path: Path | None,
@@ -306,15 +246,26 @@ def main_bench(
     rate: float,
     as_json: bool,
     runs: int = 3,
+    repeat: int = 1,
+    duration: float = 0.0,
+    sample_interval: float = 5.0,
 ) -> int:
     if input_path is not None:
         read = read_input(str(input_path))
         records = read.records[:count] if count else read.records
     else:
         records = generated_articles(count)
-    results = bench_stages(records, runs) if stage_only else bench_pipeline(records, workers, rate)
+    if stage_only:
+        results = bench_stages(records, runs)
+    else:
+        if duration and not rate:
+            raise ConfigError("bench --duration needs --rate (a steady feed of that many seconds)")
+        total = round(rate * duration) if duration else len(records) * repeat
+        window = Settings.from_env().dedup_config().retention_seconds
+        feed = recycle(records, total, window)
+        results = bench_pipeline(feed, total, workers, rate, sample_interval=sample_interval)
     for key, value in results.items():
-        print(f"{key:>28}: {value}")
+        print(f"{key:>34}: {value}")
     if as_json:
         print(orjson.dumps(results).decode())
     return 0

@@ -171,6 +171,9 @@ def cmd_bench(args: argparse.Namespace) -> int:
         rate=args.rate,
         as_json=args.json,
         runs=args.runs,
+        repeat=args.repeat,
+        duration=args.duration,
+        sample_interval=args.sample_interval,
     )
 
 
@@ -242,6 +245,16 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--workers", type=int, default=1, help="worker processes (end-to-end mode)")
     bench.add_argument("--rate", type=float, default=0.0, help="articles/s to feed (default: one burst)")
     bench.add_argument("--runs", type=int, default=3, help="timed passes per stage (median reported)")
+    bench.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="feed the input K times (fresh ids, earlier dates each time)",
+    )
+    bench.add_argument(
+        "--duration", type=float, default=0.0, help="seconds of a steady feed at --rate (input recycled)"
+    )
+    bench.add_argument("--sample-interval", type=float, default=5.0, help="seconds between RSS samples")
     bench.add_argument("--json", action="store_true", help="print one JSON object as the last line")
     bench.set_defaults(func=cmd_bench)
     return parser

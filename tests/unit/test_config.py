@@ -104,3 +104,11 @@ def test_alert_settings() -> None:
     assert (settings.alert_rules, settings.alert_webhook) == ("/etc/newsevents/rules.yaml", "http://hook/")
     with pytest.raises(ConfigError, match="NEWSEVENTS_ALERT_RULES"):
         Settings.from_env({"NEWSEVENTS_ALERT_WEBHOOK": "http://hook/"})
+
+
+def test_dedup_window_setting_shortens_the_retention() -> None:
+    assert Settings.from_env({}).dedup_config().retention_days == 7.0
+    config = Settings.from_env({"NEWSEVENTS_DEDUP_WINDOW_S": "120"}).dedup_config()
+    assert config.retention_seconds == pytest.approx(120.0)
+    with pytest.raises(ConfigError, match="NEWSEVENTS_DEDUP_WINDOW_S"):
+        Settings.from_env({"NEWSEVENTS_DEDUP_WINDOW_S": "-5"})

@@ -90,7 +90,8 @@ class Derived(Generic[T]):
 def register(pipeline: Pipeline, models: Models) -> None:
     app = pipeline.app
     partitions = pipeline.settings.partitions
-    window = dedup.DEFAULT.retention_days * 86400
+    config = pipeline.settings.dedup_config()
+    window = config.retention_seconds
     bands = app.Table("dedup-bands", default=None, partitions=partitions)
     verdicts = app.Table("dedup-verdicts", default=None, partitions=partitions)
     pending = app.Table("dedup-pending", default=None, partitions=partitions)
@@ -111,7 +112,7 @@ def register(pipeline: Pipeline, models: Models) -> None:
         return dict(indexes)
 
     band_shards = Derived(
-        lambda: dedup.recover_shards(bands, partitions), lambda shard: dedup.BandShard(bands, shard)
+        lambda: dedup.recover_shards(bands, partitions, config), lambda shard: dedup.BandShard(bands, shard)
     )
     waiting = Derived(waiting_by_time, lambda _shard: dedup.TimeIndex())
     for derived in (band_shards, waiting):
@@ -209,7 +210,7 @@ def register(pipeline: Pipeline, models: Models) -> None:
         reports: dict[int, list[tuple[object, bytes]]] = defaultdict(list)
 
         async def probe_one(probe: dict[str, Any]) -> None:
-            report = dedup.probe_shard(band_shards[shard], probe["entry"], probe["bands"])
+            report = dedup.probe_shard(band_shards[shard], probe["entry"], probe["bands"], config)
             for size in report["bucket_sizes"]:
                 metrics.DEDUP_BUCKET_SIZE.observe(size)
             metrics.DEDUP_CANDIDATES.observe(report["candidates"])
@@ -237,7 +238,7 @@ def register(pipeline: Pipeline, models: Models) -> None:
         await sweep_or_handle(stream, sweep_verdicts, collect)
 
     def sweep_bands(now: float, shard: int) -> None:
-        dedup.expire(band_shards[shard], now)
+        dedup.expire(band_shards[shard], now, config)
 
     def sweep_verdicts(now: float, shard: int) -> None:
         """Reports of an article routed within the window stay, however old its publication or
@@ -247,7 +248,9 @@ def register(pipeline: Pipeline, models: Models) -> None:
             return parked is not None and parked.get("routed", 0.0) >= now - window
 
         due = waiting[shard].due(now - window)
-        dedup.expire_pending(verdicts, due, now, sweepable=lambda key: not in_flight(pending.get(key)))
+        dedup.expire_pending(
+            verdicts, due, now, config, sweepable=lambda key: not in_flight(pending.get(key))
+        )
         for article_id in due:
             parked = pending.get(article_id)
             if parked is not None and not in_flight(parked):
@@ -261,7 +264,7 @@ def register(pipeline: Pipeline, models: Models) -> None:
         # until the article is parked, nothing is complete and decide() only stores it.
         expected = parked["expected"] if parked else NOT_YET_KNOWN
         reports = [value["report"]] if "report" in value else []
-        links = dedup.decide(verdicts, article_id, reports, expected)
+        links = dedup.decide(verdicts, article_id, reports, expected, config)
         if links is None or parked is None:
             index = waiting[verdict_partition(article_id)]
             for report in reports:

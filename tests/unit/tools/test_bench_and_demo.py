@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import orjson
 
-from streams.tools.bench import generated_articles, percentile
+from streams.tools.bench import generated_articles
+from streams.tools.bench_figures import percentile
 from streams.tools.demo import describe, feed_lines
 
 

@@ -1,0 +1,227 @@
+"""``newsevents bench`` end to end: a broker and real worker processes, fed a burst or a steady rate.
+
+Besides throughput and latency it reports what scaling and long runs depend on: each worker's CPU
+seconds per article (so two workers can be judged apart from the machine's core count), the
+broker's, Kafka bytes per article over every topic, table bytes per article in the dedup window,
+throughput over time and each worker's RSS, sampled through the run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import statistics
+import sys
+import threading
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+from streams import contracts
+from streams.config import Settings
+from streams.kafka.clients import TopicReader, produce, until_settled
+from streams.kafka.local import LocalPipeline, WorkerProcess, cpu_seconds, rss_mb
+from streams.kafka.sizes import CHANGELOG_SUFFIX, topic_sizes
+from streams.tools.bench_figures import per_article, percentile, rss_trend, throughput_trend
+
+VERDICT_TOPICS = frozenset({contracts.UNIQUE, contracts.DUPLICATES, contracts.DEADLETTER})
+
+
+class RssSampler:
+    """Each worker's RSS (its own, and with its children) and the machine's load every ``interval``
+    seconds, in a thread: on a shared machine the load says how far a run's figures can be trusted."""
+
+    def __init__(self, workers: list[WorkerProcess], interval: float) -> None:
+        self.pids = [worker.pid for worker in workers]
+        self.interval = interval
+        self.samples: list[list[tuple[float, float, float]]] = [[] for _ in workers]
+        self.loads: list[float] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="rss-sampler", daemon=True)
+
+    def _run(self) -> None:
+        while True:
+            now = time.time()
+            for pid, samples in zip(self.pids, self.samples, strict=True):
+                if pid is not None:
+                    samples.append((now, *rss_mb(pid)))
+            self.loads.append(os.getloadavg()[0])
+            if self._stop.wait(self.interval):
+                return
+
+    def __enter__(self) -> RssSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+class Progress:
+    """A line on stderr every ``every`` seconds, so a long run shows its trend and leaves a partial record."""
+
+    def __init__(self, started: float, total: int, sampler: RssSampler, every: float = 60.0) -> None:
+        self.started, self.total, self.sampler, self.every = started, total, sampler, every
+        self.last, self.last_count = started, 0
+
+    def tick(self, count: int) -> None:
+        now = time.time()
+        if now - self.last < self.every:
+            return
+        rate = (count - self.last_count) / (now - self.last)
+        rss = [round(samples[-1][1]) for samples in self.sampler.samples if samples]
+        print(
+            f"{now - self.started:7.0f} s: {count}/{self.total} judged, {rate:.1f} articles/s, "
+            f"worker RSS {rss} MB, load {os.getloadavg()[0]:.1f}",
+            file=sys.stderr,
+            flush=True,
+        )
+        self.last, self.last_count = now, count
+
+
+def _cpu(pids: list[int | None]) -> list[float]:
+    return [cpu_seconds(pid) if pid is not None else 0.0 for pid in pids]
+
+
+def _sizes(settings: Settings, articles: int, in_window: int) -> dict[str, Any]:
+    """Kafka bytes per article over every topic, and the tables' live bytes per article in the window."""
+    sizes = topic_sizes(settings)
+    tables = {
+        topic.removesuffix(CHANGELOG_SUFFIX): size
+        for topic, size in sizes.items()
+        if topic.endswith(CHANGELOG_SUFFIX)
+    }
+    kafka_bytes = sum(size.estimated_size for size in sizes.values())
+    table_bytes = sum(size.live_bytes for size in tables.values())
+    return {
+        "kafka_bytes_per_article": per_article(kafka_bytes, articles, 0),
+        "kafka_bytes_per_article_by_topic": {
+            topic: per_article(size.estimated_size, articles, 0) for topic, size in sorted(sizes.items())
+        },
+        # messages below a log start offset: their bytes are estimated at the mean of those read
+        "kafka_messages_not_on_broker": sum(size.dropped for size in sizes.values()),
+        "kafka_messages_per_article": per_article(
+            sum(size.messages + size.dropped for size in sizes.values()), articles
+        ),
+        "articles_in_window": in_window,
+        "table_bytes_per_article": per_article(table_bytes, in_window, 0),
+        "table_bytes_per_article_by_table": {
+            table: per_article(size.live_bytes, in_window, 0) for table, size in sorted(tables.items())
+        },
+        "table_keys": {table: len(size.live) for table, size in sorted(tables.items())},
+    }
+
+
+def bench_pipeline(
+    records: Iterable[bytes],
+    total: int,
+    workers: int,
+    rate: float = 0.0,
+    idle_timeout: float = 60.0,
+    sample_interval: float = 5.0,
+) -> dict[str, Any]:
+    """Replay ``total`` records through a broker and real worker processes.
+
+    With ``rate`` 0 the articles go in one burst (throughput; latency then includes queueing); with a
+    rate below capacity, latency is what a steady feed sees. Latency runs from the raw message's
+    timestamp to the verdict's or the event's; throughput from the first send to each verdict.
+    """
+    settings = Settings.from_env()
+    window = settings.dedup_config().retention_seconds
+    results: dict[str, Any] = {
+        "mode": "end-to-end",
+        "articles": total,
+        "workers": workers,
+        "rate": rate or "burst",
+        "dedup_window_s": window,
+        "load_average": [round(load, 2) for load in os.getloadavg()],
+    }
+    with LocalPipeline(workers=workers, partitions=4, log_dir=Path("newsevents-data/bench")) as pipeline:
+        results["embedded_broker"] = pipeline.embedded
+        pids = [worker.pid for worker in pipeline.workers]
+        broker_pid = pipeline.broker.process.pid if pipeline.broker and pipeline.broker.process else None
+        topics = [contracts.EVENTS, contracts.UNIQUE, contracts.DUPLICATES, contracts.DEADLETTER]
+        with (
+            TopicReader(pipeline.settings, topics, from_beginning=False) as reader,
+            RssSampler(pipeline.workers, sample_interval) as sampler,
+        ):
+            reader.poll(1.0)  # join before producing, so nothing is missed
+            cpu_before = _cpu([*pids, broker_pid])
+            own_before = psutil.Process().cpu_times()
+            started = time.time()
+            feeder = threading.Thread(
+                target=produce, args=(pipeline.settings, records), kwargs={"rate": rate}
+            )
+            feeder.start()
+            first_event: dict[str, float] = {}
+            done: dict[str, float] = {}
+            dead: list[float] = []
+            dedup_latency: list[float] = []
+            unique: set[str] = set()
+            last = started
+            progress = Progress(started, total, sampler)
+            for record in until_settled(reader, total, settle=3.0, idle_timeout=idle_timeout):
+                progress.tick(len(done) + len(dead))
+                value = record.value
+                if record.topic in VERDICT_TOPICS:
+                    last = max(last, record.timestamp)
+                if record.topic == contracts.DEADLETTER:
+                    dead.append(record.timestamp)
+                    continue
+                received = contracts.parse_rfc3339(value["received_at"]).timestamp()
+                if record.topic == contracts.EVENTS:
+                    for article_id in value["article_ids"]:
+                        first_event.setdefault(article_id, record.timestamp - received)
+                elif "note" not in value:  # a re-link of an earlier article is not a verdict's latency
+                    dedup_latency.append(record.timestamp - received)
+                    done.setdefault(value["id"], record.timestamp)
+                    if record.topic == contracts.UNIQUE:
+                        unique.add(value["id"])
+            feeder.join()
+            cpu_after = _cpu([*pids, broker_pid])
+            own_after = psutil.Process().cpu_times()
+        worker_cpu = [after - before for before, after in zip(cpu_before, cpu_after, strict=True)]
+        # State holds what arrived within the window, plus up to one sweep interval not yet expired.
+        horizon = last - window - settings.dedup_sweep_interval
+        in_window = sum(1 for moment in [*done.values(), *dead] if moment >= horizon) or total
+        results["peak_rss_mb_by_worker"] = [round(worker.peak_rss_mb(), 1) for worker in pipeline.workers]
+        results["peak_rss_mb"] = max(results["peak_rss_mb_by_worker"])
+        results.update(_sizes(pipeline.settings, total, in_window))
+    latencies = list(first_event.values())
+    results.update(
+        articles_per_s=round(total / (last - started), 1) if last > started else None,
+        articles_judged=len(done),
+        duplicates=len(done) - len(unique),
+        articles_with_events=len(first_event),
+        deadlettered=len(dead),
+        latency_p50_s=round(percentile(latencies, 0.5), 3),
+        latency_p95_s=round(percentile(latencies, 0.95), 3),
+        latency_p99_s=round(percentile(latencies, 0.99), 3),
+        dedup_latency_p50_s=round(percentile(dedup_latency, 0.5), 3),
+        dedup_latency_p99_s=round(percentile(dedup_latency, 0.99), 3),
+        latency_mean_s=round(statistics.fmean(latencies), 3) if latencies else None,
+        cpu_s_per_article_by_worker=[round(cpu / total, 4) for cpu in worker_cpu[:-1]],
+        broker_cpu_s_per_article=round(worker_cpu[-1] / total, 4),
+        bench_cpu_s_per_article=round(
+            (own_after.user + own_after.system - own_before.user - own_before.system) / total, 4
+        ),
+    )
+    results.update(throughput_trend([*done.values(), *dead], started))
+    results["load_average_1m_during_run"] = {
+        "min": round(min(sampler.loads), 2),
+        "median": round(statistics.median(sampler.loads), 2),
+        "max": round(max(sampler.loads), 2),
+    }
+    plateau = started + min(window + settings.dedup_sweep_interval, (last - started) / 3)
+    for index, samples in enumerate(sampler.samples):
+        with contextlib.suppress(ValueError):
+            results[f"worker_{index}_rss"] = {
+                "peak_sampled_mb": round(max(rss for _, rss, _ in samples), 1),
+                "peak_sampled_with_children_mb": round(max(tree for _, _, tree in samples), 1),
+                **rss_trend([(moment, rss) for moment, rss, _ in samples], plateau),
+            }
+    return results

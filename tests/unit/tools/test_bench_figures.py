@@ -1,0 +1,69 @@
+"""bench's pure parts: the recycled long feed, throughput over time and the RSS plateau check."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import orjson
+import pytest
+
+from streams import contracts
+from streams.tools.bench_figures import recycle, rss_trend, throughput_series, throughput_trend
+
+WINDOW_S = 3600.0
+INPUT = [
+    orjson.dumps({"id": "a", "body": "One.", "published_at": "2020-05-01T10:00:00Z"}),
+    orjson.dumps({"id": "b", "body": "One, reprinted.", "published_at": "2020-05-01T12:00:00Z"}),
+    orjson.dumps({"body": "Undated and without an id."}),
+    b"not json",
+]
+
+
+def test_recycle_repeats_the_input_with_fresh_ids_and_earlier_dates() -> None:
+    feed = list(recycle(INPUT, 10, WINDOW_S))
+    assert len(feed) == 10
+    assert feed[:4] == INPUT  # the first cycle is the input itself
+    assert feed[7] == feed[3] == b"not json"  # a broken record stays broken
+    copies = [orjson.loads(raw) for raw in feed[4:7] + feed[8:]]
+    assert [c["id"] for c in copies] == ["a~1", "b~1", "2~1", "a~2", "b~2"]
+    originals = [orjson.loads(INPUT[i]) for i in (0, 1, 2, 0, 1)]
+    assert [c["body"] for c in copies] == [o["body"] for o in originals]
+    stride = timedelta(seconds=2 * WINDOW_S + 86400)
+    first = contracts.parse_rfc3339("2020-05-01T10:00:00Z")
+    assert contracts.parse_rfc3339(copies[0]["published_at"]) == first - stride
+    assert contracts.parse_rfc3339(copies[3]["published_at"]) == first - 2 * stride
+    # every copy of a story is more than a window away from every other copy and from its reprint's copies
+    dated = sorted(contracts.parse_rfc3339(c["published_at"]).timestamp() for c in copies)
+    undated, latest = (contracts.parse_rfc3339(copies[i]["published_at"]) for i in (2, 1))
+    assert undated - latest == stride  # a stride after the cycle's latest dated article
+    story_a = [contracts.parse_rfc3339(c["published_at"]).timestamp() for c in copies if c["id"][0] in "ab"]
+    assert min(abs(x - y) for x in story_a[:2] for y in story_a[2:]) > WINDOW_S
+    assert len(set(dated)) == len(dated)
+
+
+def test_recycle_of_nothing_is_nothing() -> None:
+    assert list(recycle([], 5, WINDOW_S)) == []
+
+
+def test_throughput_counts_full_buckets_only() -> None:
+    done = [0.5, 1.2, 1.4, 2.1, 2.2, 2.3, 3.9]
+    assert throughput_series(done, 0.0, 1.0) == [1.0, 2.0, 3.0]
+    assert throughput_series([], 0.0, 1.0) == []
+    trend = throughput_trend([float(t) for t in range(1, 401)], 0.0)  # 400 s: per minute
+    assert trend["throughput_bucket_s"] == 60.0
+    assert trend["throughput_series"] == [1.0] * 6
+    assert trend["throughput_last_to_first"] == 1.0
+    short = throughput_trend([float(t) / 10 for t in range(1, 101)], 0.0)  # 10 s: per tenth of the run
+    assert short["throughput_bucket_s"] == 1.0
+
+
+def test_rss_trend_after_the_plateau() -> None:
+    filling_then_flat = [(float(t), 300.0 + 20 * t if t < 10 else 500.0 + t / 10) for t in range(100)]
+    flat = rss_trend(filling_then_flat, plateau_after=10.0)
+    assert flat["rss_samples_after_plateau"] == 90
+    assert flat["rss_first_third_mb"] == pytest.approx(502.45, abs=0.1)
+    assert flat["rss_last_third_mb"] == pytest.approx(508.45, abs=0.1)
+    assert flat["rss_growth"] == pytest.approx(6 / 502.45, abs=1e-3) and flat["rss_flat"]
+    leaking = rss_trend([(float(t), 500.0 + 5 * t) for t in range(100)], plateau_after=10.0)
+    assert not leaking["rss_flat"] and leaking["rss_growth"] > 0.1
+    assert rss_trend([(1.0, 5.0)], plateau_after=0.0) == {"rss_samples_after_plateau": 1}
