@@ -69,6 +69,7 @@ def table_entries(worker: WorkerProcess) -> dict[str, float]:
         for family in text_string_to_metric_families(body)
         if family.name == "newsevents_table_entries"
         for sample in family.samples
+        if sample.labels["table"] in TABLES  # the story and alert stages keep tables of their own
     }
 
 
