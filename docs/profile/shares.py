@@ -91,9 +91,9 @@ def sub(frames: list[str], table: list[tuple[str, tuple[str, ...]]]) -> str:
 
 def short(name: str, path: str, line: int) -> str:
     path = path.split("site-packages/")[-1].split("python3.11/")[-1]
-    return (
-        f"{name} ({path.split('/work/')[-1].split('/', 1)[-1] if path.startswith('/work/') else path}:{line})"
-    )
+    if "/streams/" in path:  # the project's own files, relative to the checkout
+        path = "streams/" + path.split("/streams/", 1)[1]
+    return f"{name} ({path}:{line})"
 
 
 def speedscope(path: Path) -> Iterator[tuple[str, float, list[str]]]:
