@@ -22,6 +22,7 @@ DEADLETTER_REASONS = (
     "too_complex",
     "invalid_date",
     "timeout",
+    "expired",
     "internal_error",
 )
 #: Times the pipeline takes for a publication date or a message timestamp: years 1000-2999. No article

@@ -45,6 +45,7 @@ from streams.worker.agents.common import (
     run_batch,
     run_in_thread,
     send_batched,
+    send_deadletter,
 )
 from streams.worker.app import Pipeline
 from streams.worker.models import Models
@@ -185,7 +186,7 @@ def register(pipeline: Pipeline, models: Models) -> None:
 
     async def sweep_or_handle(
         stream: StreamT[Any],
-        sweep: Callable[[float, int], None],
+        sweep: Callable[[float, int], Awaitable[None]],
         handle: Callable[[dict[str, Any], int, bytes], Awaitable[None]],
     ) -> None:
         """The band and verdict agents alike: a sweep message expires the partition's own state, any other
@@ -196,7 +197,7 @@ def register(pipeline: Pipeline, models: Models) -> None:
             if message is None:
                 return
             if "sweep" in message:
-                sweep(float(message["sweep"]), shard)
+                await sweep(float(message["sweep"]), shard)
             else:
                 await handle(message, shard, key or b"")
 
@@ -237,12 +238,13 @@ def register(pipeline: Pipeline, models: Models) -> None:
     async def verdict(stream: StreamT[Any]) -> None:
         await sweep_or_handle(stream, sweep_verdicts, collect)
 
-    def sweep_bands(now: float, shard: int) -> None:
+    async def sweep_bands(now: float, shard: int) -> None:
         dedup.expire(band_shards[shard], now, config)
 
-    def sweep_verdicts(now: float, shard: int) -> None:
+    async def sweep_verdicts(now: float, shard: int) -> None:
         """Reports of an article routed within the window stay, however old its publication or
-        arrival stamps: a replay with original timestamps must still get its verdict."""
+        arrival stamps: a replay with original timestamps must still get its verdict. An article still
+        parked a window after it was routed will not get one: it is dead-lettered, never dropped."""
 
         def in_flight(parked: dict[str, Any] | None) -> bool:
             return parked is not None and parked.get("routed", 0.0) >= now - window
@@ -255,6 +257,13 @@ def register(pipeline: Pipeline, models: Models) -> None:
             parked = pending.get(article_id)
             if parked is not None and not in_flight(parked):
                 del pending[article_id]
+                await send_deadletter(
+                    pipeline,
+                    STAGE,
+                    "expired",
+                    f"band reports still missing {window:.0f} s after the article was routed",
+                    encode(parked["article"]),
+                )
 
     async def judge(article_id: str, value: dict[str, Any]) -> None:
         if "article" in value:
