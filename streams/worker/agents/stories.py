@@ -136,22 +136,30 @@ def register(pipeline: Pipeline) -> None:
         if "reprint" in message:
             await reprint(article_id, message["reprint"])
             return
-        parked = dict(pending.get(article_id) or {"reports": {}})
+        # The features and each report are rows of their own, each written once: rewriting one row with
+        # every report that arrives changelogged the features once per term partition (27 KB an article).
         if "report" in message:
-            parked["reports"] = {**parked["reports"], str(message["report"]["shard"]): message["report"]}
+            pending[report_key(article_id, message["report"]["shard"])] = message["report"]
         else:
-            parked |= {"features": message["features"], "expected": message["expected"]}
-        if "features" not in parked or len(parked["reports"]) < parked["expected"]:
-            pending[article_id] = parked  # a report can overtake its article: wait for both
+            pending[article_id] = {"features": message["features"], "expected": message["expected"]}
+        parked = pending.get(article_id)
+        if parked is None:  # a report can overtake its article: wait for both
             return
+        keys = [report_key(article_id, shard) for shard in range(partitions)]
+        reports = [report for key in keys if (report := pending.get(key)) is not None]
+        if len(reports) < parked["expected"]:
+            return
+        for key in keys:
+            pending.pop(key, None)
         pending.pop(article_id, None)
-        await decide(article_id, parked, partition)
+        await decide(article_id, parked["features"], reports, partition)
 
-    async def decide(article_id: str, parked: dict[str, Any], partition: int) -> None:
-        reports = list(parked["reports"].values())
+    def report_key(article_id: str, shard: int) -> str:
+        return f"{article_id}#r{shard}"
+
+    async def decide(article_id: str, feats: dict[str, Any], reports: list[Any], partition: int) -> None:
         chosen, _, dot = stories.choose(reports, config)
         story = chosen or stories.story_id(article_id)
-        feats = parked["features"]
         assigned[article_id] = {"story": story, "ts": feats["ts"]}
         stories.remember(assigned, partition, article_id, feats["ts"])
         weights = {str(shard): terms for shard, terms in stories.unit_weights(reports).items()}  # JSON keys
