@@ -249,6 +249,7 @@ def main_bench(
     repeat: int = 1,
     duration: float = 0.0,
     sample_interval: float = 5.0,
+    sizes: bool = True,
 ) -> int:
     if input_path is not None:
         read = read_input(str(input_path))
@@ -263,7 +264,7 @@ def main_bench(
         total = round(rate * duration) if duration else len(records) * repeat
         window = Settings.from_env().dedup_config().retention_seconds
         feed = recycle(records, total, window)
-        results = bench_pipeline(feed, total, workers, rate, sample_interval=sample_interval)
+        results = bench_pipeline(feed, total, workers, rate, sample_interval=sample_interval, sizes=sizes)
     for key, value in results.items():
         print(f"{key:>34}: {value}")
     if as_json:

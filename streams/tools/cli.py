@@ -174,6 +174,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
         repeat=args.repeat,
         duration=args.duration,
         sample_interval=args.sample_interval,
+        sizes=not args.no_sizes,
     )
 
 
@@ -255,6 +256,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--duration", type=float, default=0.0, help="seconds of a steady feed at --rate (input recycled)"
     )
     bench.add_argument("--sample-interval", type=float, default=5.0, help="seconds between RSS samples")
+    bench.add_argument(
+        "--no-sizes",
+        action="store_true",
+        help="skip reading every topic back for bytes per article (minutes after a long run)",
+    )
     bench.add_argument("--json", action="store_true", help="print one JSON object as the last line")
     bench.set_defaults(func=cmd_bench)
     return parser
