@@ -94,10 +94,22 @@ class StoryStream:
         else:
             state = self.stories[chosen]
         self.assigned[article["id"]] = {"story": chosen, "ts": feats.ts}
-        remember(self.assigned, band_partition(article["id"], self.partitions), article["id"], feats.ts)
+        remember(
+            self.assigned,
+            band_partition(article["id"], self.partitions),
+            article["id"],
+            feats.ts,
+            self.config.slot_seconds,
+        )
         record, records, updates = join(state, feats, dot, unit_weights(reports), self.config)
         self.stories[chosen] = state
-        remember(self.stories, band_partition(chosen, self.partitions), chosen, state["last_ts"])
+        remember(
+            self.stories,
+            band_partition(chosen, self.partitions),
+            chosen,
+            state["last_ts"],
+            self.config.slot_seconds,
+        )
         for shard, update in updates.items():
             store(self.terms, shard, update, self.config)
         self.sweep(feats.ts)
@@ -124,8 +136,8 @@ class StoryStream:
         horizon = now_ts - self.config.window_seconds
         for partition in range(self.partitions):
             expire(self.terms, partition, now_ts, self.config)
-            drop_due(self.stories, partition, horizon, "last_ts")
-            drop_due(self.assigned, partition, horizon, "ts")
+            drop_due(self.stories, partition, horizon, "last_ts", self.config.slot_seconds)
+            drop_due(self.assigned, partition, horizon, "ts", self.config.slot_seconds)
 
     def story_of(self) -> dict[str, str]:
         """Article id → story id, for every article assigned and not yet expired."""

@@ -1,7 +1,10 @@
-"""An hour index over a partition's keys: expiry finds what is due without scanning the table.
+"""A time index over a partition's keys: expiry finds what is due without scanning the table.
 
-``h{partition}`` lists the hours that hold keys, ``h{partition}:{hour}`` the keys touched in that hour. A key
-touched again stays listed under its older hours too; the caller checks its own last time before dropping.
+``h{partition}`` lists the time slots that hold keys; slot ``s`` keeps a count row ``h{partition}:{s}`` and
+one row per entry, ``h{partition}:{s}#{n}``. Adding a key writes two small rows, whatever the slot holds:
+one list row per slot, rewritten at each key, grew with the traffic and made every write (and its
+changelog message) cost as much as the slot held. A key touched again is listed again; the caller checks
+its own last time before dropping.
 """
 
 from __future__ import annotations
@@ -9,41 +12,53 @@ from __future__ import annotations
 from collections.abc import Iterator, MutableMapping
 from typing import Any
 
-HOUR = 3600
+#: A slot is this share of the window (at least a minute): a key expires at most one slot late, and the
+#: slot list stays a few hundred numbers long whatever the window.
+SLOTS_PER_WINDOW = 256
+MIN_SLOT_SECONDS = 60.0
+
+
+def slot_seconds(window_seconds: float) -> float:
+    return max(MIN_SLOT_SECONDS, window_seconds / SLOTS_PER_WINDOW)
 
 
 def is_index_key(key: str) -> bool:
     return key.startswith("h") and key[1:2].isdigit()
 
 
-def remember(state: MutableMapping[str, Any], partition: int, key: str, ts: float) -> None:
-    """List ``key`` under the hour of ``ts``."""
-    hour = int(ts // HOUR)
-    index = f"h{partition}:{hour}"
-    listed = state.get(index) or []
-    if key not in listed:
-        state[index] = [*listed, key]
-    hours = state.get(f"h{partition}") or []
-    if hour not in hours:
-        state[f"h{partition}"] = sorted([*hours, hour])
+def remember(state: MutableMapping[str, Any], partition: int, key: str, ts: float, width: float) -> None:
+    """List ``key`` under the slot of ``ts`` (slots ``width`` seconds wide)."""
+    slot = int(ts // width)
+    count_key = f"h{partition}:{slot}"
+    count = state.get(count_key) or 0
+    state[f"{count_key}#{count}"] = key
+    state[count_key] = count + 1
+    slots = state.get(f"h{partition}") or []
+    if slot not in slots:
+        state[f"h{partition}"] = sorted([*slots, slot])
 
 
-def due(state: MutableMapping[str, Any], partition: int, horizon: float) -> Iterator[str]:
-    """Keys listed only under hours wholly before ``horizon`` (each hour's list is dropped once read)."""
-    hours = state.get(f"h{partition}") or []
-    old = [hour for hour in hours if (hour + 1) * HOUR < horizon]
-    for hour in old:
-        index = f"h{partition}:{hour}"
-        yield from state.get(index) or []
-        state.pop(index, None)
+def due(state: MutableMapping[str, Any], partition: int, horizon: float, width: float) -> Iterator[str]:
+    """Keys listed under slots wholly before ``horizon`` (each slot's rows are dropped once read)."""
+    slots = state.get(f"h{partition}") or []
+    old = [slot for slot in slots if (slot + 1) * width < horizon]
+    for slot in old:
+        count_key = f"h{partition}:{slot}"
+        for entry in range(state.get(count_key) or 0):
+            key = state.pop(f"{count_key}#{entry}", None)
+            if key is not None:
+                yield key
+        state.pop(count_key, None)
     if old:
-        state[f"h{partition}"] = [hour for hour in hours if hour not in old]
+        state[f"h{partition}"] = [slot for slot in slots if slot not in old]
 
 
-def drop_due(state: MutableMapping[str, Any], partition: int, horizon: float, field: str) -> list[str]:
+def drop_due(
+    state: MutableMapping[str, Any], partition: int, horizon: float, field: str, width: float
+) -> list[str]:
     """Delete the due keys whose value's ``field`` (a time) is before ``horizon``; returns them."""
     dropped = []
-    for key in list(due(state, partition, horizon)):
+    for key in dict.fromkeys(due(state, partition, horizon, width)):
         value = state.get(key)
         if value is not None and value[field] < horizon:
             del state[key]

@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from streams.contracts import CleanArticle, Event, Place, StoryArticle, parse_rfc3339
+from streams.stages.stories import expiry
 from streams.stages.text import sentences
 
 _MONTHS = {
@@ -90,6 +91,11 @@ class StoryConfig:
     @property
     def window_seconds(self) -> float:
         return self.window_hours * 3600.0
+
+    @property
+    def slot_seconds(self) -> float:
+        """Width of the expiry index's time slots."""
+        return expiry.slot_seconds(self.window_seconds)
 
     def weight(self, kind: str) -> float:
         return dict(self.kind_weights).get(kind, 0.0)

@@ -156,14 +156,14 @@ def store(
         "last": last,
         "keys": keys,
     }
-    remember(state, shard, story_id, last)
+    remember(state, shard, story_id, last, config.slot_seconds)
 
 
 def expire(state: MutableMapping[str, Any], shard: int, now_ts: float, config: StoryConfig = DEFAULT) -> int:
     """Drop this shard's stories past their window via the hour index (no scan); returns how many."""
     horizon = now_ts - config.window_seconds
     dropped = 0
-    for story_id in list(due(state, shard, horizon)):
+    for story_id in dict.fromkeys(due(state, shard, horizon, config.slot_seconds)):
         key = entry_key(shard, story_id)
         entry = state.get(key)
         if entry is None or entry["last"] >= horizon:

@@ -131,7 +131,7 @@ def register(pipeline: Pipeline) -> None:
     async def on_verdict(message: dict[str, Any], partition: int, article_id: str) -> None:
         if "sweep" in message:
             horizon = float(message["sweep"]) - config.window_seconds
-            stories.drop_due(assigned, partition, horizon, "ts")
+            stories.drop_due(assigned, partition, horizon, "ts", config.slot_seconds)
             return
         if "reprint" in message:
             await reprint(article_id, message["reprint"])
@@ -161,7 +161,7 @@ def register(pipeline: Pipeline) -> None:
         chosen, _, dot = stories.choose(reports, config)
         story = chosen or stories.story_id(article_id)
         assigned[article_id] = {"story": story, "ts": feats["ts"]}
-        stories.remember(assigned, partition, article_id, feats["ts"])
+        stories.remember(assigned, partition, article_id, feats["ts"], config.slot_seconds)
         weights = {str(shard): terms for shard, terms in stories.unit_weights(reports).items()}  # JSON keys
         join = {"features": feats, "dot": dot, "weights": weights}
         messages = [encode({"join": join})]
@@ -191,7 +191,9 @@ def register(pipeline: Pipeline) -> None:
     async def on_story(message: dict[str, Any], partition: int, story: str) -> None:
         if "sweep" in message:
             horizon = float(message["sweep"]) - config.window_seconds
-            metrics.STORIES_OPEN.dec(len(stories.drop_due(states, partition, horizon, "last_ts")))
+            metrics.STORIES_OPEN.dec(
+                len(stories.drop_due(states, partition, horizon, "last_ts", config.slot_seconds))
+            )
         elif "flush" in message:
             dirty = states.pop(f"d{partition}", None) or []
             for story_id in dirty:
@@ -236,7 +238,7 @@ def register(pipeline: Pipeline) -> None:
         """Store the story's state; publish its record, or list it for the flush timer when rate-limited."""
         story = state["story_id"]
         states[story] = state
-        stories.remember(states, partition, story, state["last_ts"])
+        stories.remember(states, partition, story, state["last_ts"], config.slot_seconds)
         if record is not None:
             await publish_story(record, cause)
         elif state["dirty"]:
