@@ -266,8 +266,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _unwind(signum: int, _frame: object) -> None:
+    """SIGTERM unwinds like Ctrl-C, so the broker and workers a command started are stopped, not orphaned
+    (commands that serve until stopped install their own handlers)."""
+    raise SystemExit(128 + signum)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    signal.signal(signal.SIGTERM, _unwind)
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     try:
         result: int = args.func(args)

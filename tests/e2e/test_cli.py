@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import orjson
+import psutil
 import pytest
 
 pytestmark = pytest.mark.e2e
@@ -82,6 +85,30 @@ def test_bench_stage_only_prints_json(tmp_path: Path) -> None:
     assert figures["mode"] == "stage-only"
     assert figures["articles_per_s"] > 0 and figures["events"] > 0
     assert 0 < figures["cpu_s_per_article"] < 5
+
+
+def test_a_terminated_bench_stops_its_broker_and_worker(tmp_path: Path) -> None:
+    articles = Path(__file__).parents[1] / "data" / "eval" / "dedup" / "articles.jsonl"
+    args = ["bench", "--input", str(articles), "--rate", "1", "--duration", "600", "--no-sizes"]
+    env = {k: v for k, v in os.environ.items() if k != "KAFKA_BOOTSTRAP_SERVERS"}
+    process = subprocess.Popen([*NEWSEVENTS, *args], cwd=tmp_path, env=env, stderr=subprocess.DEVNULL)
+    bench = psutil.Process(process.pid)
+    children: list[psutil.Process] = []
+    try:
+        deadline = time.monotonic() + 120
+        while len(bench.children(recursive=True)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.5)  # until the broker and the worker run
+        time.sleep(5)
+        children = bench.children(recursive=True)
+        assert len(children) >= 2, children
+        process.terminate()
+        assert process.wait(timeout=60) == 128 + signal.SIGTERM
+        _, alive = psutil.wait_procs(children, timeout=30)
+        assert not alive, f"left running: {[child.cmdline()[:3] for child in alive]}"
+    finally:
+        for leftover in [bench, *children]:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                leftover.kill()
 
 
 def test_bench_end_to_end_reports_traffic_state_cpu_and_trends(tmp_path: Path) -> None:
