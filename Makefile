@@ -31,7 +31,7 @@ test: lint typecheck
 
 # Fault injection (broker cut, SIGKILL, hostile input) on real workers: a few minutes; CI runs it too.
 faults: $(STAMP)
-	$(BIN)/python -m pytest -q -p no:cacheprovider -m faults tests/faults
+	$(BIN)/python -m pytest -q -rP -p no:cacheprovider -m faults tests/faults
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest -q tests/unit
