@@ -400,7 +400,6 @@ def test_hostile_corpus_is_dead_lettered_or_accepted_and_every_good_article_come
     produce_all(pipeline, mixed)
     got = read_outcomes(pipeline, mixed, run, started + TIMEOUT)
     elapsed = time.monotonic() - started
-    print("\n".join(summary(mixed, got)), f"in {elapsed:.0f} s", sep="\n")
 
     expected_clean = collections.Counter(item.article_id for item in mixed if ACCEPTED in item.allowed)
     lost, duplicated, wrong = [], [], []
@@ -427,6 +426,11 @@ def test_hostile_corpus_is_dead_lettered_or_accepted_and_every_good_article_come
             lost.append(item.name)
     unjudged = sorted(
         {item.article_id for item in mixed if got.cleaned.get(item.article_id or "")} - set(got.judged)
+    )
+    print(*summary(mixed, got), sep="\n")
+    print(
+        f"hostile {len(hostile)}, good {len(good)}; lost {len(lost)}, duplicated {len(duplicated)}, "
+        f"worker peak RSS {pipeline.worker.peak_rss_mb():.0f} MB; in {elapsed:.0f} s"
     )
     assert not lost, f"never accounted for: {lost}"
     assert not duplicated, f"published more than once: {duplicated}"
