@@ -28,12 +28,14 @@ def feed() -> list[bytes]:
     return [*generated[:5], *lines[:4], *generated[5:], *lines[4:]]
 
 
-def story_runs(records: list[bytes], workers: int, log_dir: Path) -> tuple[dict[str, str], dict[str, Any]]:
+def story_runs(
+    records: list[bytes], workers: int, log_dir: Path, pause: float = 0.0, **env: str
+) -> tuple[dict[str, str], dict[str, Any]]:
     """Each record produced once the previous one has its story record (one arrival order, whatever the
-    partitions): article id → story id, and the latest record of every story."""
+    partitions) and ``pause`` seconds more: article id → story id, and the latest record of every story."""
     story_of: dict[str, str] = {}
     latest: dict[str, Any] = {}
-    env = {"NEWSEVENTS_STORY_PUBLISH_INTERVAL": "0"}  # every change of a story is a record
+    env["NEWSEVENTS_STORY_PUBLISH_INTERVAL"] = "0"  # every change of a story is a record
     with LocalPipeline(workers=workers, partitions=4, bootstrap="", log_dir=log_dir, env=env) as local:
         with TopicReader(local.settings, [contracts.STORIES]) as reader:
             seen = 0
@@ -48,6 +50,7 @@ def story_runs(records: list[bytes], workers: int, log_dir: Path) -> tuple[dict[
                             (a["id"], received.value["story_id"]) for a in received.value["articles"]
                         )
                 assert seen > index, f"no story record for input {index} ({orjson.loads(record)['id']})"
+                time.sleep(pause)
         for worker in local.workers:
             assert worker.process is not None and worker.process.poll() is None
     return story_of, latest
@@ -65,3 +68,12 @@ def test_two_workers_give_the_story_ids_one_worker_gives(tmp_path: Path) -> None
     assert (valencia["num_articles"], valencia["num_mentions"], valencia["num_sources"]) == (5, 7, 5)
     partitions = {stories.band_partition(sid, 4) for sid in one_latest}
     assert len(partitions) > 1, "every story sat on one partition; the test proves nothing"
+
+
+def test_sweeps_keep_a_backfilled_story_open(tmp_path: Path) -> None:
+    """The window is of publication time: a story from months ago, replayed with sweeps in between, still
+    gathers its articles (sweeping by the wall clock expired it before each next article)."""
+    valencia = FEED.read_bytes().splitlines()[1:]
+    _, latest = story_runs(valencia, 1, tmp_path, pause=2.0, NEWSEVENTS_DEDUP_SWEEP_INTERVAL="1")
+    record = latest[stories.story_id("valencia-wire")]
+    assert (record["num_articles"], record["num_mentions"], record["num_sources"]) == (5, 7, 5)

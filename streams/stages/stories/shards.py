@@ -160,22 +160,29 @@ def store(
 
 
 def expire(state: MutableMapping[str, Any], shard: int, now_ts: float, config: StoryConfig = DEFAULT) -> int:
-    """Drop this shard's stories past their window via the hour index (no scan); returns how many."""
-    horizon = now_ts - config.window_seconds
+    """Drop this shard's stories past their window via the time index (no scan); returns how many.
+
+    Each bucket is rewritten once, however many of its stories go: a sweep that drops many stories
+    otherwise wrote a bucket (and its changelog message) once per story it held."""
+    cutoff = now_ts - config.window_seconds
+    gone: dict[str, set[str]] = {}
     dropped = 0
-    for story_id in dict.fromkeys(due(state, shard, horizon, config.slot_seconds)):
+    for story_id in dict.fromkeys(due(state, shard, cutoff, config.slot_seconds)):
         key = entry_key(shard, story_id)
         entry = state.get(key)
-        if entry is None or entry["last"] >= horizon:
+        if entry is None or entry["last"] >= cutoff:
             continue
         for term in entry["keys"]:
-            bucket = state.get(term)
-            if bucket and story_id in bucket["stories"]:
-                stories = {sid: v for sid, v in bucket["stories"].items() if sid != story_id}
-                if stories:
-                    state[term] = {"df": bucket["df"], "stories": stories}
-                else:
-                    del state[term]
+            gone.setdefault(term, set()).add(story_id)
         del state[key]
         dropped += 1
+    for term, story_ids in gone.items():
+        bucket = state.get(term)
+        if not bucket or story_ids.isdisjoint(bucket["stories"]):
+            continue
+        stories = {sid: v for sid, v in bucket["stories"].items() if sid not in story_ids}
+        if stories:
+            state[term] = {"df": bucket["df"], "stories": stories}
+        else:
+            del state[term]
     return dropped

@@ -37,6 +37,13 @@ TIMER_KEY = b"~timer"
 log = logging.getLogger("newsevents")
 
 
+@dataclasses.dataclass
+class StreamClock:
+    """The latest publication time this worker has routed: the story window's "now"."""
+
+    latest: float = 0.0
+
+
 def register(pipeline: Pipeline) -> None:
     app = pipeline.app
     partitions = pipeline.settings.partitions
@@ -46,6 +53,7 @@ def register(pipeline: Pipeline) -> None:
         window_hours=settings.story_window_hours,
         publish_interval=settings.story_publish_interval,
     )
+    clock = StreamClock()
     terms = app.Table("stories-terms", default=None, partitions=partitions)
     pending = app.Table("stories-pending", default=None, partitions=partitions)
     assigned = app.Table("stories-assigned", default=None, partitions=partitions)
@@ -81,6 +89,7 @@ def register(pipeline: Pipeline) -> None:
         article: contracts.CleanArticle = coded["article"]
         feats = stories.features(article, coded.get("events") or [], coded.get("places") or [], config)
         article_id = feats.article["id"]
+        clock.latest = max(clock.latest, feats.ts)
         by_shard = stories.shard_terms(feats.terms, partitions)
         parked = {"features": dataclasses.asdict(feats), "expected": len(by_shard)}
         probe = {"article_id": article_id, "embedding": feats.embedding, "ts": feats.ts}
@@ -276,10 +285,16 @@ def register(pipeline: Pipeline) -> None:
 
     @app.timer(pipeline.settings.dedup_sweep_interval, on_leader=True)
     async def sweep() -> None:
-        """Tables may only be written inside a stream, so the sweep travels as a message per partition."""
-        await to_every_partition(
-            {"sweep": time.time()},
-            pipeline.stories_terms,
-            pipeline.stories_verdicts,
-            pipeline.stories_updates,
-        )
+        """Tables may only be written inside a stream, so the sweep travels as a message per partition.
+
+        The window is of publication time: a sweep expires a window before the latest article this worker
+        routed (or the wall clock, if earlier), so a backfill of last month's news keeps last month's
+        stories, and an article dated in the future expires nothing. None before the first article.
+        """
+        if clock.latest:
+            await to_every_partition(
+                {"sweep": min(time.time(), clock.latest)},
+                pipeline.stories_terms,
+                pipeline.stories_verdicts,
+                pipeline.stories_updates,
+            )

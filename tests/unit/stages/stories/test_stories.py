@@ -163,3 +163,27 @@ def test_events_aggregate_across_the_story_when_type_date_and_countries_agree() 
     assert merged["first_seen"] < merged["last_seen"] and merged["story_id"] == out.story_id
     assert apart["event_id"] == "e3" and apart["num_articles"] == 1 and apart["story_id"] == out.story_id
     assert out.stories[-1]["event_ids"] == ["e1", "e3"]
+
+
+def test_a_sweep_rewrites_each_term_bucket_once() -> None:
+    config = dataclasses.replace(stories.DEFAULT, window_hours=1)
+    state: dict[str, Any] = {}
+    for n, last in enumerate([100.0, 200.0, 300.0, 5000.0, 5100.0]):  # five stories sharing two terms
+        terms = {"n:valencia": 1.0, "p:spain": 1.0}
+        stories.store(
+            state,
+            0,
+            {"story_id": f"s{n}", "terms": terms, "centroid": "", "norm": 1.0, "articles": 1, "last": last},
+            config,
+        )
+    writes: list[str] = []
+
+    class Recording(dict[str, Any]):
+        def __setitem__(self, key: str, value: Any) -> None:
+            writes.append(key)
+            super().__setitem__(key, value)
+
+    recorded = Recording(state)
+    assert stories.expire(recorded, 0, 5110.0, config) == 3  # the three more than an hour old
+    assert sorted(recorded["n:valencia"]["stories"]) == ["s3", "s4"]
+    assert sorted(key for key in writes if key.startswith(("n:", "p:"))) == ["n:valencia", "p:spain"]
