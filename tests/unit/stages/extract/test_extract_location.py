@@ -50,3 +50,14 @@ def test_a_body_named_after_its_place_acts_there(extractor: Extractor) -> None:
     assert event["location"] is not None and event["location"]["name"] == "Dayton"
     (event,) = _events(extractor, "A Dayton man attacked a cashier with a knife on Friday.")
     assert event["location"] is None
+
+
+def test_the_dateline_does_not_cover_an_earlier_event(extractor: Extractor) -> None:
+    leeds = geo.lookup("Leeds")
+    text = "Police arrested two men on Monday after a robbery. The men had been convicted of fraud in 2015."
+    events = _events(extractor, text, dateline=leeds)
+    arrest = next(e for e in events if e["event_type"] == "COERCE")
+    conviction = next(e for e in events if e["event_type"] == "SANCTION")
+    assert arrest["location"] is not None and arrest["location"]["name"] == "Leeds"
+    assert conviction["role"] == "background"
+    assert conviction["location"] is None and conviction["location_source"] == "none"
