@@ -38,6 +38,8 @@ _SITES = frozenset(
     words("police department sheriff court courthouse council county church mosque temple hospital")
     + words("prison jail")
 )
+#: What a city's name before it makes local: 'Chicago police', 'the Durban court', 'Boise Fire Department'.
+_LOCAL_AUTHORITY = re.compile(r"\s+(?:police|sheriff|court|council|fire department)\b", re.IGNORECASE)
 _SPECIFICITY = {"city": 3, "site": 3, "admin1": 2, "country": 1, "continent": 0}
 #: The lead sentences an article's setting covers, and how often it must name a place to be set there.
 _SETTING_LEAD = 2
@@ -220,7 +222,8 @@ def _event_location(
     level that the sentence puts something 'in', 'at' or 'near' (the one attached to the trigger's
     clause first, the most specific next), else the dateline's place, else, for the article's lead,
     the place it is set in. A country alone is no location: a sentence that only names its country
-    defers to a setting in that country, or says nothing. The dateline and the setting cover the
+    defers to a setting in that country, or says nothing. Past the lead, an article whose city's police
+    or court it names is set there (``_local_seat``). The dateline and the setting cover the
     news, not an earlier event the article recounts (``background``): that one has only the place its
     own sentence names."""
     found = _sentence_place(doc, offset, carrier, context)
@@ -233,9 +236,21 @@ def _event_location(
         setting = _main_place(context, found["country"])
     elif setting is None and _in_lead(offset, context.article["text"]):
         setting = _main_place(context)
+    if setting is None:
+        setting = _local_seat(context)
     if setting is None or (found is not None and found["country"] != setting["country"]):
         return None
     return setting
+
+
+def _local_seat(context: ArticleContext) -> Place | None:
+    """The first city whose police, sheriff, court or council the article names ('according to Chicago
+    police'): local news, whose events happen there unless their sentence says otherwise."""
+    text = context.article["text"]
+    return next(
+        (p for p in context.places if p.get("feature") == "city" and _LOCAL_AUTHORITY.match(text, p["end"])),
+        None,
+    )
 
 
 def _below_country(place: GeoPlace) -> bool:

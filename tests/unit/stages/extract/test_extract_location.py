@@ -61,3 +61,17 @@ def test_the_dateline_does_not_cover_an_earlier_event(extractor: Extractor) -> N
     assert arrest["location"] is not None and arrest["location"]["name"] == "Leeds"
     assert conviction["role"] == "background"
     assert conviction["location"] is None and conviction["location_source"] == "none"
+
+
+def test_local_news_happens_where_its_police_are(extractor: Extractor) -> None:
+    text = (
+        "A man was charged with murder on Friday, according to Leeds police. "
+        "The victim was a teacher and a father of three. "
+        "Officers said the man had been identified by two witnesses. "
+        "He was arrested on Thursday morning."
+    )
+    arrest = next(e for e in _events(extractor, text) if e["event_type"] == "COERCE")
+    assert arrest["location"] is not None and arrest["location"]["name"] == "Leeds"
+    assert arrest["location_source"] == "article"
+    (elsewhere,) = _events(extractor, "He was arrested on Thursday morning after a robbery in a shop.")
+    assert elsewhere["location"] is None
