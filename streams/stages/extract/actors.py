@@ -107,7 +107,8 @@ def participants(carrier: Token, noun: Token) -> tuple[list[Token], list[Token]]
     subject = subject_of(carrier)
     if subject is not None:
         subject = resolve_pronoun(subject)
-        if subject.dep_ == "nsubjpass" and not _does_embedded(subject, carrier):
+        undergoes = subject.dep_ == "nsubjpass" and not _does_embedded(subject, carrier)
+        if undergoes or (subject.head.i != carrier.i and _own_passive(carrier)):
             targets.append(subject)
             agent = next((c for c in carrier.children if c.dep_ == "agent"), None)
             sources.extend(c for c in (agent.children if agent is not None else ()) if c.dep_ == "pobj")
@@ -178,6 +179,12 @@ def _sharessubject_of(clause: Token, dep: str = "advcl") -> bool:
         and clause.tag_ in tags
         and not any(c.dep_ in ("nsubj", "nsubjpass") for c in clause.children)
     )
+
+
+def _own_passive(carrier: Token) -> bool:
+    """'He was serving a life sentence after being convicted': a passive verb without a subject of its
+    own is done to the subject it borrows."""
+    return pos(carrier) == "VERB" and any(c.dep_ == "auxpass" for c in carrier.children)
 
 
 def _does_embedded(subject: Token, carrier: Token) -> bool:

@@ -255,3 +255,11 @@ def test_two_parties_that_agree_together_are_source_and_target(extractor: Extrac
 def test_an_ampersand_keeps_a_company_name_whole(extractor: Extractor) -> None:
     deal = _event(extractor, "Procter & Gamble signed a deal with Walmart in Cincinnati.", "AGREE")
     assert _texts(deal["source_actors"]) == ["Procter & Gamble"]
+
+
+def test_a_passive_without_its_own_subject_is_done_to_the_one_it_borrows(extractor: Extractor) -> None:
+    event = _event(
+        extractor, "Smith was serving a life sentence after being convicted of fraud in 2015.", "SANCTION"
+    )
+    assert _texts(event["source_actors"]) == []
+    assert _texts(event["target_actors"]) == ["Smith"]
