@@ -263,3 +263,10 @@ def test_a_passive_without_its_own_subject_is_done_to_the_one_it_borrows(extract
     )
     assert _texts(event["source_actors"]) == []
     assert _texts(event["target_actors"]) == ["Smith"]
+
+
+def test_the_body_named_before_an_act_is_its_owner(extractor: Extractor) -> None:
+    event = _event(extractor, "Students protested police brutality in Nairobi on Friday.", "PROTEST")
+    assert _texts(event["target_actors"]) == ["police"]
+    event = _event(extractor, "Students protested business rules in Nairobi on Friday.", "PROTEST")
+    assert _texts(event["target_actors"]) == []
