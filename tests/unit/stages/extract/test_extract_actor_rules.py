@@ -270,3 +270,13 @@ def test_the_body_named_before_an_act_is_its_owner(extractor: Extractor) -> None
     assert _texts(event["target_actors"]) == ["police"]
     event = _event(extractor, "Students protested business rules in Nairobi on Friday.", "PROTEST")
     assert _texts(event["target_actors"]) == []
+
+
+def test_a_model_takes_its_makers_country(extractor: Extractor) -> None:
+    text = (
+        "The deal follows talks between Aeroflot and Chicago-based Boeing last year. "
+        "Russian carrier Aeroflot has negotiated the purchase of 22 new Boeing 787 Dreamliners."
+    )
+    event = _event(extractor, text, "AGREE")
+    (plane,) = [a for a in event["target_actors"] if "Dreamliners" in a["text"]]
+    assert (plane["country"], plane["country_source"]) == ("USA", "stated")
