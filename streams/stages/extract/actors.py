@@ -11,6 +11,7 @@ from streams.stages.extract.coreference import (
     RESOLVED_PRONOUNS,
     article_police,
     group_antecedent,
+    name_the_company,
     name_the_title,
     pronoun_antecedent,
     resolve_pronoun,
@@ -66,6 +67,7 @@ def event_actors(
         sources, targets = sources[:1], sources[1:]  # 'the USAF and Boeing signed a deal': with each other
     for actor in (*sources, *targets):
         name_the_title(actor, setting.article["text"])
+        name_the_company(actor, setting)
     fill_countries(sources, targets, carrier, offset, setting)
     return sources, targets
 

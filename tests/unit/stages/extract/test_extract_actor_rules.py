@@ -280,3 +280,17 @@ def test_a_model_takes_its_makers_country(extractor: Extractor) -> None:
     event = _event(extractor, text, "AGREE")
     (plane,) = [a for a in event["target_actors"] if "Dreamliners" in a["text"]]
     assert (plane["country"], plane["country_source"]) == ("USA", "stated")
+
+
+def test_the_company_is_the_firm_that_last_opened_a_sentence(extractor: Extractor) -> None:
+    text = (
+        "Shares of Zentrix rose sharply this week. Zentrix has posted record sales for the third year. "
+        "On Monday, the company signed a contract with the Defence Ministry in London."
+    )
+    event = _event(extractor, text, "AGREE")
+    assert _texts(event["source_actors"]) == ["Zentrix"]
+    text = (
+        "Sales rose for the third year. On Monday, the company signed a contract with the Defence Ministry."
+    )
+    event = _event(extractor, text, "AGREE")
+    assert _texts(event["source_actors"]) == ["the company"]
