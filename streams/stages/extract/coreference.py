@@ -96,8 +96,10 @@ def name_the_company(actor: Actor, setting: Setting) -> None:
     text = setting.article["text"]
     for start, _ in reversed([span for span in sentences(text) if span[0] < actor["start"]]):
         found = _OPENING_NAME.match(text, start)
-        first = re.split(r"['’.\s]", found.group(1))[0] if found else ""
-        if not first or first.lower() in STOP_WORDS | TIME_WORDS or not _used_as_name(first, text):
+        if found is None:
+            continue
+        first = re.split(r"['’.\s]", found.group(1))[0]
+        if first.lower() in STOP_WORDS | TIME_WORDS or not _used_as_name(first, text):
             continue
         end = found.end(1)
         person = _person_name(found, text, setting) is not None
