@@ -136,6 +136,15 @@ def participants(carrier: Token, noun: Token) -> tuple[list[Token], list[Token]]
         or _sharessubject_of(c)
         or (c.dep_ == "conj" and _sharessubject_of(c, "conj"))
     ]
+    #: 'an agreement to purchase SeaMicro': the one named as what an event noun is about
+    targets += [
+        o
+        for h in heads[: 1 + (noun is not carrier)]
+        for c in h.children
+        if _says_what(c, h)
+        for o in c.children
+        if o.dep_ == "dobj" and pos(o) == "PROPN"
+    ]
     for head in heads:
         objects = [c for c in head.children if c.dep_ in ("dobj", "dative") and c.i != noun.i]
         targets.extend(objects)
@@ -152,6 +161,17 @@ def participants(carrier: Token, noun: Token) -> tuple[list[Token], list[Token]]
     seen: set[int] = {t.i for t in sources}
     unique_targets = [t for t in targets if not (t.i in seen or seen.add(t.i))]  # type: ignore[func-returns-value]
     return sources, unique_targets[:3]
+
+
+def _says_what(clause: Token, event: Token) -> bool:
+    """'an agreement to purchase SeaMicro', 'a call to release Smith': an infinitive on an event noun
+    says what the event is about."""
+    return (
+        pos(event) == "NOUN"
+        and clause.dep_ == "acl"
+        and clause.tag_ == "VB"
+        and any(c.dep_ == "aux" and c.lower_ == "to" for c in clause.children)
+    )
 
 
 def _is_agentive(token: Token) -> bool:

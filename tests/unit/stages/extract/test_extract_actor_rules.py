@@ -294,3 +294,12 @@ def test_the_company_is_the_firm_that_last_opened_a_sentence(extractor: Extracto
     )
     event = _event(extractor, text, "AGREE")
     assert _texts(event["source_actors"]) == ["the company"]
+
+
+def test_what_an_agreement_is_to_do_names_its_counterpart(extractor: Extractor) -> None:
+    text = "Zentrix Corp. reached a $300 million agreement on Monday to purchase Microvolt."
+    event = _event(extractor, text, "AGREE")
+    assert _texts(event["target_actors"]) == ["Microvolt"]
+    text = "The two firms signed an agreement on Monday to protect their interests."
+    event = _event(extractor, text, "AGREE")
+    assert _texts(event["target_actors"]) == []
