@@ -30,8 +30,9 @@ from streams.stages.extract.senses import is_person
 from streams.stages.geo.toponyms import NameLookup
 from streams.stages.text import WORD, sentences
 
+#: 'out' as in 'convicted of assault out of Brazos County'.
 _LOCATION_PREPS = frozenset(
-    {"in", "at", "near", "outside", "inside", "across", "throughout", "around", "over"}
+    {"in", "at", "near", "outside", "inside", "across", "throughout", "around", "over", "out"}
 )
 #: Bodies and buildings that stand where the place naming them is: 'Albany County Sheriff's Department'.
 _SITES = frozenset(

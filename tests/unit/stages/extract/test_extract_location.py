@@ -75,3 +75,10 @@ def test_local_news_happens_where_its_police_are(extractor: Extractor) -> None:
     assert arrest["location_source"] == "article"
     (elsewhere,) = _events(extractor, "He was arrested on Thursday morning after a robbery in a shop.")
     assert elsewhere["location"] is None
+
+
+def test_a_case_out_of_a_place_happened_there(extractor: Extractor) -> None:
+    text = "He is serving a life sentence after being convicted of robbery out of Leeds in 2015."
+    conviction = next(e for e in _events(extractor, text) if e["event_type"] == "SANCTION")
+    assert conviction["location"] is not None and conviction["location"]["name"] == "Leeds"
+    assert conviction["location_source"] == "sentence"
