@@ -11,6 +11,7 @@ from streams.stages.extract.coreference import (
     RESOLVED_PRONOUNS,
     article_police,
     group_antecedent,
+    name_the_company,
     name_the_title,
     pronoun_antecedent,
     resolve_pronoun,
@@ -66,6 +67,7 @@ def event_actors(
         sources, targets = sources[:1], sources[1:]  # 'the USAF and Boeing signed a deal': with each other
     for actor in (*sources, *targets):
         name_the_title(actor, setting.article["text"])
+        name_the_company(actor, setting)
     fill_countries(sources, targets, carrier, offset, setting)
     return sources, targets
 
@@ -107,7 +109,8 @@ def participants(carrier: Token, noun: Token) -> tuple[list[Token], list[Token]]
     subject = subject_of(carrier)
     if subject is not None:
         subject = resolve_pronoun(subject)
-        if subject.dep_ == "nsubjpass" and not _does_embedded(subject, carrier):
+        undergoes = subject.dep_ == "nsubjpass" and not _does_embedded(subject, carrier)
+        if undergoes or (subject.head.i != carrier.i and _own_passive(carrier)):
             targets.append(subject)
             agent = next((c for c in carrier.children if c.dep_ == "agent"), None)
             sources.extend(c for c in (agent.children if agent is not None else ()) if c.dep_ == "pobj")
@@ -133,6 +136,15 @@ def participants(carrier: Token, noun: Token) -> tuple[list[Token], list[Token]]
         or _sharessubject_of(c)
         or (c.dep_ == "conj" and _sharessubject_of(c, "conj"))
     ]
+    #: 'an agreement to purchase SeaMicro': the one named as what an event noun is about
+    targets += [
+        o
+        for h in heads[: 1 + (noun is not carrier)]
+        for c in h.children
+        if _says_what(c, h)
+        for o in c.children
+        if o.dep_ == "dobj" and pos(o) == "PROPN"
+    ]
     for head in heads:
         objects = [c for c in head.children if c.dep_ in ("dobj", "dative") and c.i != noun.i]
         targets.extend(objects)
@@ -149,6 +161,17 @@ def participants(carrier: Token, noun: Token) -> tuple[list[Token], list[Token]]
     seen: set[int] = {t.i for t in sources}
     unique_targets = [t for t in targets if not (t.i in seen or seen.add(t.i))]  # type: ignore[func-returns-value]
     return sources, unique_targets[:3]
+
+
+def _says_what(clause: Token, event: Token) -> bool:
+    """'an agreement to purchase SeaMicro', 'a call to release Smith': an infinitive on an event noun
+    says what the event is about."""
+    return (
+        pos(event) == "NOUN"
+        and clause.dep_ == "acl"
+        and clause.tag_ == "VB"
+        and any(c.dep_ == "aux" and c.lower_ == "to" for c in clause.children)
+    )
 
 
 def _is_agentive(token: Token) -> bool:
@@ -178,6 +201,12 @@ def _sharessubject_of(clause: Token, dep: str = "advcl") -> bool:
         and clause.tag_ in tags
         and not any(c.dep_ in ("nsubj", "nsubjpass") for c in clause.children)
     )
+
+
+def _own_passive(carrier: Token) -> bool:
+    """'He was serving a life sentence after being convicted': a passive verb without a subject of its
+    own is done to the subject it borrows."""
+    return pos(carrier) == "VERB" and any(c.dep_ == "auxpass" for c in carrier.children)
 
 
 def _does_embedded(subject: Token, carrier: Token) -> bool:

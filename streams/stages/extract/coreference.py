@@ -29,6 +29,7 @@ from streams.stages.extract.names import (
 )
 from streams.stages.extract.phrases import own_tokens, phrase_actor
 from streams.stages.geo.toponyms import GENERIC_PLACE_WORDS
+from streams.stages.text import sentences
 
 #: Pronouns that stand for one person named before them.
 RESOLVED_PRONOUNS = frozenset(words("he she him her his"))
@@ -55,6 +56,10 @@ _POLICE = re.compile(
 )
 #: Runs of capitalised words, initials and name particles: candidate names before a pronoun.
 _NAME_RUN = re.compile(r"[A-Z][\w'’-]*\.?(?: (?:[A-Z][\w'’-]*\.?|de|van|von|bin|al|da|del))*")
+#: Words for the firm the article is about.
+_FIRM = re.compile(r"(?:the\s+)?(?:company|firm)", re.IGNORECASE)
+#: A name opening a sentence, up to four capitalised words ('Airbus has', 'Alcoa Inc.'s').
+_OPENING_NAME = re.compile(r"([A-Z][\w&'’-]*\.?(?: [A-Z][\w&'’-]*\.?){0,3})(?:['’]s)?\s")
 #: Titles of one person: 'the president' is the one the article names 'President X'.
 _PERSONAL_TITLES = frozenset(
     items(
@@ -79,6 +84,36 @@ def name_the_title(actor: Actor, text: str) -> None:
     start, end = match.start(1), match.start(1) + len(match.group(1).rstrip())
     actor["text"] = actor["name"] = text[start:end]
     actor["start"], actor["end"] = start, end
+
+
+def name_the_company(actor: Actor, setting: Setting) -> None:
+    """'the company' is the firm whose name last opened a sentence before it ('Airbus has hopes that
+    sales will exceed 700. The company is in talks with China'): a business article's subject. Not a
+    person, a place, a date or a common word; a firm of several words that reads like a person's name is
+    missed."""
+    if _FIRM.fullmatch(actor["text"]) is None:
+        return
+    text = setting.article["text"]
+    for start, _ in reversed([span for span in sentences(text) if span[0] < actor["start"]]):
+        found = _OPENING_NAME.match(text, start)
+        if found is None:
+            continue
+        first = re.split(r"['’.\s]", found.group(1))[0]
+        if first.lower() in STOP_WORDS | TIME_WORDS or not _used_as_name(first, text):
+            continue
+        end = found.end(1)
+        person = _person_name(found, text, setting) is not None
+        if person or any(p["start"] < end and start < p["end"] for p in setting.places):
+            continue
+        actor["text"] = actor["name"] = text[start:end]
+        actor["start"], actor["end"] = start, end
+        return
+
+
+def _used_as_name(word: str, text: str) -> bool:
+    """A name, not a common word a sentence opens with ('Sales rose'): written in capitals, or
+    capitalised inside a sentence too."""
+    return word.isupper() or re.search(rf"[\w,;:] +{re.escape(word)}\b", text) is not None
 
 
 def pronoun_antecedent(pronoun: Token, offset: int, setting: Setting) -> Actor | None:

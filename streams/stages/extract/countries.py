@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from itertools import pairwise
 
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Token
@@ -62,12 +63,24 @@ def fill_countries(
 def _named_with_country(actor: Actor, setting: Setting) -> str | None:
     """The country the article gives a person or body where it names them in full: 'Wang' after
     'Chinese Foreign Minister Wang Yi', 'Boeing' after 'Chicago-based Boeing', 'Kang' after 'Kang
-    Kyung-wha, South Korea's foreign minister'."""
-    last = next((w for w in reversed(actor["text"].split()) if w[:1].isupper() and len(w) > 2), None)
-    if last is None or last.lower().rstrip(".") in NAME_TITLES or last.lower() in SECTORS:
-        return None
+    Kyung-wha, South Korea's foreign minister'; a model takes its maker's ('22 Boeing 787s')."""
     if actor["sector"] == "IGO" or _NO_SETTING.search(actor["text"]):
         return None
+    words_ = actor["text"].split()
+    last = next((w for w in reversed(words_) if w[:1].isupper() and len(w) > 2), None)
+    if last is None or last.lower().rstrip(".") in NAME_TITLES or last.lower() in SECTORS:
+        return None
+    # 'Boeing 787 Dreamliners', 'an Airbus A380': the maker a model is named after
+    makers = [w for w, model in pairwise(words_) if w[:1].isupper() and any(c.isdigit() for c in model)]
+    for name in (last, *makers):
+        country = _stated_with(name, actor, setting)
+        if country is not None:
+            return country
+    return None
+
+
+def _stated_with(last: str, actor: Actor, setting: Setting) -> str | None:
+    """The country a title or an appositive gives ``last`` (a word of a name) where the article names it."""
     text = setting.article["text"]
     mentions = sorted(
         (m.start() for m in re.finditer(rf"\b{re.escape(last)}\b", text)),

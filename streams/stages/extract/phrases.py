@@ -37,6 +37,9 @@ _SECTOR_WORDS = re.compile(
     r"\b({})s?\b".format("|".join(re.escape(k) for k in sorted(SECTORS, key=lambda k: -len(k.split()))))
 )
 
+#: Bodies whose acts a noun before an act names: 'police treatment', 'government policy', 'army raids'.
+_AUTHORITY_SECTORS = frozenset({"GOV", "MIL", "COP", "REB", "OPP", "JUD", "LEG"})
+
 
 def named_actors(head: Token, offset: int, entries: NameLookup, target: bool = False) -> list[Actor]:
     """The actors a participant head and its conjuncts name (``offset``: the sentence's start in the
@@ -104,12 +107,15 @@ def _named_as(description: Token) -> Token | None:
 
 def _owners(event: Token, offset: int, entries: NameLookup) -> list[Actor]:
     """An event, a thing or an amount is no actor; whom it belongs to and whom it concerns are: 'Egypt's
-    demand' → Egypt, 'Israeli strikes' → Israeli, '$10 million for Sudan' → Sudan, 'its offer' → no one;
-    so is the named place a thing acted on is in ('suspended aid deliveries in Baghdad')."""
+    demand' → Egypt, 'Israeli strikes' → Israeli, 'police treatment' → police, '$10 million for Sudan'
+    → Sudan, 'its offer' → no one; so is the named place a thing acted on is in ('suspended aid
+    deliveries in Baghdad')."""
     heads = [
         c
         for c in event.children
-        if c.dep_ == "poss" or (c.dep_ in ("amod", "compound") and pos(c) in ("PROPN", "ADJ"))
+        if c.dep_ == "poss"
+        or (c.dep_ in ("amod", "compound") and pos(c) in ("PROPN", "ADJ"))
+        or (c.dep_ == "compound" and SECTORS.get(c.lower_) in _AUTHORITY_SECTORS)
     ]
     heads += [
         o

@@ -30,14 +30,17 @@ from streams.stages.extract.senses import is_person
 from streams.stages.geo.toponyms import NameLookup
 from streams.stages.text import WORD, sentences
 
+#: 'out' as in 'convicted of assault out of Brazos County'.
 _LOCATION_PREPS = frozenset(
-    {"in", "at", "near", "outside", "inside", "across", "throughout", "around", "over"}
+    {"in", "at", "near", "outside", "inside", "across", "throughout", "around", "over", "out"}
 )
 #: Bodies and buildings that stand where the place naming them is: 'Albany County Sheriff's Department'.
 _SITES = frozenset(
     words("police department sheriff court courthouse council county church mosque temple hospital")
     + words("prison jail")
 )
+#: What a city's name before it makes local: 'Chicago police', 'the Durban court', 'Boise Fire Department'.
+_LOCAL_AUTHORITY = re.compile(r"\s+(?:police|sheriff|court|council|fire department)\b", re.IGNORECASE)
 _SPECIFICITY = {"city": 3, "site": 3, "admin1": 2, "country": 1, "continent": 0}
 #: The lead sentences an article's setting covers, and how often it must name a place to be set there.
 _SETTING_LEAD = 2
@@ -162,11 +165,12 @@ def _draft(
         "trigger_start": trigger_start,
         "trigger_end": trigger_end,
     }
-    location = _event_location(doc, offset, carrier, context)
     event_date, how = resolve_date(sentence, trigger_start - offset, context.published)
     resolution = "text"
     if how == "none":
         event_date, resolution = context.published.isoformat(), context.published_resolution
+    role = _role(carrier, event_date, resolution, context)
+    location = _event_location(doc, offset, carrier, context, background=role == "background")
     confidence = 0.45 if sentence.rstrip().endswith(_SENTENCE_END) else 0.35
     confidence += 0.15 if pos(carrier) == "VERB" else 0.0
     confidence += 0.15 if any(a["country"] or a["sector"] == "IGO" for a in sources) else 0.0
@@ -187,7 +191,7 @@ def _draft(
         quotes=quotes,
         confidence=round(min(confidence, 0.95), 2),
         modality=modality(carrier),
-        role=_role(carrier, event_date, resolution, context),
+        role=role,
         headline=number == 0 and _is_headline(context.article["text"], offset + len(sentence)),
         agentless=not source_heads,
     )
@@ -212,23 +216,42 @@ def _is_headline(text: str, end: int) -> bool:
     return not text[:end].rstrip().endswith(_SENTENCE_END) and text[end:].strip() != ""
 
 
-def _event_location(doc: Doc, offset: int, carrier: Token, context: ArticleContext) -> Place | None:
+def _event_location(
+    doc: Doc, offset: int, carrier: Token, context: ArticleContext, background: bool
+) -> Place | None:
     """Where the event happened (docs/coding-guidelines.md, ``location``): a place below the country
     level that the sentence puts something 'in', 'at' or 'near' (the one attached to the trigger's
     clause first, the most specific next), else the dateline's place, else, for the article's lead,
     the place it is set in. A country alone is no location: a sentence that only names its country
-    defers to a setting in that country, or says nothing."""
+    defers to a setting in that country, or says nothing. Past the lead, an article whose city's police
+    or court it names is set there (``_local_seat``). The dateline and the setting cover the
+    news, not an earlier event the article recounts (``background``): that one has only the place its
+    own sentence names."""
     found = _sentence_place(doc, offset, carrier, context)
     if found is not None and _below_country(found):
         return found
+    if background:
+        return None
     setting = _dateline_place(context)
     if setting is None and found is not None:
         setting = _main_place(context, found["country"])
     elif setting is None and _in_lead(offset, context.article["text"]):
         setting = _main_place(context)
+    if setting is None:
+        setting = _local_seat(context)
     if setting is None or (found is not None and found["country"] != setting["country"]):
         return None
     return setting
+
+
+def _local_seat(context: ArticleContext) -> Place | None:
+    """The first city whose police, sheriff, court or council the article names ('according to Chicago
+    police'): local news, whose events happen there unless their sentence says otherwise."""
+    text = context.article["text"]
+    return next(
+        (p for p in context.places if p.get("feature") == "city" and _LOCAL_AUTHORITY.match(text, p["end"])),
+        None,
+    )
 
 
 def _below_country(place: GeoPlace) -> bool:

@@ -255,3 +255,51 @@ def test_two_parties_that_agree_together_are_source_and_target(extractor: Extrac
 def test_an_ampersand_keeps_a_company_name_whole(extractor: Extractor) -> None:
     deal = _event(extractor, "Procter & Gamble signed a deal with Walmart in Cincinnati.", "AGREE")
     assert _texts(deal["source_actors"]) == ["Procter & Gamble"]
+
+
+def test_a_passive_without_its_own_subject_is_done_to_the_one_it_borrows(extractor: Extractor) -> None:
+    event = _event(
+        extractor, "Smith was serving a life sentence after being convicted of fraud in 2015.", "SANCTION"
+    )
+    assert _texts(event["source_actors"]) == []
+    assert _texts(event["target_actors"]) == ["Smith"]
+
+
+def test_the_body_named_before_an_act_is_its_owner(extractor: Extractor) -> None:
+    event = _event(extractor, "Students protested police brutality in Nairobi on Friday.", "PROTEST")
+    assert _texts(event["target_actors"]) == ["police"]
+    event = _event(extractor, "Students protested business rules in Nairobi on Friday.", "PROTEST")
+    assert _texts(event["target_actors"]) == []
+
+
+def test_a_model_takes_its_makers_country(extractor: Extractor) -> None:
+    text = (
+        "The deal follows talks between Aeroflot and Chicago-based Boeing last year. "
+        "Russian carrier Aeroflot has negotiated the purchase of 22 new Boeing 787 Dreamliners."
+    )
+    event = _event(extractor, text, "AGREE")
+    (plane,) = [a for a in event["target_actors"] if "Dreamliners" in a["text"]]
+    assert (plane["country"], plane["country_source"]) == ("USA", "stated")
+
+
+def test_the_company_is_the_firm_that_last_opened_a_sentence(extractor: Extractor) -> None:
+    text = (
+        "Shares of Zentrix rose sharply this week. Zentrix has posted record sales for the third year. "
+        "On Monday, the company signed a contract with the Defence Ministry in London."
+    )
+    event = _event(extractor, text, "AGREE")
+    assert _texts(event["source_actors"]) == ["Zentrix"]
+    text = (
+        "Sales rose for the third year. On Monday, the company signed a contract with the Defence Ministry."
+    )
+    event = _event(extractor, text, "AGREE")
+    assert _texts(event["source_actors"]) == ["the company"]
+
+
+def test_what_an_agreement_is_to_do_names_its_counterpart(extractor: Extractor) -> None:
+    text = "Zentrix Corp. reached a $300 million agreement on Monday to purchase Microvolt."
+    event = _event(extractor, text, "AGREE")
+    assert _texts(event["target_actors"]) == ["Microvolt"]
+    text = "The two firms signed an agreement on Monday to protect their interests."
+    event = _event(extractor, text, "AGREE")
+    assert _texts(event["target_actors"]) == []

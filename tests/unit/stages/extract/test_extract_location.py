@@ -50,3 +50,35 @@ def test_a_body_named_after_its_place_acts_there(extractor: Extractor) -> None:
     assert event["location"] is not None and event["location"]["name"] == "Dayton"
     (event,) = _events(extractor, "A Dayton man attacked a cashier with a knife on Friday.")
     assert event["location"] is None
+
+
+def test_the_dateline_does_not_cover_an_earlier_event(extractor: Extractor) -> None:
+    leeds = geo.lookup("Leeds")
+    text = "Police arrested two men on Monday after a robbery. The men had been convicted of fraud in 2015."
+    events = _events(extractor, text, dateline=leeds)
+    arrest = next(e for e in events if e["event_type"] == "COERCE")
+    conviction = next(e for e in events if e["event_type"] == "SANCTION")
+    assert arrest["location"] is not None and arrest["location"]["name"] == "Leeds"
+    assert conviction["role"] == "background"
+    assert conviction["location"] is None and conviction["location_source"] == "none"
+
+
+def test_local_news_happens_where_its_police_are(extractor: Extractor) -> None:
+    text = (
+        "A man was charged with murder on Friday, according to Leeds police. "
+        "The victim was a teacher and a father of three. "
+        "Officers said the man had been identified by two witnesses. "
+        "He was arrested on Thursday morning."
+    )
+    arrest = next(e for e in _events(extractor, text) if e["event_type"] == "COERCE")
+    assert arrest["location"] is not None and arrest["location"]["name"] == "Leeds"
+    assert arrest["location_source"] == "article"
+    (elsewhere,) = _events(extractor, "He was arrested on Thursday morning after a robbery in a shop.")
+    assert elsewhere["location"] is None
+
+
+def test_a_case_out_of_a_place_happened_there(extractor: Extractor) -> None:
+    text = "He is serving a life sentence after being convicted of robbery out of Leeds in 2015."
+    conviction = next(e for e in _events(extractor, text) if e["event_type"] == "SANCTION")
+    assert conviction["location"] is not None and conviction["location"]["name"] == "Leeds"
+    assert conviction["location_source"] == "sentence"
