@@ -194,7 +194,7 @@ PROMISSORY = frozenset(words("vow swear pledge promise plan intend offer prepare
 NONFACTIVE = frozenset(
     words(
         "expect hope want wish like love aim seek consider fail set schedule due likely need seem appear "
-        "going about able unable eager keen"
+        "going about able unable eager keen think imagine suppose guess"
     )
 )
 #: Verbs whose infinitive complement did happen: 'continued to strengthen', 'prompted them to withdraw',

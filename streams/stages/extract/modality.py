@@ -41,7 +41,17 @@ def unreal(carrier: Token) -> str | None:
     if any(lemma(a) in SPEECH_VERBS and any(c.dep_ == "neg" for c in a.children) for a in carrier.ancestors):
         return "negated"  # 'did not say Weinstein raped me'
     verb = clause_verb(carrier)
+    if _tally(carrier):
+        return "tally"
+    if _generic(carrier):
+        return "generic"
+    if _state(carrier):
+        return "state"
     if pos(carrier) == "NOUN":
+        if carrier.dep_ == "conj" and pos(carrier.head) == "NOUN" and (reason := unreal(carrier.head)):
+            return reason  # 'hope that parties could grasp the X summit and the Y summit'
+        if _retold(carrier):
+            return "anaphoric"
         determiners = {c.lower_ for c in carrier.children if c.dep_ in ("det", "amod", "nummod")}
         if "no" in determiners:
             return "negated"
@@ -75,6 +85,72 @@ def unreal(carrier: Token) -> str | None:
     if any(c.dep_ in ("advmod", "npadvmod") and c.lower_ in _HABITUAL for v in chain for c in v.children):
         return "habitual"
     return None
+
+
+#: Prepositions that order an event after or before one the article has told: 'after the stabbing'.
+_SEQUENCE = frozenset(words("after before following since until"))
+_DEFINITE = frozenset(words("the this that these those"))
+
+
+def _retold(noun: Token) -> bool:
+    """'After the stabbing, Bassett ran away', 'well after Williams' arrest', 'in the days following the
+    bombing': a definite event noun that times another event refers to one told elsewhere."""
+    if noun.dep_ not in ("pobj", "dobj") or noun.head.lower_ not in _SEQUENCE:
+        return False
+    return any(c.dep_ == "poss" or (c.dep_ == "det" and c.lower_ in _DEFINITE) for c in noun.children)
+
+
+#: Verbs of harm whose counted victims, with no one named as doing it, are a tally: 'About 100 people
+#: have been injured', 'killing at least one'.
+_HARM = frozenset(words("kill injure wound hurt"))
+_MANY = frozenset(words("many several dozens hundreds thousands scores some"))
+
+
+def _tally(carrier: Token) -> bool:
+    """Counted victims of harm with no one named as doing it: a casualty count of an event told
+    elsewhere (or of a disaster), not an attack of its own."""
+    if pos(carrier) != "VERB" or lemma(carrier) not in _HARM:
+        return False
+    if any(c.dep_ == "agent" for c in carrier.children):
+        return False
+    subject = next((c for c in carrier.children if c.dep_ == "nsubj"), None)
+    if subject is not None:
+        return False
+    victims = [c for c in carrier.children if c.dep_ in ("nsubjpass", "dobj")]
+    return any(
+        _counted_word(v) or any(_counted_word(c) for c in v.children if c.dep_ in ("nummod", "amod"))
+        for v in victims
+    )
+
+
+def _counted_word(token: Token) -> bool:
+    return token.tag_ == "CD" or token.lower_ in _MANY
+
+
+#: Verbs whose present passive tells a lasting state, not an occurrence: 'are imprisoned in Azerbaijan'.
+_STATES = frozenset(words("imprison jail detain"))
+
+
+def _state(carrier: Token) -> bool:
+    """A present passive of confinement with no perfect ('are imprisoned', not 'have been jailed')."""
+    if pos(carrier) != "VERB" or lemma(carrier) not in _STATES or carrier.tag_ != "VBN":
+        return False
+    auxiliaries = [c for c in carrier.children if c.dep_ in ("aux", "auxpass")]
+    return bool(auxiliaries) and all(a.lower_ in ("is", "are", "'s", "'re") for a in auxiliaries)
+
+
+def _generic(carrier: Token) -> bool:
+    """'For victims injured in a hit-and-run accident and those who were killed by hit-and-run drivers,
+    the aftermath can be difficult': a clause on a bare plural or 'those', in a sentence told in the
+    present, describes a kind of people, not an occurrence."""
+    if carrier.dep_ not in ("acl", "relcl"):
+        return False
+    head = carrier.head
+    bare = head.tag_ == "NNS" and not any(c.dep_ in ("det", "poss", "nummod") for c in head.children)
+    if not (bare or head.lower_ == "those"):
+        return False
+    root = carrier.sent.root
+    return not any(t.tag_ == "VBD" for t in (root, *root.children) if t.dep_ in ("ROOT", "aux", "auxpass"))
 
 
 #: Prepositions whose object is what is talked about, not what happened: 'learned about threats to

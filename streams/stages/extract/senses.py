@@ -190,6 +190,13 @@ def sense(trigger: Trigger, carrier: Token) -> Trigger | None:
             return Trigger("SANCTION", "16")  # 'ending the eleven-year partnership'
         if governor in _REVERSING and trigger.plover in ("SANCTION", "ACCUSE", "COERCE"):
             return Trigger("CONCEDE", "08")  # 'the court reversed the conviction'
+    if (
+        pos(carrier) == "VERB"
+        and lemma(carrier) in ("shoot", "knock", "strike")
+        and any(c.dep_ == "prt" and c.lower_ == "down" for c in carrier.children)
+        and _names_any(_objects(carrier), _CLAIMED)
+    ):
+        return Trigger("REJECT", "12")  # 'shot down rumors'
     if pos(carrier) != "VERB" or VERBS.get(lemma(carrier)) != trigger:
         return trigger
     word = lemma(carrier)
@@ -235,6 +242,8 @@ def sense(trigger: Trigger, carrier: Token) -> Trigger | None:
         return trigger if claim else None  # 'dismissed the accusations'; a juror dismissed is neither
     if word in ("request", "ask", "seek") and _names_any(objects, _UNNAMED):
         return None  # 'requesting anonymity': how a source is quoted
+    if word == "advise" and not objects and not any(c.dep_ == "xcomp" for c in carrier.children):
+        return None  # 'advised that it expects a charge': telling, not asking
     if word == "require" and any(c.dep_ == "auxpass" for c in carrier.children):
         return None  # 'agencies were required to consult': a rule, not a request
     if word == "charge" and not any(
