@@ -10,7 +10,7 @@ from spacy.tokens import Doc, Token
 from streams.stages.extract.grammar import clause_verb, lemma, pos, verb_chain
 from streams.stages.extract.lexicon import LIGHT_VERBS, NOUNS, PROMISSORY, SPEECH_VERBS, VERBS, Trigger, words
 from streams.stages.extract.modality import counted, is_conditional, is_intent, states_obligation, unreal
-from streams.stages.extract.senses import PEOPLE, sense
+from streams.stages.extract.senses import PEOPLE, on_trial, sense
 
 _TEMPORAL = frozenset(words("after before since during until following upon"))
 #: Words that make an event noun a medical condition: 'a cardiac arrest'.
@@ -147,6 +147,8 @@ def _trigger(token: Token) -> TriggerHit | None:
                 if any(c.lower_ in _MEDICAL for c in child.children if c.dep_ in ("amod", "compound")):
                     continue
                 for noun in (child, *(c for c in child.children if c.dep_ == "compound")):
+                    if lemma(noun) == "trial" and not on_trial(noun):
+                        continue  # 'offering free trials'
                     if lemma(noun) in NOUNS:
                         return NOUNS[lemma(noun)], token, (token.i, child.i)
         if token_lemma in VERBS:

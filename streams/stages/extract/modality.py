@@ -41,6 +41,8 @@ def unreal(carrier: Token) -> str | None:
     if any(lemma(a) in SPEECH_VERBS and any(c.dep_ == "neg" for c in a.children) for a in carrier.ancestors):
         return "negated"  # 'did not say Weinstein raped me'
     verb = clause_verb(carrier)
+    if verb is not None and any(c.dep_ in ("nsubj", "nsubjpass") and _no_one(c) for c in verb.children):
+        return "negated"  # 'No one was injured'
     if _tally(carrier):
         return "tally"
     if _generic(carrier):
@@ -50,6 +52,11 @@ def unreal(carrier: Token) -> str | None:
     if pos(carrier) == "NOUN":
         if carrier.dep_ == "conj" and pos(carrier.head) == "NOUN" and (reason := unreal(carrier.head)):
             return reason  # 'hope that parties could grasp the X summit and the Y summit'
+        prep = carrier.head if carrier.dep_ == "pobj" else None
+        if prep is not None and prep.lower_ in ("of", "on") and prep.head.lower_ in _KNOWING:
+            return "topic"  # 'first learned of the attacks'
+        if carrier.dep_ == "dobj" and any(c.dep_ == "nsubj" and _share(c) for c in carrier.head.children):
+            return "statistic"  # '2.1 percent declared support for the party'
         if _retold(carrier):
             return "anaphoric"
         determiners = {c.lower_ for c in carrier.children if c.dep_ in ("det", "amod", "nummod")}
@@ -85,6 +92,23 @@ def unreal(carrier: Token) -> str | None:
     if any(c.dep_ in ("advmod", "npadvmod") and c.lower_ in _HABITUAL for v in chain for c in v.children):
         return "habitual"
     return None
+
+
+#: Verbs of knowing and talking: what they are 'of' or 'about' is a topic ('learned of the attacks').
+_KNOWING = frozenset(f for v in words("learn hear know read talk speak think") for f in forms(v)) | {"aware"}
+_PERCENT = frozenset({"percent", "per cent", "%"})
+
+
+def _share(subject: Token) -> bool:
+    """A share of people as subject: '2.1 percent', '40 % of voters' (a poll, not a deed)."""
+    return subject.lower_ in _PERCENT or any(c.lower_ in _PERCENT for c in subject.children)
+
+
+def _no_one(subject: Token) -> bool:
+    """'No one', 'nobody', 'none': a subject that denies the event."""
+    return subject.lower_ in ("nobody", "none") or (
+        subject.lower_ == "one" and any(c.lower_ == "no" for c in subject.children)
+    )
 
 
 #: Prepositions that order an event after or before one the article has told: 'after the stabbing'.
@@ -171,7 +195,7 @@ _OCCURRING = frozenset(
 def counted(noun: Token, numbered: bool = False) -> bool:
     """A plural event noun counted, not one occurrence told: 'dozens of requests'; ``numbered``: a number
     counts too ('has two convictions' is a record; 'two air raids last Friday' are events)."""
-    if noun.tag_ != "NNS":
+    if noun.tag_ != "NNS" and not (numbered and noun.tag_ == "NN"):  # 'three prior DUI conviction'
         return False
     if numbered and any(c.dep_ == "nummod" and c.lower_ not in ("one", "1") for c in noun.children):
         return True
@@ -217,6 +241,16 @@ def _complement_heads(token: Token) -> list[Token]:
         token = token.head
         heads.append(token)
     return heads
+
+
+def told_as_done(carrier: Token) -> bool:
+    """A finite verb in the past ('was settled in 1991', 'the parties agreed', 'were convicted'): the
+    clause says it happened, even when it names no one who took part."""
+    if pos(carrier) != "VERB" or carrier.dep_ in ("amod", "acl", "compound"):
+        return False
+    return carrier.tag_ == "VBD" or (
+        carrier.tag_ == "VBN" and any(c.dep_ in ("aux", "auxpass") for c in carrier.children)
+    )
 
 
 def told_as_earlier(carrier: Token) -> bool:

@@ -24,7 +24,7 @@ from streams.stages.extract.coding import code_event_type, event_triggers
 from streams.stages.extract.dates import publication_date, resolve_date
 from streams.stages.extract.grammar import lemma, pos
 from streams.stages.extract.lexicon import GOLDSTEIN, QUAD_CLASS, SECTORS, SPEECH_VERBS, Trigger, words
-from streams.stages.extract.modality import modality, states_obligation, told_as_earlier
+from streams.stages.extract.modality import modality, states_obligation, told_as_done, told_as_earlier
 from streams.stages.extract.prefilter import LEAD_SENTENCES
 from streams.stages.extract.senses import is_person
 from streams.stages.geo.toponyms import NameLookup
@@ -149,7 +149,12 @@ def _draft(
         source_heads, target_heads = speaker, source_heads + target_heads
     entries = context.entries
     sources, targets = event_actors(plover, carrier, (source_heads, target_heads), offset, context)
-    if not sources and not targets and not any(is_person(h) for h in (*source_heads, *target_heads)):
+    if (
+        not told_as_done(carrier)
+        and not sources
+        and not targets
+        and not any(is_person(h) for h in (*source_heads, *target_heads))
+    ):
         return None
     sentence = doc.text
     trigger_start = offset + doc[min(span)].idx

@@ -146,6 +146,28 @@ def is_person(token: Token) -> bool:
     return False
 
 
+#: Words that make a trial a court's: 'criminal trial', 'murder trial'.
+_COURT = frozenset(words("criminal murder fraud corruption"))
+
+
+def on_trial(trial: Token) -> bool:
+    """A trial of someone or for a crime: 'the trial of two men', 'the trial against X', 'his trial',
+    'the murder trial'."""
+    accused = [
+        o
+        for p in trial.children
+        if p.dep_ == "prep" and p.lower_ in ("of", "against")
+        for o in p.children
+        if o.dep_ == "pobj"
+    ]
+    if any(is_person(o) for o in accused):
+        return True
+    return any(
+        c.dep_ in ("poss", "compound", "amod") and (is_person(c) or lemma(c) in NOUNS or c.lower_ in _COURT)
+        for c in trial.children
+    )
+
+
 def _asks_for(child: Token) -> bool:
     """What a request asks for: 'asked him to leave', 'pressed for talks', 'asked that X be freed',
     'pushing for the US to support', 'asked help'."""
@@ -197,6 +219,8 @@ def sense(trigger: Trigger, carrier: Token) -> Trigger | None:
         and _names_any(_objects(carrier), _CLAIMED)
     ):
         return Trigger("REJECT", "12")  # 'shot down rumors'
+    if pos(carrier) == "NOUN" and lemma(carrier) == "trial":
+        return trigger if on_trial(carrier) else None  # 'offering free two-week trials' is no court
     if pos(carrier) != "VERB" or VERBS.get(lemma(carrier)) != trigger:
         return trigger
     word = lemma(carrier)

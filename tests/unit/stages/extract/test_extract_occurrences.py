@@ -87,3 +87,34 @@ def test_an_alleged_crime_is_the_articles_one_crime_unless_dated_apart(extractor
         "Baker was also convicted in 2004 of stabbing Joe Smith in Chicago."
     )
     assert _types(extractor, two).count("ASSAULT") == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # what someone learned or heard of is a topic
+        ("Officials in Seattle said they first learned of the attacks on Monday.", []),
+        # a share of people in a poll
+        ("Asked about the vote in Ankara, 2.1 percent declared support for the party.", []),
+        # a number on a singular the tagger left singular is still a count
+        ("Court records in Ohio show Tom Baker has three prior DUI conviction.", []),
+        # permission is not the deed
+        ("A flaw in Windows allowed hackers to hijack computers in Seattle.", []),
+        # 'No one' denies the event
+        ("No one was injured in the fire at the church in Wasilla.", []),
+        # a finite verb in the past states an occurrence even with no one named
+        ("That lawsuit was settled in 1991 out of court in London.", ["AGREE"]),
+        ("A lawsuit over the name is pending in London.", []),
+    ],
+)
+def test_topics_shares_permissions_and_deeds_without_actors(
+    extractor: Extractor, text: str, expected: list[str]
+) -> None:
+    assert _types(extractor, text) == expected
+
+
+def test_a_trial_of_a_product_is_no_courts(extractor: Extractor) -> None:
+    assert "ACCUSE" not in _types(
+        extractor, "Acme Corp. in Denver is offering free two-week trials of its software."
+    )
+    assert "ACCUSE" in _types(extractor, "The trial of two men accused of arson began in Denver on Monday.")
