@@ -10,7 +10,7 @@ from spacy.tokens import Doc, Token
 from streams.stages.extract.grammar import clause_verb, lemma, pos, verb_chain
 from streams.stages.extract.lexicon import LIGHT_VERBS, NOUNS, PROMISSORY, SPEECH_VERBS, VERBS, Trigger, words
 from streams.stages.extract.modality import counted, is_conditional, is_intent, states_obligation, unreal
-from streams.stages.extract.senses import PEOPLE, sense
+from streams.stages.extract.senses import PEOPLE, on_trial, sense
 
 _TEMPORAL = frozenset(words("after before since during until following upon"))
 #: Words that make an event noun a medical condition: 'a cardiac arrest'.
@@ -51,7 +51,23 @@ def event_triggers(doc: Doc) -> list[TriggerHit]:
                 charging.add(governor)
     if len(kept) > 1:
         kept = [hit for hit in kept if not _describes(hit[1], kept)]
+    if len(kept) > 1:
+        kept = [hit for hit in kept if not _continues(hit, kept)]
     return [hit for hit in kept if not (hit[1].i in charging and _only_alleges(hit[1]))]
+
+
+def _continues(hit: TriggerHit, hits: list[TriggerHit]) -> bool:
+    """'officers shot and killed a 16-year-old': verbs of one type joined in one clause tell one
+    occurrence, unless each acts on its own ('killed two and wounded five')."""
+    trigger, carrier, _ = hit
+    if carrier.dep_ != "conj" or pos(carrier) != "VERB":
+        return False
+    head = carrier.head
+    if not any(other.i == head.i and t.plover == trigger.plover for t, other, _ in hits):
+        return False
+    own = [c for c in carrier.children if c.dep_ in ("dobj", "nsubjpass")]
+    theirs = [c for c in head.children if c.dep_ in ("dobj", "nsubjpass")]
+    return not (own and theirs)
 
 
 def _describes(carrier: Token, hits: list[TriggerHit]) -> bool:
@@ -111,6 +127,8 @@ def code_event_type(trigger: Trigger, carrier: Token) -> Trigger | None:
 def _trigger(token: Token) -> TriggerHit | None:
     """(trigger, the verb or noun that carries it, token span of the trigger words) or None."""
     token_lemma = lemma(token)
+    if pos(token) == "VERB" and token.dep_ == "pobj":
+        return None  # 'languish in Azerbaijani jails': a noun the tagger read as a verb
     if pos(token) == "VERB":
         for child in token.children:
             word = child.lower_ if child.dep_ in ("prt", "prep", "advmod") else lemma(child)
@@ -129,6 +147,8 @@ def _trigger(token: Token) -> TriggerHit | None:
                 if any(c.lower_ in _MEDICAL for c in child.children if c.dep_ in ("amod", "compound")):
                     continue
                 for noun in (child, *(c for c in child.children if c.dep_ == "compound")):
+                    if lemma(noun) == "trial" and not on_trial(noun):
+                        continue  # 'offering free trials'
                     if lemma(noun) in NOUNS:
                         return NOUNS[lemma(noun)], token, (token.i, child.i)
         if token_lemma in VERBS:
@@ -198,7 +218,7 @@ BAD = frozenset(
 GOOD = frozenset(
     words(
         "appropriate courageous brave historic excellent great wonderful amazing commendable heroic "
-        "constructive positive impressive admirable"
+        "constructive positive impressive admirable sympathetic thankful grateful supportive"
     )
 )
 #: Judged false, a claim is rejected: 'objections were "baseless"'.

@@ -58,6 +58,7 @@ _IRREGULAR = {
     "grow": "grew grown",
     "spread": "spread",
     "hit": "hit",
+    "think": "thought",
 }
 
 

@@ -189,12 +189,13 @@ INTENT_GOVERNORS = frozenset(
 #: Verbs whose object clause says what is promised: 'vowed to fight' is a threat, 'offered to talk' an offer.
 PROMISSORY = frozenset(words("vow swear pledge promise plan intend offer prepare"))
 #: Verbs whose infinitive complement has not happened: 'hopes to meet', 'failed to negotiate', 'is
-#: considering whether to file', 'would like to announce', 'is set to sign' (an intention someone states,
+#: considering whether to file', 'would like to announce', 'is set to sign', 'a flaw allowing hackers to
+#: hijack' (permission is not the deed) (an intention someone states,
 #: 'plans to impose', is a threat or an agreement: ``INTENT_GOVERNORS``).
 NONFACTIVE = frozenset(
     words(
         "expect hope want wish like love aim seek consider fail set schedule due likely need seem appear "
-        "going about able unable eager keen"
+        "going about able unable eager keen think imagine suppose guess allow permit enable"
     )
 )
 #: Verbs whose infinitive complement did happen: 'continued to strengthen', 'prompted them to withdraw',
@@ -202,7 +203,7 @@ NONFACTIVE = frozenset(
 IMPLICATIVE = frozenset(
     words(
         "manage prompt force compel lead cause begin start continue move vote go come get help choose opt "
-        "proceed rush hurry dare remember make use order urge ask allow permit push press attempt try turn "
+        "proceed rush hurry dare remember make use order urge ask push press attempt try turn "
         "gather assemble leave travel arrive fly head return appear"
     )
 )

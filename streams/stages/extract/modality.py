@@ -41,7 +41,24 @@ def unreal(carrier: Token) -> str | None:
     if any(lemma(a) in SPEECH_VERBS and any(c.dep_ == "neg" for c in a.children) for a in carrier.ancestors):
         return "negated"  # 'did not say Weinstein raped me'
     verb = clause_verb(carrier)
+    if verb is not None and any(c.dep_ in ("nsubj", "nsubjpass") and _no_one(c) for c in verb.children):
+        return "negated"  # 'No one was injured'
+    if _tally(carrier):
+        return "tally"
+    if _generic(carrier):
+        return "generic"
+    if _state(carrier):
+        return "state"
     if pos(carrier) == "NOUN":
+        if carrier.dep_ == "conj" and pos(carrier.head) == "NOUN" and (reason := unreal(carrier.head)):
+            return reason  # 'hope that parties could grasp the X summit and the Y summit'
+        prep = carrier.head if carrier.dep_ == "pobj" else None
+        if prep is not None and prep.lower_ in ("of", "on") and prep.head.lower_ in _KNOWING:
+            return "topic"  # 'first learned of the attacks'
+        if carrier.dep_ == "dobj" and any(c.dep_ == "nsubj" and _share(c) for c in carrier.head.children):
+            return "statistic"  # '2.1 percent declared support for the party'
+        if _retold(carrier):
+            return "anaphoric"
         determiners = {c.lower_ for c in carrier.children if c.dep_ in ("det", "amod", "nummod")}
         if "no" in determiners:
             return "negated"
@@ -77,6 +94,89 @@ def unreal(carrier: Token) -> str | None:
     return None
 
 
+#: Verbs of knowing and talking: what they are 'of' or 'about' is a topic ('learned of the attacks').
+_KNOWING = frozenset(f for v in words("learn hear know read talk speak think") for f in forms(v)) | {"aware"}
+_PERCENT = frozenset({"percent", "per cent", "%"})
+
+
+def _share(subject: Token) -> bool:
+    """A share of people as subject: '2.1 percent', '40 % of voters' (a poll, not a deed)."""
+    return subject.lower_ in _PERCENT or any(c.lower_ in _PERCENT for c in subject.children)
+
+
+def _no_one(subject: Token) -> bool:
+    """'No one', 'nobody', 'none': a subject that denies the event."""
+    return subject.lower_ in ("nobody", "none") or (
+        subject.lower_ == "one" and any(c.lower_ == "no" for c in subject.children)
+    )
+
+
+#: Prepositions that order an event after or before one the article has told: 'after the stabbing'.
+_SEQUENCE = frozenset(words("after before following since until"))
+_DEFINITE = frozenset(words("the this that these those"))
+
+
+def _retold(noun: Token) -> bool:
+    """'After the stabbing, Bassett ran away', 'well after Williams' arrest', 'in the days following the
+    bombing': a definite event noun that times another event refers to one told elsewhere."""
+    if noun.dep_ not in ("pobj", "dobj") or noun.head.lower_ not in _SEQUENCE:
+        return False
+    return any(c.dep_ == "poss" or (c.dep_ == "det" and c.lower_ in _DEFINITE) for c in noun.children)
+
+
+#: Verbs of harm whose counted victims, with no one named as doing it, are a tally: 'About 100 people
+#: have been injured', 'killing at least one'.
+_HARM = frozenset(words("kill injure wound hurt"))
+_MANY = frozenset(words("many several dozens hundreds thousands scores some"))
+
+
+def _tally(carrier: Token) -> bool:
+    """Counted victims of harm with no one named as doing it: a casualty count of an event told
+    elsewhere (or of a disaster), not an attack of its own."""
+    if pos(carrier) != "VERB" or lemma(carrier) not in _HARM:
+        return False
+    if any(c.dep_ == "agent" for c in carrier.children):
+        return False
+    subject = next((c for c in carrier.children if c.dep_ == "nsubj"), None)
+    if subject is not None:
+        return False
+    victims = [c for c in carrier.children if c.dep_ in ("nsubjpass", "dobj")]
+    return any(
+        _counted_word(v) or any(_counted_word(c) for c in v.children if c.dep_ in ("nummod", "amod"))
+        for v in victims
+    )
+
+
+def _counted_word(token: Token) -> bool:
+    return token.tag_ == "CD" or token.lower_ in _MANY
+
+
+#: Verbs whose present passive tells a lasting state, not an occurrence: 'are imprisoned in Azerbaijan'.
+_STATES = frozenset(words("imprison jail detain"))
+
+
+def _state(carrier: Token) -> bool:
+    """A present passive of confinement with no perfect ('are imprisoned', not 'have been jailed')."""
+    if pos(carrier) != "VERB" or lemma(carrier) not in _STATES or carrier.tag_ != "VBN":
+        return False
+    auxiliaries = [c for c in carrier.children if c.dep_ in ("aux", "auxpass")]
+    return bool(auxiliaries) and all(a.lower_ in ("is", "are", "'s", "'re") for a in auxiliaries)
+
+
+def _generic(carrier: Token) -> bool:
+    """'For victims injured in a hit-and-run accident and those who were killed by hit-and-run drivers,
+    the aftermath can be difficult': a clause on a bare plural or 'those', in a sentence told in the
+    present, describes a kind of people, not an occurrence."""
+    if carrier.dep_ not in ("acl", "relcl"):
+        return False
+    head = carrier.head
+    bare = head.tag_ == "NNS" and not any(c.dep_ in ("det", "poss", "nummod") for c in head.children)
+    if not (bare or head.lower_ == "those"):
+        return False
+    root = carrier.sent.root
+    return not any(t.tag_ == "VBD" for t in (root, *root.children) if t.dep_ in ("ROOT", "aux", "auxpass"))
+
+
 #: Prepositions whose object is what is talked about, not what happened: 'learned about threats to
 #: turtles', 'the tension between his promises and ...', 'amid the rallies'.
 _TOPIC_PREPS = frozenset(words("about between amid amidst regarding concerning like"))
@@ -95,7 +195,7 @@ _OCCURRING = frozenset(
 def counted(noun: Token, numbered: bool = False) -> bool:
     """A plural event noun counted, not one occurrence told: 'dozens of requests'; ``numbered``: a number
     counts too ('has two convictions' is a record; 'two air raids last Friday' are events)."""
-    if noun.tag_ != "NNS":
+    if noun.tag_ != "NNS" and not (numbered and noun.tag_ == "NN"):  # 'three prior DUI conviction'
         return False
     if numbered and any(c.dep_ == "nummod" and c.lower_ not in ("one", "1") for c in noun.children):
         return True
@@ -141,6 +241,16 @@ def _complement_heads(token: Token) -> list[Token]:
         token = token.head
         heads.append(token)
     return heads
+
+
+def told_as_done(carrier: Token) -> bool:
+    """A finite verb in the past ('was settled in 1991', 'the parties agreed', 'were convicted'): the
+    clause says it happened, even when it names no one who took part."""
+    if pos(carrier) != "VERB" or carrier.dep_ in ("amod", "acl", "compound"):
+        return False
+    return carrier.tag_ == "VBD" or (
+        carrier.tag_ == "VBN" and any(c.dep_ in ("aux", "auxpass") for c in carrier.children)
+    )
 
 
 def told_as_earlier(carrier: Token) -> bool:

@@ -24,7 +24,7 @@ from streams.stages.extract.coding import code_event_type, event_triggers
 from streams.stages.extract.dates import publication_date, resolve_date
 from streams.stages.extract.grammar import lemma, pos
 from streams.stages.extract.lexicon import GOLDSTEIN, QUAD_CLASS, SECTORS, SPEECH_VERBS, Trigger, words
-from streams.stages.extract.modality import modality, states_obligation, told_as_earlier
+from streams.stages.extract.modality import modality, states_obligation, told_as_done, told_as_earlier
 from streams.stages.extract.prefilter import LEAD_SENTENCES
 from streams.stages.extract.senses import is_person
 from streams.stages.geo.toponyms import NameLookup
@@ -152,7 +152,12 @@ def _draft(
         source_heads, target_heads = speaker, source_heads + target_heads
     entries = context.entries
     sources, targets = event_actors(plover, carrier, (source_heads, target_heads), offset, context)
-    if not sources and not targets and not any(is_person(h) for h in (*source_heads, *target_heads)):
+    if (
+        not told_as_done(carrier)
+        and not sources
+        and not targets
+        and not any(is_person(h) for h in (*source_heads, *target_heads))
+    ):
         return None
     sentence = doc.text
     trigger_start = offset + doc[min(span)].idx
@@ -446,10 +451,14 @@ def merge_drafts(drafts: list[EventDraft]) -> list[EventDraft]:
 
 def _same_actors(one: EventDraft, other: EventDraft) -> bool:
     """The same occurrence told twice: a participant named in both, and no different target (two arrests
-    of two people are two events), speaker, role, or date, year or month stated in the text."""
+    of two people are two events), speaker, role (unless both doer and victim are the same), or date,
+    year or month stated in the text; an alleged assault is the article's one assault unless dated
+    apart."""
     if one.date_resolution == other.date_resolution == "text" and one.event_date != other.event_date:
         return False
-    if one.role != other.role:
+    if one.plover == "ASSAULT" and "claimed" in (one.modality, other.modality):
+        return not _told_apart(one, other)  # an article's alleged crime is one crime unless dated apart
+    if one.role != other.role and not _both_sides(one, other):
         return False  # the news and an earlier event it recounts are two occurrences
     if other.plover == "ASSAULT" and other.agentless and not _actor_words(other.targets):
         return True  # 'a mother was gunned down ... she was shot in the head'
@@ -457,15 +466,35 @@ def _same_actors(one: EventDraft, other: EventDraft) -> bool:
         return False
     if one.sources and other.sources and not _actor_words(one.sources) & _actor_words(other.sources):
         return False
+    if _told_apart(one, other):
+        return False
+    everyone = [*one.sources, *one.targets]
+    others = [*other.sources, *other.targets]
+    return bool(_actor_words(everyone) & _actor_words(others))
+
+
+def _told_apart(one: EventDraft, other: EventDraft) -> bool:
+    """Both sentences state a year (or a month) and share none: two occurrences."""
     for pattern in (_YEAR, _MONTH):
         stated, other_stated = (
             {m.lower() for m in pattern.findall(d.evidence["sentence"])} for d in (one, other)
         )
         if stated and other_stated and not stated & other_stated:
-            return False
-    everyone = [*one.sources, *one.targets]
-    others = [*other.sources, *other.targets]
-    return bool(_actor_words(everyone) & _actor_words(others))
+            return True
+    return False
+
+
+def _both_sides(one: EventDraft, other: EventDraft) -> bool:
+    """Both drafts name the same doer and the same victim or partner, and neither sentence names a year:
+    'Bassett is accused of stabbing Miguel Beedle on March 23' and 'Bassett approached Beedle and stabbed
+    him' are one stabbing, whichever is told as the news ('had sued Apple Computer in 1989' is not the
+    lawsuit filed on Monday)."""
+    if any(_YEAR.search(d.evidence["sentence"]) for d in (one, other)):
+        return False
+    return bool(
+        _actor_words(one.sources) & _actor_words(other.sources)
+        and _actor_words(one.targets) & _actor_words(other.targets)
+    )
 
 
 def _actor_words(actors: list[Actor]) -> set[str]:

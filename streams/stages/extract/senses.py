@@ -146,6 +146,28 @@ def is_person(token: Token) -> bool:
     return False
 
 
+#: Words that make a trial a court's: 'criminal trial', 'murder trial'.
+_COURT = frozenset(words("criminal murder fraud corruption"))
+
+
+def on_trial(trial: Token) -> bool:
+    """A trial of someone or for a crime: 'the trial of two men', 'the trial against X', 'his trial',
+    'the murder trial'."""
+    accused = [
+        o
+        for p in trial.children
+        if p.dep_ == "prep" and p.lower_ in ("of", "against")
+        for o in p.children
+        if o.dep_ == "pobj"
+    ]
+    if any(is_person(o) for o in accused):
+        return True
+    return any(
+        c.dep_ in ("poss", "compound", "amod") and (is_person(c) or lemma(c) in NOUNS or c.lower_ in _COURT)
+        for c in trial.children
+    )
+
+
 def _asks_for(child: Token) -> bool:
     """What a request asks for: 'asked him to leave', 'pressed for talks', 'asked that X be freed',
     'pushing for the US to support', 'asked help'."""
@@ -190,6 +212,15 @@ def sense(trigger: Trigger, carrier: Token) -> Trigger | None:
             return Trigger("SANCTION", "16")  # 'ending the eleven-year partnership'
         if governor in _REVERSING and trigger.plover in ("SANCTION", "ACCUSE", "COERCE"):
             return Trigger("CONCEDE", "08")  # 'the court reversed the conviction'
+    if (
+        pos(carrier) == "VERB"
+        and lemma(carrier) in ("shoot", "knock", "strike")
+        and any(c.dep_ == "prt" and c.lower_ == "down" for c in carrier.children)
+        and _names_any(_objects(carrier), _CLAIMED)
+    ):
+        return Trigger("REJECT", "12")  # 'shot down rumors'
+    if pos(carrier) == "NOUN" and lemma(carrier) == "trial":
+        return trigger if on_trial(carrier) else None  # 'offering free two-week trials' is no court
     if pos(carrier) != "VERB" or VERBS.get(lemma(carrier)) != trigger:
         return trigger
     word = lemma(carrier)
@@ -235,6 +266,8 @@ def sense(trigger: Trigger, carrier: Token) -> Trigger | None:
         return trigger if claim else None  # 'dismissed the accusations'; a juror dismissed is neither
     if word in ("request", "ask", "seek") and _names_any(objects, _UNNAMED):
         return None  # 'requesting anonymity': how a source is quoted
+    if word == "advise" and not objects and not any(c.dep_ == "xcomp" for c in carrier.children):
+        return None  # 'advised that it expects a charge': telling, not asking
     if word == "require" and any(c.dep_ == "auxpass" for c in carrier.children):
         return None  # 'agencies were required to consult': a rule, not a request
     if word == "charge" and not any(
