@@ -30,6 +30,9 @@ STAGE_TIMEOUT = 5.0
 SECRET_FIELDS = frozenset({"sasl_password", "ssl_key_password"})
 SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")
 SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
+#: Producer compression codecs whose libraries the package installs (aiokafka needs cramjam for zstd,
+#: kafka-python zstandard); "none" sends record batches as they are.
+COMPRESSION_TYPES = ("zstd", "gzip", "none")
 
 
 Number = TypeVar("Number", int, float)
@@ -72,6 +75,8 @@ class Settings:
     #: Kafka answers as soon as data arrives, the embedded broker only after ~0.5 s, so LocalPipeline
     #: sets 50 ms for it; a short wait costs ~1000/wait fetch requests per second per idle consumer.
     fetch_max_wait_ms: int | None = None
+    #: How producers compress record batches (every topic, changelogs included); consumers decode any.
+    compression_type: str = "zstd"
     #: Seconds between dedup expiry sweeps; each scans every dedup key, so rarely (tests shorten it).
     dedup_sweep_interval: float = 300.0
     #: The dedup window in seconds (reprints are matched, and state kept, within it); None keeps
@@ -124,6 +129,7 @@ class Settings:
             extract_batch_wait=_number(env, "NEWSEVENTS_EXTRACT_BATCH_WAIT", 0.2),
             commit_interval=_number(env, "NEWSEVENTS_COMMIT_INTERVAL", 1.0),
             fetch_max_wait_ms=_number(env, "NEWSEVENTS_FETCH_MAX_WAIT_MS", 0) or None,
+            compression_type=(env.get("KAFKA_COMPRESSION_TYPE") or "zstd").lower(),
             dedup_sweep_interval=_number(env, "NEWSEVENTS_DEDUP_SWEEP_INTERVAL", 300.0),
             dedup_window_s=_number(env, "NEWSEVENTS_DEDUP_WINDOW_S", 0.0) or None,
             stuck_after=_number(env, "NEWSEVENTS_STUCK_AFTER", 60.0),
@@ -177,6 +183,8 @@ class Settings:
             )
         if self.processing_guarantee not in ("at_least_once", "exactly_once"):
             raise ConfigError("NEWSEVENTS_PROCESSING_GUARANTEE must be at_least_once or exactly_once")
+        if self.compression_type not in COMPRESSION_TYPES:
+            raise ConfigError(f"KAFKA_COMPRESSION_TYPE must be one of {', '.join(COMPRESSION_TYPES)}")
         if self.security_protocol not in SECURITY_PROTOCOLS:
             raise ConfigError(f"KAFKA_SECURITY_PROTOCOL must be one of {', '.join(SECURITY_PROTOCOLS)}")
         if self.uses_sasl:
@@ -237,6 +245,11 @@ class Settings:
         if context is not None:
             return faust.SSLCredentials(context)
         return None
+
+    @property
+    def producer_compression(self) -> str | None:
+        """The codec name the Kafka clients take (None: uncompressed)."""
+        return None if self.compression_type == "none" else self.compression_type
 
     def kafka_python_config(self) -> dict[str, Any]:
         """Keyword arguments for kafka-python's KafkaProducer/KafkaConsumer/KafkaAdminClient."""

@@ -75,3 +75,5 @@ story_partitions  # unused function (streams/worker/agents/stories.py)
 flush  # unused function (streams/worker/agents/stories.py: the flush timer)
 alert_id  # record field (streams/contracts/records.py)
 fired_at  # record field
+on_key_set  # Faust hook (streams/worker/tables.py: a table write)
+on_key_del  # Faust hook (streams/worker/tables.py: a table delete)

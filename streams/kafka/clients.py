@@ -41,6 +41,7 @@ def make_producer(settings: Settings) -> KafkaProducer:
         **settings.kafka_python_config(),
         linger_ms=5,
         acks=1,
+        compression_type=settings.producer_compression,
         max_request_size=contracts.MAX_MESSAGE_BYTES,
         client_id="newsevents-produce",
     )

@@ -24,7 +24,7 @@ from streams import contracts
 from streams.config import Settings
 from streams.kafka.clients import TopicReader, produce, until_settled
 from streams.kafka.local import LocalPipeline, WorkerProcess, cpu_seconds, rss_mb
-from streams.kafka.sizes import CHANGELOG_SUFFIX, topic_sizes
+from streams.kafka.sizes import CHANGELOG_SUFFIX, topic_sizes, wait_until_consumed
 from streams.tools.bench_figures import per_article, percentile, rss_trend, throughput_trend
 
 VERDICT_TOPICS = frozenset({contracts.UNIQUE, contracts.DUPLICATES, contracts.DEADLETTER})
@@ -96,11 +96,18 @@ def _sizes(settings: Settings, articles: int, in_window: int) -> dict[str, Any]:
         if topic.endswith(CHANGELOG_SUFFIX)
     }
     kafka_bytes = sum(size.estimated_size for size in sizes.values())
+    stored_bytes = sum(size.estimated_stored for size in sizes.values())
     table_bytes = sum(size.live_bytes for size in tables.values())
     return {
+        # the records' payload (key, value, headers) as consumers see it, uncompressed
         "kafka_bytes_per_article": per_article(kafka_bytes, articles, 0),
         "kafka_bytes_per_article_by_topic": {
             topic: per_article(size.estimated_size, articles, 0) for topic, size in sorted(sizes.items())
+        },
+        # the record batches as the broker stores and serves them: compressed, framing included
+        "kafka_stored_bytes_per_article": per_article(stored_bytes, articles, 0),
+        "kafka_stored_bytes_per_article_by_topic": {
+            topic: per_article(size.estimated_stored, articles, 0) for topic, size in sorted(sizes.items())
         },
         # messages below a log start offset: their bytes are estimated at the mean of those read
         "kafka_messages_not_on_broker": sum(size.dropped for size in sizes.values()),
@@ -192,6 +199,10 @@ def bench_pipeline(
         results["peak_rss_mb_by_worker"] = [round(worker.peak_rss_mb(), 1) for worker in pipeline.workers]
         results["peak_rss_mb"] = max(results["peak_rss_mb_by_worker"])
         if sizes:  # reading every topic back takes minutes after a long run
+            # The later stages (stories) may still be working when the last verdict is out: count their
+            # messages too, once the workers have consumed everything.
+            consumed = wait_until_consumed(pipeline.settings, pipeline.settings.app_id)
+            results["consumed_after_s"] = round(consumed, 1) if consumed is not None else None
             results.update(_sizes(pipeline.settings, total, in_window))
     latencies = list(first_event.values())
     results.update(

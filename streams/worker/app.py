@@ -99,6 +99,9 @@ def create_app(settings: Settings) -> Pipeline:
         table_cleanup_interval=60.0,
         fetch_max_wait_ms=settings.fetch_max_wait_ms,
         producer_linger=0.005,
+        # Record batches compressed as a whole: JSON articles and records ~2x smaller with zstd, for
+        # little CPU (docs/performance.md); changelogs go through the same producer.
+        producer_compression_type=settings.producer_compression,
         # Over-cap articles must reach normalize (and the dead-letter topic) whole, not vanish; and the
         # producer refuses anything above the topic limit, whatever a broker would accept (the agents
         # check the size themselves first, see agents.common.encode, and dead-letter instead).

@@ -5,6 +5,8 @@ and runs Faust's stock transport instead.
 - An optional fetch wait (``NEWSEVENTS_FETCH_MAX_WAIT_MS``) in place of Faust's hard-coded 1.5 s.
 - End offsets that hold on the embedded broker (:func:`fetch_high_watermarks`).
 - Offset commits that keep up (:class:`_NewsConsumer`, :class:`_NewsProducer`).
+- Table changelogs written once per key and commit (:class:`streams.worker.tables.CoalescedTable`,
+  whose changes the producer's flush sends).
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from aiokafka.errors import KafkaError
 from aiokafka.protocol.fetch import FetchRequest
 from aiokafka.structs import TopicPartition
 from faust.transport.drivers import aiokafka as aiokafka_driver
+
+from streams.worker.tables import CoalescedTable
 
 log = logging.getLogger("newsevents")
 
@@ -152,6 +156,9 @@ class _NewsProducer(aiokafka_driver.Producer):
         super().send_soon(fut)
 
     async def flush(self) -> None:
+        for table in self.app.tables.values():
+            if isinstance(table, CoalescedTable):
+                table.send_changes()
         if self.buffer.should_stop or self.buffer.state != "running":
             await super().flush()  # shutting down: drain what is left
             return
@@ -175,6 +182,8 @@ class TweakedApp(faust.App):
     def __init__(self, *args: Any, fetch_max_wait_ms: int | None = None, **kwargs: Any) -> None:
         #: Read by the consumer thread when it creates the Kafka consumer; None keeps Faust's 1.5 s.
         self.fetch_max_wait_ms = fetch_max_wait_ms
+        if tweaks_apply():  # their producer flush sends the coalesced changelog writes before each commit
+            kwargs.setdefault("Table", CoalescedTable)
         super().__init__(*args, **kwargs)
 
     def _new_transport(self) -> Any:

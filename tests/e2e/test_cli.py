@@ -126,6 +126,9 @@ def test_bench_end_to_end_reports_traffic_state_cpu_and_trends(tmp_path: Path) -
     assert raw_per_article * 0.8 < by_topic["articles.raw"] < raw_per_article * 1.2
     assert figures["kafka_bytes_per_article"] == pytest.approx(sum(by_topic.values()), abs=len(by_topic))
     assert any(topic.endswith("-changelog") for topic in by_topic)
+    stored = figures["kafka_stored_bytes_per_article_by_topic"]
+    assert stored.keys() == by_topic.keys() and stored["articles.raw"] > 0
+    assert figures["kafka_stored_bytes_per_article"] == pytest.approx(sum(stored.values()), abs=len(stored))
     assert figures["kafka_messages_not_on_broker"] == 0
     assert figures["articles_in_window"] == 2 * inputs  # the default window is a week
     assert figures["table_bytes_per_article"] > 100 and figures["table_keys"]["newsevents-dedup-bands"] > 0

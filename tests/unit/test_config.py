@@ -87,6 +87,7 @@ def test_secrets_are_masked_in_descriptions() -> None:
         ({"NEWSEVENTS_DEADLETTER_MAX_ORIGINAL": "-1"}, "NEWSEVENTS_DEADLETTER_MAX_ORIGINAL"),
         ({"NEWSEVENTS_DEADLETTER_MAX_ORIGINAL": "1.5"}, "must be an integer"),
         ({"KAFKA_SECURITY_PROTOCOL": "TLS"}, "KAFKA_SECURITY_PROTOCOL"),
+        ({"KAFKA_COMPRESSION_TYPE": "brotli"}, "KAFKA_COMPRESSION_TYPE must be one of zstd, gzip, none"),
         ({"KAFKA_SECURITY_PROTOCOL": "SASL_SSL", "KAFKA_SASL_MECHANISM": "PLAIN"}, "USERNAME"),
         ({"KAFKA_SECURITY_PROTOCOL": "SASL_SSL", "KAFKA_SASL_MECHANISM": "GSSAPI"}, "MECHANISM"),
     ],
@@ -112,3 +113,10 @@ def test_dedup_window_setting_shortens_the_retention() -> None:
     assert config.retention_seconds == pytest.approx(120.0)
     with pytest.raises(ConfigError, match="NEWSEVENTS_DEDUP_WINDOW_S"):
         Settings.from_env({"NEWSEVENTS_DEDUP_WINDOW_S": "-5"})
+
+
+def test_compression_codec_for_the_producers() -> None:
+    """zstd by default; "none" sends batches uncompressed (the clients take None for that)."""
+    assert Settings.from_env({}).producer_compression == "zstd"
+    assert Settings.from_env({"KAFKA_COMPRESSION_TYPE": "GZIP"}).producer_compression == "gzip"
+    assert Settings.from_env({"KAFKA_COMPRESSION_TYPE": "none"}).producer_compression is None

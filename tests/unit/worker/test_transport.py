@@ -18,6 +18,7 @@ from faust.transport.drivers import aiokafka as aiokafka_driver
 from streams.config import Settings
 from streams.worker import transport
 from streams.worker.app import create_app
+from streams.worker.tables import CoalescedTable
 
 PYPROJECT = Path(__file__).parents[3] / "pyproject.toml"
 FAUST_FETCH_MAX_WAIT_MS = 1500
@@ -102,3 +103,26 @@ def test_a_flush_waits_for_what_was_queued_before_it_not_for_what_keeps_coming()
 
     assert asyncio.run(scenario())
     assert flushed == ["kafka"]
+
+
+def test_a_table_sends_each_changed_key_once_per_flush_with_its_latest_value() -> None:
+    app = create_app(Settings.from_env({})).app
+    table = app.Table("t", default=None, partitions=4)
+    assert isinstance(table, CoalescedTable)
+    sent: list[tuple[int, Any, Any]] = []
+    table.partition_for_key = lambda key: 2  # type: ignore[method-assign]  # the event being processed
+    table.send_changelog = lambda partition, key, value, **_: sent.append((partition, key, value))  # type: ignore[method-assign]
+    for value in range(5):
+        table["story"] = {"articles": value}  # one story rewritten by every article
+    table["parked"] = {"text": "…"}
+    del table["parked"]  # parked and judged within one commit interval
+    table["other"] = 1
+    assert sent == []
+    producer = app.producer
+    producer.buffer = SimpleNamespace(should_stop=False, state="running")  # type: ignore[assignment]
+    producer._producer = None
+    asyncio.run(producer.flush())
+    assert sent == [(2, "story", {"articles": 4}), (2, "parked", None), (2, "other", 1)]
+    sent.clear()
+    asyncio.run(producer.flush())
+    assert sent == []  # nothing changed since
