@@ -29,6 +29,7 @@ from streams.tools.eval.metrics import (
     events_by_article,
     events_scores,
     geo_scores,
+    pair_recall_by_language,
 )
 from streams.tools.inputs import read_jsonl
 
@@ -314,14 +315,33 @@ def replay_stories(lines: Sequence[bytes], config: StoryConfig | None = None) ->
 
 
 def _run_stories(lines: Sequence[bytes], labels: Mapping[str, Any], published: list[Event]) -> Scores:
+    """B³ against story labels (``{id: story}``); with dedup-form labels (``{id: {group, lang}}``) the share
+    of reprint pairs put in one story instead. Both by language pair: the gold pairs in one story."""
     replay, setup_seconds = replay_stories(lines)
     published.extend(replay.events)
     raw_id = replay.dedup.replay.raw_id
     story_of = {raw_id(article_id): story for article_id, story in replay.stream.story_of().items()}
-    scores = b3_scores(story_of, labels)
+    if all(isinstance(label, str) for label in labels.values()):
+        scores = b3_scores(story_of, labels)
+        group_of = dict(labels)
+        language_of = _languages(replay.dedup.replay)
+    else:
+        scores = {}
+        group_of = {i: label["group"] for i, label in labels.items()}
+        language_of = {i: label["lang"] for i, label in labels.items()}
+    scores["pair_recall_by_language_pair"] = pair_recall_by_language(story_of, group_of, language_of)
     scores |= {"n_stories": len(set(story_of.values())), "n_story_records": len(replay.stories)}
     scores["n_events"] = len({event["event_id"] for event in replay.events})
     return scores | _replay_scores(replay.dedup.replay) | {"setup_seconds": setup_seconds}
+
+
+def _languages(replay: _Replay) -> dict[str, str]:
+    """Each article's language as the file states it, else as normalize detected it."""
+    detected = {raw_id: clean["language"] for raw_id, clean in replay.accepted}
+    return {
+        raw_id: stated if isinstance(stated := record.get("language"), str) and stated else detected[raw_id]
+        for raw_id, record in replay.records.items()
+    }
 
 
 #: A task's runner: raw lines and labels in, scores out; event records it publishes go to the list.
