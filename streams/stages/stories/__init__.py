@@ -16,14 +16,16 @@ from typing import Any
 
 from streams.contracts import CleanArticle, Event, Place, StoryRecord
 from streams.stages.dedup.shards import band_partition
-from streams.stages.stories.expiry import drop_due, is_index_key, remember
+from streams.stages.stories.expiry import drop_due, due, is_index_key, remember
 from streams.stages.stories.features import DEFAULT, Features, StoryConfig, features
 from streams.stages.stories.shards import (
     ShardReport,
     ShardUpdate,
     choose,
     expire,
+    predecessors,
     probe,
+    register,
     shard_of,
     shard_terms,
     store,
@@ -42,6 +44,7 @@ __all__ = [
     "band_partition",
     "choose",
     "drop_due",
+    "due",
     "expire",
     "features",
     "flush",
@@ -49,7 +52,9 @@ __all__ = [
     "join",
     "mention",
     "new_story",
+    "predecessors",
     "probe",
+    "register",
     "remember",
     "shard_of",
     "shard_terms",
@@ -82,11 +87,14 @@ class StoryStream:
     def add(
         self, article: CleanArticle, events: Sequence[Event] = (), places: Sequence[Place] = ()
     ) -> StoryOutput:
+        if article["id"] in self.assigned:  # a redelivery, or a reprint counted as a mention already
+            return StoryOutput(self.assigned[article["id"]]["story"])
         feats = features(article, events, places, self.config)
-        reports = [
-            probe(self.terms, shard, terms, feats.embedding, feats.ts, self.config)
-            for shard, terms in shard_terms(feats.terms, self.partitions).items()
-        ]
+        reports = []
+        for shard, terms in shard_terms(feats.terms, self.partitions).items():
+            report = probe(self.terms, shard, terms, feats.embedding, feats.ts, self.config)
+            report["before"] = register(self.terms, shard, article["id"], terms, feats.ts, self.config)
+            reports.append(report)
         chosen, _, dot = choose(reports, self.config)
         if chosen is None:
             chosen = story_id(article["id"])
@@ -115,8 +123,12 @@ class StoryStream:
             self.waiting.setdefault(canonical_id, []).append([article_id, seen])
             return StoryOutput()
         chosen = canonical["story"]
-        self.assigned[article_id] = canonical
-        record = mention(self.stories[chosen], seen, self.config)
+        self.assigned[article_id] = {"story": chosen, "ts": canonical["ts"]}
+        remember(self.assigned, band_partition(article_id, self.partitions), article_id, canonical["ts"])
+        state = self.stories.get(chosen)
+        if state is None:  # the story has left the window (a late link to an old canonical)
+            return StoryOutput(chosen)
+        record = mention(state, seen, self.config)
         return StoryOutput(chosen, [record] if record else [])
 
     def sweep(self, now_ts: float) -> None:

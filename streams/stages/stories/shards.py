@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Mapping, MutableMapping
-from typing import Any, TypedDict
+from collections.abc import Mapping, MutableMapping, Sequence
+from typing import Any, NotRequired, TypedDict
 
 from streams.stages.dedup.shards import band_partition
 from streams.stages.stories.expiry import due, remember
@@ -25,10 +25,13 @@ class ShardReport(TypedDict):
     weights: dict[str, float]  # the article's term weights (tf × idf) on this shard
     dots: dict[str, float]  # story id → share of the term dot product
     stories: dict[str, list[float]]  # story id → [embedding cosine, story norm, story articles]
+    #: articles probed here before this one, sharing a term with it, whose terms are not stored yet
+    before: NotRequired[list[str]]
 
 
 class ShardUpdate(TypedDict):
     story_id: str
+    article_id: str  # the article the terms are of: it is no longer in flight once they are stored
     terms: dict[str, float]  # the article's unit-vector weights on this shard
     centroid: str  # base64 int8, the story's lead centroid
     norm: float  # the story's term-vector norm
@@ -52,9 +55,14 @@ def entry_key(shard: int, story_id: str) -> str:
     return f"s{shard}:{story_id}"
 
 
+def flight_key(shard: int, term: str) -> str:
+    return f"f{shard}:{term}"
+
+
 def shard_of(key: str, partitions: int) -> int:
-    """The partition that owns a key of the term state (a bucket, a story entry, a counter, an index)."""
-    if key[0] in "sch" and key[1].isdigit():
+    """The partition that owns a key of the term state (a bucket, a story entry, a counter, an index, the
+    articles in flight on a term)."""
+    if key[0] in "schf" and key[1].isdigit():
         return int(key[1:].split(":", 1)[0])
     return shard_of_term(key, partitions)
 
@@ -98,6 +106,45 @@ def probe(
     }
 
 
+def register(
+    state: MutableMapping[str, Any],
+    shard: int,
+    article_id: str,
+    terms: Mapping[str, int],
+    ts: float,
+    config: StoryConfig = DEFAULT,
+    first: bool = True,
+) -> list[str]:
+    """List the article as in flight on its terms here (on its first probe only: a repeated probe keeps its
+    place) and return the articles listed before it on any of them. Their stories reach the buckets only
+    once they are stored, so the verdict waits for them: a burst of one story's articles would otherwise
+    see no story and each found one."""
+    before: set[str] = set()
+    for term in terms:
+        if not config.weight(term[0]):
+            continue
+        key = flight_key(shard, term)
+        listed = state.get(key) or []
+        flight = [entry for entry in listed if abs(ts - entry[1]) <= config.window_seconds]
+        ids = [entry[0] for entry in flight]
+        if article_id in ids:
+            before.update(ids[: ids.index(article_id)])
+        elif first:
+            before.update(ids)
+            flight.append([article_id, ts])
+        if flight != listed:
+            if flight:
+                state[key] = flight
+            else:
+                del state[key]
+    return sorted(before)
+
+
+def predecessors(reports: list[ShardReport], waited: Sequence[str] = ()) -> list[str]:
+    """The articles in flight before this one on any shard, but those it has waited for already."""
+    return sorted({article for report in reports for article in report.get("before", ())} - set(waited))
+
+
 def choose(reports: list[ShardReport], config: StoryConfig = DEFAULT) -> tuple[str | None, float, float]:
     """(best story or None, its score, its term dot with the article's unit vector) from all shards."""
     norm = math.sqrt(sum(w * w for report in reports for w in report["weights"].values()))
@@ -139,6 +186,13 @@ def store(
     counter = f"c{shard}"
     state[counter] = (state.get(counter) or 0) + 1
     for term, value in update["terms"].items():
+        flight = state.get(flight_key(shard, term))
+        if flight is not None:
+            rest = [entry for entry in flight if entry[0] != update["article_id"]]
+            if not rest:
+                del state[flight_key(shard, term)]
+            elif len(rest) < len(flight):
+                state[flight_key(shard, term)] = rest
         bucket = state.get(term) or {"df": 0, "stories": {}}
         stories = dict(bucket["stories"])
         old = stories.get(story_id)

@@ -29,6 +29,7 @@ FLOOD = (
     "people had died as the Napostá stream burst its banks.\n"
     "President Javier Milei flew to the city with Security Minister Patricia Bullrich."
 )
+STRIKE = "Bus and metro drivers in Lyon walked out on Saturday in a dispute over pay, the operator TCL said."
 
 
 def article(article_id: str, text: str, title: str, hours: float = 0.0, **extra: Any) -> CleanArticle:
@@ -163,3 +164,39 @@ def test_events_aggregate_across_the_story_when_type_date_and_countries_agree() 
     assert merged["first_seen"] < merged["last_seen"] and merged["story_id"] == out.story_id
     assert apart["event_id"] == "e3" and apart["num_articles"] == 1 and apart["story_id"] == out.story_id
     assert out.stories[-1]["event_ids"] == ["e1", "e3"]
+
+
+def test_an_article_probed_while_an_earlier_one_is_in_flight_names_it_until_its_terms_are_stored() -> None:
+    state: dict[str, Any] = {}
+    quake, rescue, flood = (
+        features(article(i, text, i)) for i, text in (("q1", QUAKE), ("q2", QUAKE_2), ("f1", STRIKE))
+    )
+    assert stories.register(state, 0, "q1", quake.terms, quake.ts) == []
+    assert stories.register(state, 0, "q2", rescue.terms, rescue.ts) == ["q1"]  # they share Malatya
+    assert stories.register(state, 0, "f1", flood.terms, flood.ts) == []  # no term in common
+    # a repeated probe keeps its place: still after q1, and f1 (listed later) is not before it
+    assert stories.register(state, 0, "q2", rescue.terms, rescue.ts, first=False) == ["q1"]
+    report = stories.probe(state, 0, quake.terms, quake.embedding, quake.ts)
+    *_, updates = stories.join(
+        stories.new_story(stories.story_id("q1")), quake, 0.0, stories.unit_weights([report])
+    )
+    stories.store(state, 0, updates[0])
+    assert stories.register(state, 0, "q2", rescue.terms, rescue.ts, first=False) == []
+    assert stories.predecessors(
+        [{**report, "before": ["q1", "f1"]}, {**report, "before": ["q1"]}], ["q1"]
+    ) == ["f1"]
+    # once stored, an article is listed nowhere; a stale repeated probe does not list it again
+    stories.register(state, 0, "q1", quake.terms, quake.ts, first=False)
+    assert not any(key.startswith("f0:") and "q1" in str(value) for key, value in state.items())
+
+
+def test_a_redelivered_reprint_or_article_counts_once() -> None:
+    stream = stories.StoryStream(config=dataclasses.replace(stories.DEFAULT, publish_interval=0))
+    first = stream.add(article("q1", QUAKE, "Deadly quake hits Malatya"))
+    seen = contracts.rfc3339(T0 + timedelta(minutes=5))
+    (counted,) = stream.reprint("copy", "q1", seen).stories
+    assert stream.reprint("copy", "q1", seen).stories == []  # the link again, after a restart
+    assert stream.add(article("q1", QUAKE, "Deadly quake hits Malatya")).stories == []
+    assert stream.add(article("copy", QUAKE, "Deadly quake hits Malatya")).story_id == first.story_id
+    assert (counted["num_articles"], counted["num_mentions"]) == (1, 2)
+    assert stream.flush() == []
