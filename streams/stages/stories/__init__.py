@@ -69,6 +69,8 @@ class StoryOutput:
     story_id: str | None = None
     stories: list[StoryRecord] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
+    #: every article this call assigned (the article, and reprints that waited for it) → its story
+    assigned: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -83,6 +85,8 @@ class StoryStream:
     assigned: dict[str, Any] = field(default_factory=dict)
     #: canonical id → reprints that arrived before their canonical was assigned: [id, seen]
     waiting: dict[str, list[list[str]]] = field(default_factory=dict)
+    #: article id → the story a copy of it joined before dedup linked that copy to it
+    copies: dict[str, str] = field(default_factory=dict)
 
     def add(
         self, article: CleanArticle, events: Sequence[Event] = (), places: Sequence[Place] = ()
@@ -95,7 +99,8 @@ class StoryStream:
             report = probe(self.terms, shard, terms, feats.embedding, feats.ts, self.config)
             report["before"] = register(self.terms, shard, article["id"], terms, feats.ts, self.config)
             reports.append(report)
-        chosen, _, dot = choose(reports, self.config)
+        copy = self.copies.pop(article["id"], None)
+        chosen, _, dot = choose(reports, self.config, copy if copy in self.stories else None)
         if chosen is None:
             chosen = story_id(article["id"])
             state = new_story(chosen)
@@ -109,15 +114,20 @@ class StoryStream:
         for shard, update in updates.items():
             store(self.terms, shard, update, self.config)
         self.sweep(feats.ts)
-        out = StoryOutput(chosen, [record] if record else [], records)
+        out = StoryOutput(chosen, [record] if record else [], records, {article["id"]: chosen})
         for reprint_id, seen in self.waiting.pop(article["id"], []):
-            out.stories.extend(self.reprint(reprint_id, article["id"], seen).stories)
+            held = self.reprint(reprint_id, article["id"], seen)
+            out.stories.extend(held.stories)
+            out.assigned |= held.assigned
         return out
 
     def reprint(self, article_id: str, canonical_id: str, seen: str) -> StoryOutput:
         """A reprint joins its canonical's story as a mention; it waits while the canonical is unassigned."""
         if article_id in self.assigned:  # a redelivery, or an article dedup re-linked after assigning it
-            return StoryOutput(self.assigned[article_id]["story"])
+            known = self.assigned[article_id]["story"]
+            if canonical_id not in self.assigned:  # the original is still to come: it joins its copy's story
+                self.copies[canonical_id] = known
+            return StoryOutput(known)
         canonical = self.assigned.get(canonical_id)
         if canonical is None:
             self.waiting.setdefault(canonical_id, []).append([article_id, seen])
@@ -127,9 +137,9 @@ class StoryStream:
         remember(self.assigned, band_partition(article_id, self.partitions), article_id, canonical["ts"])
         state = self.stories.get(chosen)
         if state is None:  # the story has left the window (a late link to an old canonical)
-            return StoryOutput(chosen)
+            return StoryOutput(chosen, assigned={article_id: chosen})
         record = mention(state, seen, self.config)
-        return StoryOutput(chosen, [record] if record else [])
+        return StoryOutput(chosen, [record] if record else [], assigned={article_id: chosen})
 
     def sweep(self, now_ts: float) -> None:
         """Expire every partition's state past the story window (the workers' timer does this)."""

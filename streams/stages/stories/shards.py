@@ -145,8 +145,13 @@ def predecessors(reports: list[ShardReport], waited: Sequence[str] = ()) -> list
     return sorted({article for report in reports for article in report.get("before", ())} - set(waited))
 
 
-def choose(reports: list[ShardReport], config: StoryConfig = DEFAULT) -> tuple[str | None, float, float]:
-    """(best story or None, its score, its term dot with the article's unit vector) from all shards."""
+def choose(
+    reports: list[ShardReport], config: StoryConfig = DEFAULT, prefer: str | None = None
+) -> tuple[str | None, float, float]:
+    """(best story or None, its score, its term dot with the article's unit vector) from all shards.
+
+    ``prefer`` is a story the article belongs to whatever it scores: one that a copy of it (a reprint dedup
+    linked to it, which arrived and joined first) is in."""
     norm = math.sqrt(sum(w * w for report in reports for w in report["weights"].values()))
     dots: dict[str, float] = defaultdict(float)
     seen: dict[str, list[float]] = {}
@@ -156,6 +161,8 @@ def choose(reports: list[ShardReport], config: StoryConfig = DEFAULT) -> tuple[s
         for story_id, stats in report["stories"].items():
             if story_id not in seen or stats[2] > seen[story_id][2]:  # the freshest copy
                 seen[story_id] = stats
+    if prefer is not None:
+        return prefer, 0.0, dots[prefer] / norm if norm else 0.0
     scored = []
     for story_id, (cosine, story_norm, _) in seen.items():
         dot = dots[story_id] / norm if norm else 0.0

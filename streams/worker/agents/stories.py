@@ -150,6 +150,9 @@ def register(pipeline: Pipeline) -> None:
             await mention(article_id, message["mention"])
         elif "await" in message:
             await awaited(article_id, message["await"])
+        elif "copy" in message:
+            if assigned.get(article_id) is None:
+                hold(article_id, message)
         elif "go" in message:
             parked = pending.get(article_id)
             if parked is not None and parked.get("awaiting") == message["go"]:
@@ -289,23 +292,30 @@ def register(pipeline: Pipeline) -> None:
         return 1 + sum("mention" in item for item in held)
 
     async def decide(article_id: str, feats: dict[str, Any], reports: list[Any], partition: int) -> None:
-        """Assign the article; what waited for it (reprints, articles probed after it) follows its join to
-        the story's partition, in this order."""
-        chosen, _, dot = stories.choose(reports, config)
+        """Assign the article (to the story a copy of it joined first, if dedup said so); what waited for it
+        (reprints, articles probed after it) follows its join to the story's partition, in this order."""
+        held = waiting.pop(article_id, None) or []
+        copy = next((item["copy"] for item in held if "copy" in item), None)
+        chosen, _, dot = stories.choose(reports, config, copy)
         story = chosen or stories.story_id(article_id)
         assigned[article_id] = {"story": story, "ts": feats["ts"]}
         stories.remember(assigned, partition, article_id, feats["ts"])
         weights = {str(shard): terms for shard, terms in stories.unit_weights(reports).items()}  # JSON keys
         messages = [encode({"join": {"features": feats, "dot": dot, "weights": weights}})]
-        messages += [encode(item) for item in waiting.pop(article_id, None) or []]
+        messages += [encode(item) for item in held if "copy" not in item]
         for payload in messages:
             await pipeline.stories_updates.send(key=story.encode(), value=payload, partition=owner(story))
 
     async def reprint(reprint_id: str, link: dict[str, Any], partition: int) -> None:
         """Count a reprint once, on its own id's partition: a link redelivered after a restart, or one for an
         article that has joined a story already (dedup re-links a copy that overtook its original), or that
-        is on its way to one, adds no mention."""
-        if assigned.get(reprint_id) is not None or pending.get(reprint_id) is not None:
+        is on its way to one, adds no mention; the original of such a copy joins the copy's story."""
+        known = assigned.get(reprint_id)
+        if known is not None and known["story"] is not None:  # its original, still to come, joins its story
+            original = link["canonical"]
+            message = {"copy": known["story"]}
+            await send(pipeline.stories_verdicts, message, key=original.encode(), partition=owner(original))
+        if known is not None or pending.get(reprint_id) is not None:
             return
         ts = contracts.parse_rfc3339(link["seen"]).timestamp()
         assigned[reprint_id] = {"story": None, "ts": ts, "canonical": link["canonical"]}

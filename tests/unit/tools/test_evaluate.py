@@ -149,10 +149,14 @@ def test_run_stories_on_reprint_groups_reports_them_by_language_pair() -> None:
     """With dedup-form labels the story eval scores how many reprint pairs share a story, by language pair."""
     scores = scored("stories-on-dedup")
     by_pair = scores["pair_recall_by_language_pair"]
+    linked = scored("dedup")["recall_by_language_pair"]
     assert {pair: row["gold_pairs"] for pair, row in by_pair.items()} == {
-        pair: row["gold_pairs"] for pair, row in scored("dedup")["recall_by_language_pair"].items()
+        pair: row["gold_pairs"] for pair, row in linked.items()
     }
-    assert all(0.0 <= row["recall"] <= 1.0 for row in by_pair.values())
+    # a reprint joins its canonical's story; one dedup re-links after it joined a story as unique keeps that
+    # story (first arrival wins), so a story may hold fewer cross-language pairs than dedup links
+    assert by_pair["en-en"]["recall"] == linked["en-en"]["recall"] == 1.0
+    assert all(0.0 < row["recall"] <= 1.0 for row in by_pair.values())
     assert "b3_f1" not in scores
 
 

@@ -144,6 +144,7 @@ def test_a_reprint_that_arrives_before_its_canonical_waits_for_it() -> None:
     assert stream.reprint("copy", "q1", contracts.rfc3339(T0)).story_id is None
     out = stream.add(article("q1", QUAKE, "Deadly quake hits Malatya"))
     assert stream.story_of()["copy"] == out.story_id
+    assert out.assigned == {"q1": out.story_id, "copy": out.story_id}
     assert out.stories[-1]["num_mentions"] == 2
 
 
@@ -200,3 +201,14 @@ def test_a_redelivered_reprint_or_article_counts_once() -> None:
     assert stream.add(article("copy", QUAKE, "Deadly quake hits Malatya")).story_id == first.story_id
     assert (counted["num_articles"], counted["num_mentions"]) == (1, 2)
     assert stream.flush() == []
+
+
+def test_an_original_joins_the_story_its_copy_joined_before_dedup_linked_them() -> None:
+    """A translation can reach dedup before its original (same publication time, the original's id is the
+    smaller): it joins a story as an article, and the link dedup sends when the original comes says which."""
+    stream = stories.StoryStream(config=dataclasses.replace(stories.DEFAULT, publish_interval=0))
+    copy = stream.add(article("q-es", QUAKE, "Terremoto en Malatya"))
+    assert stream.reprint("q-es", "q-en", contracts.rfc3339(T0)).story_id == copy.story_id  # no mention
+    original = stream.add(article("q-en", FLOOD, "Floods kill 16 in Bahia Blanca"))  # nothing in common
+    assert original.story_id == copy.story_id
+    assert original.stories[-1]["num_articles"] == 2 and original.stories[-1]["num_mentions"] == 2
