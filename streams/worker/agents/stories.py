@@ -3,11 +3,13 @@
 Four hops so that no partition needs to see every article (docs/stories.md):
 1. ``stories-route`` computes the article's features, parks them under its id on ``stories.verdicts`` and
    sends one probe per term partition onto ``stories.terms``; ``stories-reprints`` sends each duplicate
-   link to its canonical's id there too;
-2. ``stories-terms`` scores the article against the stories in its terms' buckets and reports the shares;
-   it also stores the terms of an article once its story is known (``store`` messages);
-3. ``stories-verdict`` collects one report per term partition, chooses the story (or founds one, its id
-   derived from the article's) and sends the join to the story's partition; reprints become mentions;
+   link to the reprint's id there too (counted once there, then passed to its canonical's id);
+2. ``stories-terms`` scores the article against the stories in its terms' buckets, lists it as in flight
+   on its terms and reports the shares and the articles in flight before it; it also stores the terms of
+   an article once its story is known (``store`` messages);
+3. ``stories-verdict`` collects one report per term partition, waits for the articles in flight before
+   it (then probes again), chooses the story (or founds one, its id derived from the article's) and sends
+   the join to the story's partition; reprints become mentions;
 4. ``stories-story`` updates the story, publishes its record (rate-limited per story) and the events
    aggregated across its articles, and sends the article's terms back to the term partitions.
 
