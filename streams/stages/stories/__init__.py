@@ -97,7 +97,9 @@ class StoryStream:
         reports = []
         for shard, terms in shard_terms(feats.terms, self.partitions).items():
             report = probe(self.terms, shard, terms, feats.embedding, feats.ts, self.config)
-            report["before"] = register(self.terms, shard, article["id"], terms, feats.ts, self.config)
+            report["before"] = register(
+                self.terms, shard, article["id"], report["weights"], feats.embedding, feats.ts, self.config
+            )
             reports.append(report)
         copy = self.copies.pop(article["id"], None)
         chosen, _, dot = choose(reports, self.config, copy if copy in self.stories else None)

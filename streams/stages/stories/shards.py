@@ -25,8 +25,9 @@ class ShardReport(TypedDict):
     weights: dict[str, float]  # the article's term weights (tf × idf) on this shard
     dots: dict[str, float]  # story id → share of the term dot product
     stories: dict[str, list[float]]  # story id → [embedding cosine, story norm, story articles]
-    #: articles probed here before this one, sharing a term with it, whose terms are not stored yet
-    before: NotRequired[list[str]]
+    #: articles probed here before this one, sharing a term with it, whose terms are not stored yet:
+    #: id → [share of the term dot product, its squared term norm here, lead cosine]
+    before: NotRequired[dict[str, list[float]]]
 
 
 class ShardUpdate(TypedDict):
@@ -110,39 +111,72 @@ def register(
     state: MutableMapping[str, Any],
     shard: int,
     article_id: str,
-    terms: Mapping[str, int],
+    weights: Mapping[str, float],
+    embedding: str,
     ts: float,
     config: StoryConfig = DEFAULT,
     first: bool = True,
-) -> list[str]:
+) -> dict[str, list[float]]:
     """List the article as in flight on its terms here (on its first probe only: a repeated probe keeps its
-    place) and return the articles listed before it on any of them. Their stories reach the buckets only
-    once they are stored, so the verdict waits for them: a burst of one story's articles would otherwise
-    see no story and each found one."""
-    before: set[str] = set()
-    for term in terms:
-        if not config.weight(term[0]):
+    place) and return the articles listed before it on any of them, each with [its share of the term dot
+    product with this article, its squared term norm on this shard, its lead cosine with this article].
+    Their stories reach the buckets only once they are stored, so the verdict waits for those it might
+    join (``predecessors``): a burst of one story's articles would otherwise each found a story."""
+    shares: dict[str, float] = defaultdict(float)
+    added = False
+    for term, weight in weights.items():
+        if weight <= 0:
             continue
         key = flight_key(shard, term)
         listed = state.get(key) or []
         flight = [entry for entry in listed if abs(ts - entry[1]) <= config.window_seconds]
         ids = [entry[0] for entry in flight]
-        if article_id in ids:
-            before.update(ids[: ids.index(article_id)])
-        elif first:
-            before.update(ids)
-            flight.append([article_id, ts])
+        earlier = flight[: ids.index(article_id)] if article_id in ids else flight
+        for other, _, other_weight in earlier:
+            shares[other] += weight * other_weight
+        if first and article_id not in ids:
+            flight.append([article_id, ts, weight])
+            added = True
         if flight != listed:
             if flight:
                 state[key] = flight
             else:
                 del state[key]
-    return sorted(before)
+    if added:
+        norm2 = sum(w * w for w in weights.values())
+        state[flight_key(shard, f"~{article_id}")] = {"norm2": norm2, "embedding": embedding}
+    vector = unit_vector(embedding)
+    before: dict[str, list[float]] = {}
+    for other, dot in shares.items():
+        entry = state.get(flight_key(shard, f"~{other}")) or {"norm2": 0.0, "embedding": ""}
+        lead = unit_vector(entry["embedding"])
+        cosine = float(lead @ vector) if len(lead) and len(vector) else 0.0
+        before[other] = [dot, entry["norm2"], cosine]
+    return before
 
 
-def predecessors(reports: list[ShardReport], waited: Sequence[str] = ()) -> list[str]:
-    """The articles in flight before this one on any shard, but those it has waited for already."""
-    return sorted({article for report in reports for article in report.get("before", ())} - set(waited))
+def predecessors(
+    reports: list[ShardReport], waited: Sequence[str] = (), config: StoryConfig = DEFAULT
+) -> list[str]:
+    """The articles in flight before this one that it might join, but those it has waited for already: an
+    upper bound of its score against each (the other's norm counts only the shards this article has terms
+    on, so it is at most the whole) reaches the join threshold."""
+    norm = math.sqrt(sum(w * w for report in reports for w in report["weights"].values()))
+    dots: dict[str, float] = defaultdict(float)
+    norms2: dict[str, float] = defaultdict(float)
+    cosines: dict[str, float] = {}
+    for report in reports:
+        for other, (dot, norm2, cosine) in report.get("before", {}).items():
+            dots[other] += dot
+            norms2[other] += norm2
+            cosines[other] = cosine
+    might = []
+    for other, dot in dots.items():
+        term_cosine = dot / (norm * math.sqrt(norms2[other])) if norm and norms2[other] else 0.0
+        bound = config.embedding_weight * cosines[other] + (1 - config.embedding_weight) * term_cosine
+        if bound >= config.join_threshold and other not in waited:
+            might.append(other)
+    return sorted(might)
 
 
 def choose(
@@ -192,6 +226,7 @@ def store(
     story_id, last = update["story_id"], update["last"]
     counter = f"c{shard}"
     state[counter] = (state.get(counter) or 0) + 1
+    state.pop(flight_key(shard, f"~{update['article_id']}"), None)
     for term, value in update["terms"].items():
         flight = state.get(flight_key(shard, term))
         if flight is not None:

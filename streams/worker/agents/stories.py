@@ -126,7 +126,14 @@ def register(pipeline: Pipeline) -> None:
             article_id, round_ = probe["article_id"], probe.get("round", 0)
             report = stories.probe(terms, shard, probe["terms"], probe["embedding"], probe["ts"], config)
             report["before"] = stories.register(
-                terms, shard, article_id, probe["terms"], probe["ts"], config, first=not round_
+                terms,
+                shard,
+                article_id,
+                report["weights"],
+                probe["embedding"],
+                probe["ts"],
+                config,
+                first=not round_,
             )
             await send(
                 pipeline.stories_verdicts,
@@ -205,7 +212,7 @@ def register(pipeline: Pipeline) -> None:
             pending[article_id] = parked
             return
         waited = parked.get("waited") or []
-        earlier = stories.predecessors(reports, waited)
+        earlier = stories.predecessors(reports, waited, config)
         if earlier:
             first = earlier[0]
             pending[article_id] = {**parked, "awaiting": first, "waited": [*waited, first]}

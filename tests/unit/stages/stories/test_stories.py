@@ -167,27 +167,38 @@ def test_events_aggregate_across_the_story_when_type_date_and_countries_agree() 
     assert out.stories[-1]["event_ids"] == ["e1", "e3"]
 
 
-def test_an_article_probed_while_an_earlier_one_is_in_flight_names_it_until_its_terms_are_stored() -> None:
+def test_an_article_probed_while_an_earlier_one_is_in_flight_waits_for_it_if_it_might_join_it() -> None:
     state: dict[str, Any] = {}
-    quake, rescue, flood = (
-        features(article(i, text, i)) for i, text in (("q1", QUAKE), ("q2", QUAKE_2), ("f1", STRIKE))
+    quake, rescue, flood, strike = (
+        features(article(i, text, i))
+        for i, text in (("q1", QUAKE), ("q2", QUAKE_2), ("f1", FLOOD), ("s1", STRIKE))
     )
-    assert stories.register(state, 0, "q1", quake.terms, quake.ts) == []
-    assert stories.register(state, 0, "q2", rescue.terms, rescue.ts) == ["q1"]  # they share Malatya
-    assert stories.register(state, 0, "f1", flood.terms, flood.ts) == []  # no term in common
-    # a repeated probe keeps its place: still after q1, and f1 (listed later) is not before it
-    assert stories.register(state, 0, "q2", rescue.terms, rescue.ts, first=False) == ["q1"]
-    report = stories.probe(state, 0, quake.terms, quake.embedding, quake.ts)
+
+    def probed(article_id: str, feats: stories.Features, first: bool = True) -> stories.ShardReport:
+        report = stories.probe(state, 0, feats.terms, feats.embedding, feats.ts)
+        report["before"] = stories.register(
+            state, 0, article_id, report["weights"], feats.embedding, feats.ts, first=first
+        )
+        return report
+
+    first = probed("q1", quake)
+    assert first["before"] == {}
+    rescue_report = probed("q2", rescue)
+    assert set(rescue_report["before"]) == {"q1"}
+    assert stories.predecessors([rescue_report]) == ["q1"]  # the same quake: it waits
+    flood_report = probed("f1", flood)
+    assert set(flood_report["before"]) == {"q1"}  # it shares "Minister" with the quake reports
+    assert stories.predecessors([flood_report]) == []  # far below the join threshold: it does not wait
+    assert probed("s1", strike)["before"] == {}  # nothing in common
+    assert set(probed("q2", rescue, first=False)["before"]) == {"q1"}  # a repeated probe keeps its place
+    assert stories.predecessors([rescue_report], waited=["q1"]) == []
     *_, updates = stories.join(
-        stories.new_story(stories.story_id("q1")), quake, 0.0, stories.unit_weights([report])
+        stories.new_story(stories.story_id("q1")), quake, 0.0, stories.unit_weights([first])
     )
     stories.store(state, 0, updates[0])
-    assert stories.register(state, 0, "q2", rescue.terms, rescue.ts, first=False) == []
-    assert stories.predecessors(
-        [{**report, "before": ["q1", "f1"]}, {**report, "before": ["q1"]}], ["q1"]
-    ) == ["f1"]
-    # once stored, an article is listed nowhere; a stale repeated probe does not list it again
-    stories.register(state, 0, "q1", quake.terms, quake.ts, first=False)
+    assert probed("q2", rescue, first=False)["before"] == {}
+    # once stored, an article is listed nowhere, and a stale repeated probe does not list it again
+    probed("q1", quake, first=False)
     assert not any(key.startswith("f0:") and "q1" in str(value) for key, value in state.items())
 
 
