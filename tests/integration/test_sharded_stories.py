@@ -77,3 +77,39 @@ def test_sweeps_keep_a_backfilled_story_open(tmp_path: Path) -> None:
     _, latest = story_runs(valencia, 1, tmp_path, pause=2.0, NEWSEVENTS_DEDUP_SWEEP_INTERVAL="1")
     record = latest[stories.story_id("valencia-wire")]
     assert (record["num_articles"], record["num_mentions"], record["num_sources"]) == (5, 7, 5)
+
+
+def read_stories(reader: TopicReader, latest: dict[str, Any], wanted: tuple[int, int]) -> None:
+    """Keep the latest record of each story until one has ``wanted`` (articles, mentions) or time is up."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        for received in reader.poll(0.5):
+            latest[received.value["story_id"]] = received.value
+        if any((r["num_articles"], r["num_mentions"]) == wanted for r in latest.values()):
+            return
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_articles_of_one_story_sent_in_one_burst_make_one_story(tmp_path: Path, workers: int) -> None:
+    """Four reports of the Valencia story and the Lyon strike produced at once, so that they are in flight
+    together (each used to see no story and found one: the demo's Valencia story came out as four); then
+    the wire copy, then its two reprints, each once the story has the one before."""
+    lines = {orjson.loads(line)["id"]: line for line in FEED.read_bytes().splitlines()}
+    reports = ["valencia-daily", "valencia-es", "valencia-globe", "valencia-nl", "lyon-strike"]
+    latest: dict[str, Any] = {}
+    env = {"NEWSEVENTS_STORY_PUBLISH_INTERVAL": "0"}
+    local = LocalPipeline(workers=workers, partitions=4, bootstrap="", log_dir=tmp_path, env=env)
+    with local, TopicReader(local.settings, [contracts.STORIES]) as reader:
+        for ids, wanted in [(reports, (4, 4)), (["valencia-wire"], (5, 5))]:
+            assert produce(local.settings, [lines[i] for i in ids]) == len(ids)
+            read_stories(reader, latest, wanted)
+        for reprint, mentions in [("valencia-wire-reprint-1", 6), ("valencia-wire-reprint-2", 7)]:
+            assert produce(local.settings, [lines[reprint]]) == 1
+            read_stories(reader, latest, (5, mentions))
+    valencia = [r for r in latest.values() if any(a["id"].startswith("valencia") for a in r["articles"])]
+    assert [(r["num_articles"], r["num_mentions"], r["num_sources"], r["languages"]) for r in valencia] == [
+        (5, 7, 5, ["en", "es", "nl"])
+    ]
+    assert sorted(a["id"] for a in valencia[0]["articles"]) == sorted([*reports[:4], "valencia-wire"])
+    (lyon,) = [r for r in latest.values() if r["story_id"] != valencia[0]["story_id"]]
+    assert (lyon["num_articles"], lyon["num_mentions"]) == (1, 1)

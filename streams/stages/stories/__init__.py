@@ -16,14 +16,16 @@ from typing import Any
 
 from streams.contracts import CleanArticle, Event, Place, StoryRecord
 from streams.stages.dedup.shards import band_partition
-from streams.stages.stories.expiry import drop_due, is_index_key, remember
+from streams.stages.stories.expiry import drop_due, due, is_index_key, remember
 from streams.stages.stories.features import DEFAULT, Features, StoryConfig, features
 from streams.stages.stories.shards import (
     ShardReport,
     ShardUpdate,
     choose,
     expire,
+    predecessors,
     probe,
+    register,
     shard_of,
     shard_terms,
     store,
@@ -42,6 +44,7 @@ __all__ = [
     "band_partition",
     "choose",
     "drop_due",
+    "due",
     "expire",
     "features",
     "flush",
@@ -49,7 +52,9 @@ __all__ = [
     "join",
     "mention",
     "new_story",
+    "predecessors",
     "probe",
+    "register",
     "remember",
     "shard_of",
     "shard_terms",
@@ -64,6 +69,8 @@ class StoryOutput:
     story_id: str | None = None
     stories: list[StoryRecord] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
+    #: every article this call assigned (the article, and reprints that waited for it) → its story
+    assigned: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -78,16 +85,24 @@ class StoryStream:
     assigned: dict[str, Any] = field(default_factory=dict)
     #: canonical id → reprints that arrived before their canonical was assigned: [id, seen]
     waiting: dict[str, list[list[str]]] = field(default_factory=dict)
+    #: article id → the story a copy of it joined before dedup linked that copy to it
+    copies: dict[str, str] = field(default_factory=dict)
 
     def add(
         self, article: CleanArticle, events: Sequence[Event] = (), places: Sequence[Place] = ()
     ) -> StoryOutput:
+        if article["id"] in self.assigned:  # a redelivery, or a reprint counted as a mention already
+            return StoryOutput(self.assigned[article["id"]]["story"])
         feats = features(article, events, places, self.config)
-        reports = [
-            probe(self.terms, shard, terms, feats.embedding, feats.ts, self.config)
-            for shard, terms in shard_terms(feats.terms, self.partitions).items()
-        ]
-        chosen, _, dot = choose(reports, self.config)
+        reports = []
+        for shard, terms in shard_terms(feats.terms, self.partitions).items():
+            report = probe(self.terms, shard, terms, feats.embedding, feats.ts, self.config)
+            report["before"] = register(
+                self.terms, shard, article["id"], report["weights"], feats.embedding, feats.ts, self.config
+            )
+            reports.append(report)
+        copy = self.copies.pop(article["id"], None)
+        chosen, _, dot = choose(reports, self.config, copy if copy in self.stories else None)
         if chosen is None:
             chosen = story_id(article["id"])
             state = new_story(chosen)
@@ -113,23 +128,38 @@ class StoryStream:
         for shard, update in updates.items():
             store(self.terms, shard, update, self.config)
         self.sweep(feats.ts)
-        out = StoryOutput(chosen, [record] if record else [], records)
+        out = StoryOutput(chosen, [record] if record else [], records, {article["id"]: chosen})
         for reprint_id, seen in self.waiting.pop(article["id"], []):
-            out.stories.extend(self.reprint(reprint_id, article["id"], seen).stories)
+            held = self.reprint(reprint_id, article["id"], seen)
+            out.stories.extend(held.stories)
+            out.assigned |= held.assigned
         return out
 
     def reprint(self, article_id: str, canonical_id: str, seen: str) -> StoryOutput:
         """A reprint joins its canonical's story as a mention; it waits while the canonical is unassigned."""
         if article_id in self.assigned:  # a redelivery, or an article dedup re-linked after assigning it
-            return StoryOutput(self.assigned[article_id]["story"])
+            known = self.assigned[article_id]["story"]
+            if canonical_id not in self.assigned:  # the original is still to come: it joins its copy's story
+                self.copies[canonical_id] = known
+            return StoryOutput(known)
         canonical = self.assigned.get(canonical_id)
         if canonical is None:
             self.waiting.setdefault(canonical_id, []).append([article_id, seen])
             return StoryOutput()
         chosen = canonical["story"]
-        self.assigned[article_id] = canonical
-        record = mention(self.stories[chosen], seen, self.config)
-        return StoryOutput(chosen, [record] if record else [])
+        self.assigned[article_id] = {"story": chosen, "ts": canonical["ts"]}
+        remember(
+            self.assigned,
+            band_partition(article_id, self.partitions),
+            article_id,
+            canonical["ts"],
+            self.config.slot_seconds,
+        )
+        state = self.stories.get(chosen)
+        if state is None:  # the story has left the window (a late link to an old canonical)
+            return StoryOutput(chosen, assigned={article_id: chosen})
+        record = mention(state, seen, self.config)
+        return StoryOutput(chosen, [record] if record else [], assigned={article_id: chosen})
 
     def sweep(self, now_ts: float) -> None:
         """Expire every partition's state past the story window (the workers' timer does this)."""

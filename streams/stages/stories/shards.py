@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Mapping, MutableMapping
-from typing import Any, TypedDict
+from collections.abc import Mapping, MutableMapping, Sequence
+from typing import Any, NotRequired, TypedDict
 
 from streams.stages.dedup.shards import band_partition
 from streams.stages.stories.expiry import due, remember
@@ -25,10 +25,14 @@ class ShardReport(TypedDict):
     weights: dict[str, float]  # the article's term weights (tf × idf) on this shard
     dots: dict[str, float]  # story id → share of the term dot product
     stories: dict[str, list[float]]  # story id → [embedding cosine, story norm, story articles]
+    #: articles probed here before this one, sharing a term with it, whose terms are not stored yet:
+    #: id → [share of the term dot product, its squared term norm here, lead cosine]
+    before: NotRequired[dict[str, list[float]]]
 
 
 class ShardUpdate(TypedDict):
     story_id: str
+    article_id: str  # the article the terms are of: it is no longer in flight once they are stored
     terms: dict[str, float]  # the article's unit-vector weights on this shard
     centroid: str  # base64 int8, the story's lead centroid
     norm: float  # the story's term-vector norm
@@ -52,9 +56,14 @@ def entry_key(shard: int, story_id: str) -> str:
     return f"s{shard}:{story_id}"
 
 
+def flight_key(shard: int, term: str) -> str:
+    return f"f{shard}:{term}"
+
+
 def shard_of(key: str, partitions: int) -> int:
-    """The partition that owns a key of the term state (a bucket, a story entry, a counter, an index)."""
-    if key[0] in "sch" and key[1].isdigit():
+    """The partition that owns a key of the term state (a bucket, a story entry, a counter, an index, the
+    articles in flight on a term)."""
+    if key[0] in "schf" and key[1].isdigit():
         return int(key[1:].split(":", 1)[0])
     return shard_of_term(key, partitions)
 
@@ -98,8 +107,85 @@ def probe(
     }
 
 
-def choose(reports: list[ShardReport], config: StoryConfig = DEFAULT) -> tuple[str | None, float, float]:
-    """(best story or None, its score, its term dot with the article's unit vector) from all shards."""
+def register(
+    state: MutableMapping[str, Any],
+    shard: int,
+    article_id: str,
+    weights: Mapping[str, float],
+    embedding: str,
+    ts: float,
+    config: StoryConfig = DEFAULT,
+    first: bool = True,
+) -> dict[str, list[float]]:
+    """List the article as in flight on its terms here (on its first probe only: a repeated probe keeps its
+    place) and return the articles listed before it on any of them, each with [its share of the term dot
+    product with this article, its squared term norm on this shard, its lead cosine with this article].
+    Their stories reach the buckets only once they are stored, so the verdict waits for those it might
+    join (``predecessors``): a burst of one story's articles would otherwise each found a story."""
+    shares: dict[str, float] = defaultdict(float)
+    added = False
+    for term, weight in weights.items():
+        if weight <= 0:
+            continue
+        key = flight_key(shard, term)
+        listed = state.get(key) or []
+        flight = [entry for entry in listed if abs(ts - entry[1]) <= config.window_seconds]
+        ids = [entry[0] for entry in flight]
+        earlier = flight[: ids.index(article_id)] if article_id in ids else flight
+        for other, _, other_weight in earlier:
+            shares[other] += weight * other_weight
+        if first and article_id not in ids:
+            flight.append([article_id, ts, weight])
+            added = True
+        if flight != listed:
+            if flight:
+                state[key] = flight
+            else:
+                del state[key]
+    if added:
+        norm2 = sum(w * w for w in weights.values())
+        state[flight_key(shard, f"~{article_id}")] = {"norm2": norm2, "embedding": embedding}
+    vector = unit_vector(embedding)
+    before: dict[str, list[float]] = {}
+    for other, dot in shares.items():
+        entry = state.get(flight_key(shard, f"~{other}")) or {"norm2": 0.0, "embedding": ""}
+        lead = unit_vector(entry["embedding"])
+        cosine = float(lead @ vector) if len(lead) and len(vector) else 0.0
+        before[other] = [dot, entry["norm2"], cosine]
+    return before
+
+
+def predecessors(
+    reports: list[ShardReport], waited: Sequence[str] = (), config: StoryConfig = DEFAULT
+) -> list[str]:
+    """The articles in flight before this one that it might join, but those it has waited for already: an
+    upper bound of its score against each (the other's norm counts only the shards this article has terms
+    on, so it is at most the whole) reaches the join threshold."""
+    norm = math.sqrt(sum(w * w for report in reports for w in report["weights"].values()))
+    dots: dict[str, float] = defaultdict(float)
+    norms2: dict[str, float] = defaultdict(float)
+    cosines: dict[str, float] = {}
+    for report in reports:
+        for other, (dot, norm2, cosine) in report.get("before", {}).items():
+            dots[other] += dot
+            norms2[other] += norm2
+            cosines[other] = cosine
+    might = []
+    for other, dot in dots.items():
+        term_cosine = dot / (norm * math.sqrt(norms2[other])) if norm and norms2[other] else 0.0
+        bound = config.embedding_weight * cosines[other] + (1 - config.embedding_weight) * term_cosine
+        if bound >= config.join_threshold and other not in waited:
+            might.append(other)
+    return sorted(might)
+
+
+def choose(
+    reports: list[ShardReport], config: StoryConfig = DEFAULT, prefer: str | None = None
+) -> tuple[str | None, float, float]:
+    """(best story or None, its score, its term dot with the article's unit vector) from all shards.
+
+    ``prefer`` is a story the article belongs to whatever it scores: one that a copy of it (a reprint dedup
+    linked to it, which arrived and joined first) is in."""
     norm = math.sqrt(sum(w * w for report in reports for w in report["weights"].values()))
     dots: dict[str, float] = defaultdict(float)
     seen: dict[str, list[float]] = {}
@@ -109,6 +195,8 @@ def choose(reports: list[ShardReport], config: StoryConfig = DEFAULT) -> tuple[s
         for story_id, stats in report["stories"].items():
             if story_id not in seen or stats[2] > seen[story_id][2]:  # the freshest copy
                 seen[story_id] = stats
+    if prefer is not None:
+        return prefer, 0.0, dots[prefer] / norm if norm else 0.0
     scored = []
     for story_id, (cosine, story_norm, _) in seen.items():
         dot = dots[story_id] / norm if norm else 0.0
@@ -138,7 +226,15 @@ def store(
     story_id, last = update["story_id"], update["last"]
     counter = f"c{shard}"
     state[counter] = (state.get(counter) or 0) + 1
+    state.pop(flight_key(shard, f"~{update['article_id']}"), None)
     for term, value in update["terms"].items():
+        flight = state.get(flight_key(shard, term))
+        if flight is not None:
+            rest = [entry for entry in flight if entry[0] != update["article_id"]]
+            if not rest:
+                del state[flight_key(shard, term)]
+            elif len(rest) < len(flight):
+                state[flight_key(shard, term)] = rest
         bucket = state.get(term) or {"df": 0, "stories": {}}
         stories = dict(bucket["stories"])
         old = stories.get(story_id)

@@ -135,6 +135,7 @@ def join(
     updates: dict[int, ShardUpdate] = {
         shard: {
             "story_id": state["story_id"],
+            "article_id": article["id"],
             "terms": terms,
             "centroid": encode_vector(centroid) if len(vector) or state["centroid"] else "",
             "norm": float(np.sqrt(max(state["norm2"], 0.0))),

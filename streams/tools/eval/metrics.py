@@ -215,6 +215,11 @@ def dedup_scores(links: Iterable[tuple[str, str]], labels: Mapping[str, Mapping[
         "n_links": len(links),
         "n_predicted_groups": sum(1 for b in members.values() if sum(b.values()) > 1),
         "recall_by_origin": {o: ratio(true_by_origin[o], n) for o, n in sorted(gold_by_origin.items())},
+        "recall_by_language_pair": pair_recall_by_language(
+            comp,
+            {i: label["group"] for i, label in labels.items()},
+            {i: label["lang"] for i, label in labels.items()},
+        ),
         "false_positive_pairs_by_origins": dict(sorted(fp_by_origins.items())),
         "false_positive_pairs_ecb_same_topic": fp_same_topic,
     }
@@ -337,6 +342,25 @@ def geo_scores(
         "toponym_precision": ratio(predicted_matched, n_predicted),
         "acc_161km_of_all": ratio(within, n_gold),
     }
+
+
+def pair_recall_by_language(
+    cluster_of: Mapping[str, str], group_of: Mapping[str, str], language_of: Mapping[str, str]
+) -> dict[str, Scores]:
+    """Per language pair ("en-es"), the gold pairs (two articles of one gold group) and the share of them
+    that ``cluster_of`` puts together (one reprint component, one story); an article it lacks is alone."""
+    members: dict[str, list[str]] = defaultdict(list)
+    for article_id, group in group_of.items():
+        members[group].append(article_id)
+    gold: Counter[str] = Counter()
+    found: Counter[str] = Counter()
+    for ids in members.values():
+        for at, one in enumerate(ids):
+            for other in ids[at + 1 :]:
+                pair = "-".join(sorted((language_of.get(one) or "und", language_of.get(other) or "und")))
+                gold[pair] += 1
+                found[pair] += one in cluster_of and cluster_of.get(one) == cluster_of.get(other)
+    return {pair: {"gold_pairs": n, "recall": ratio(found[pair], n)} for pair, n in sorted(gold.items())}
 
 
 def b3_scores(story_of: Mapping[str, str], labels: Mapping[str, str]) -> Scores:

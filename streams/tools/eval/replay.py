@@ -6,6 +6,7 @@ batch sizes; each task's runner scores what comes out with :mod:`.metrics`.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import functools
 import re
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from streams.config import DEDUP_BATCH_SIZE, EXTRACT_BATCH_SIZE
+from streams.config import DEDUP_BATCH_SIZE, EXTRACT_BATCH_SIZE, Settings
 from streams.contracts import Rejected, utc_now
 from streams.tools.eval.coding import coding_scores
 from streams.tools.eval.metrics import (
@@ -29,13 +30,14 @@ from streams.tools.eval.metrics import (
     events_by_article,
     events_scores,
     geo_scores,
+    pair_recall_by_language,
 )
 from streams.tools.inputs import read_jsonl
 
 if TYPE_CHECKING:
     from streams.contracts import CleanArticle, DuplicateLink, Event, StoryRecord
     from streams.stages.extract import Extractor
-    from streams.stages.stories import StoryConfig, StoryStream
+    from streams.stages.stories import StoryConfig, StoryOutput, StoryStream
 
 ARTICLES_FILE = "articles.jsonl"
 LABELS_FILE = "labels.json"
@@ -277,26 +279,34 @@ class StoryReplay:
     stream: StoryStream
     stories: list[StoryRecord] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
+    #: article id → the story it was given, kept after the story leaves the window (the stream forgets it)
+    story_of: dict[str, str] = field(default_factory=dict)
 
 
 def replay_stories(lines: Sequence[bytes], config: StoryConfig | None = None) -> tuple[StoryReplay, float]:
     """normalize → dedup → extract → stories as the workers chain them (reprints join their canonical's
-    story), and the seconds spent loading the extractor."""
+    story), and the seconds spent loading the extractor. The story window is the workers'
+    (``NEWSEVENTS_STORY_WINDOW_HOURS``) unless ``config`` says otherwise."""
     from streams.stages.stories import DEFAULT, StoryStream
 
     setup_started = time.perf_counter()
     extractor = _extractor()
     setup_seconds = time.perf_counter() - setup_started
-    stream = StoryStream(config=config or DEFAULT)
+    window = Settings.from_env().story_window_hours
+    stream = StoryStream(config=config or dataclasses.replace(DEFAULT, window_hours=window))
     stories: list[StoryRecord] = []
     events: list[Event] = []
+    story_of: dict[str, str] = {}
     batch: list[CleanArticle] = []
+
+    def collect(out: StoryOutput) -> None:
+        stories.extend(out.stories)
+        events.extend(out.events)
+        story_of.update(out.assigned)
 
     def flush() -> None:
         for article, (coded, places) in zip(batch, extractor.code(batch), strict=True):
-            out = stream.add(article, coded, places)
-            stories.extend(out.stories)
-            events.extend(out.events)
+            collect(stream.add(article, coded, places))
         batch.clear()
 
     def on_unique(article: CleanArticle) -> None:
@@ -305,23 +315,42 @@ def replay_stories(lines: Sequence[bytes], config: StoryConfig | None = None) ->
             flush()
 
     def on_duplicate(link: DuplicateLink) -> None:
-        stories.extend(stream.reprint(link["id"], link["canonical_id"], link["received_at"]).stories)
+        collect(stream.reprint(link["id"], link["canonical_id"], link["received_at"]))
 
     dedup = _replay_dedup(lines, on_unique, on_duplicate)
     flush()
     stories.extend(stream.flush())
-    return StoryReplay(dedup, stream, stories, events), setup_seconds
+    return StoryReplay(dedup, stream, stories, events, story_of), setup_seconds
 
 
 def _run_stories(lines: Sequence[bytes], labels: Mapping[str, Any], published: list[Event]) -> Scores:
+    """B³ against story labels (``{id: story}``); with dedup-form labels (``{id: {group, lang}}``) the share
+    of reprint pairs put in one story instead. Both by language pair: the gold pairs in one story."""
     replay, setup_seconds = replay_stories(lines)
     published.extend(replay.events)
     raw_id = replay.dedup.replay.raw_id
-    story_of = {raw_id(article_id): story for article_id, story in replay.stream.story_of().items()}
-    scores = b3_scores(story_of, labels)
+    story_of = {raw_id(article_id): story for article_id, story in replay.story_of.items()}
+    if all(isinstance(label, str) for label in labels.values()):
+        scores = b3_scores(story_of, labels)
+        group_of = dict(labels)
+        language_of = _languages(replay.dedup.replay)
+    else:
+        scores = {}
+        group_of = {i: label["group"] for i, label in labels.items()}
+        language_of = {i: label["lang"] for i, label in labels.items()}
+    scores["pair_recall_by_language_pair"] = pair_recall_by_language(story_of, group_of, language_of)
     scores |= {"n_stories": len(set(story_of.values())), "n_story_records": len(replay.stories)}
     scores["n_events"] = len({event["event_id"] for event in replay.events})
     return scores | _replay_scores(replay.dedup.replay) | {"setup_seconds": setup_seconds}
+
+
+def _languages(replay: _Replay) -> dict[str, str]:
+    """Each article's language as the file states it, else as normalize detected it."""
+    detected = {raw_id: clean["language"] for raw_id, clean in replay.accepted}
+    return {
+        raw_id: stated if isinstance(stated := record.get("language"), str) and stated else detected[raw_id]
+        for raw_id, record in replay.records.items()
+    }
 
 
 #: A task's runner: raw lines and labels in, scores out; event records it publishes go to the list.

@@ -3,11 +3,13 @@
 Four hops so that no partition needs to see every article (docs/stories.md):
 1. ``stories-route`` computes the article's features, parks them under its id on ``stories.verdicts`` and
    sends one probe per term partition onto ``stories.terms``; ``stories-reprints`` sends each duplicate
-   link to its canonical's id there too;
-2. ``stories-terms`` scores the article against the stories in its terms' buckets and reports the shares;
-   it also stores the terms of an article once its story is known (``store`` messages);
-3. ``stories-verdict`` collects one report per term partition, chooses the story (or founds one, its id
-   derived from the article's) and sends the join to the story's partition; reprints become mentions;
+   link to the reprint's id there too (counted once there, then passed to its canonical's id);
+2. ``stories-terms`` scores the article against the stories in its terms' buckets, lists it as in flight
+   on its terms and reports the shares and the articles in flight before it; it also stores the terms of
+   an article once its story is known (``store`` messages);
+3. ``stories-verdict`` collects one report per term partition, waits for the articles in flight before
+   it (then probes again), chooses the story (or founds one, its id derived from the article's) and sends
+   the join to the story's partition; reprints become mentions;
 4. ``stories-story`` updates the story, publishes its record (rate-limited per story) and the events
    aggregated across its articles, and sends the article's terms back to the term partitions.
 
@@ -90,22 +92,30 @@ def register(pipeline: Pipeline) -> None:
         feats = stories.features(article, coded.get("events") or [], coded.get("places") or [], config)
         article_id = feats.article["id"]
         clock.latest = max(clock.latest, feats.ts)
-        by_shard = stories.shard_terms(feats.terms, partitions)
-        parked = {"features": dataclasses.asdict(feats), "expected": len(by_shard)}
-        probe = {"article_id": article_id, "embedding": feats.embedding, "ts": feats.ts}
-        probes = [(shard, encode({"probe": {**probe, "terms": group}})) for shard, group in by_shard.items()]
-        parked_payload = encode(parked)
+        probe = {"article_id": article_id, "embedding": feats.embedding, "ts": feats.ts, "terms": feats.terms}
+        probes = [(shard, encode(message)) for shard, message in shard_probes(probe, 0)]
+        parked_payload = encode({"features": dataclasses.asdict(feats), "expected": len(probes)})
         key = article_id.encode()
         await pipeline.stories_verdicts.send(key=key, value=parked_payload, partition=owner(article_id))
         for shard, payload in probes:
             await pipeline.stories_terms.send(key=key, value=payload, partition=shard)
 
+    def shard_probes(probe: dict[str, Any], round_: int) -> list[tuple[int, dict[str, Any]]]:
+        """The article's probe split by term partition; ``round_`` counts its probes (0 first, then one more
+        after each article it waited for)."""
+        return [
+            (shard, {"probe": {**probe, "terms": group, "round": round_}})
+            for shard, group in stories.shard_terms(probe["terms"], partitions).items()
+        ]
+
     @app.agent(pipeline.duplicates, name="stories-reprints")
     async def reprints(stream: StreamT[Any]) -> None:
         async def forward(link: dict[str, Any], _partition: int, _key: str) -> None:
-            canonical = str(link["canonical_id"])
-            message = {"reprint": {"id": link["id"], "seen": link["received_at"]}}
-            await send(pipeline.stories_verdicts, message, key=canonical.encode(), partition=owner(canonical))
+            reprint_id, canonical = str(link["id"]), str(link["canonical_id"])
+            message = {"reprint": {"canonical": canonical, "seen": link["received_at"]}}
+            await send(
+                pipeline.stories_verdicts, message, key=reprint_id.encode(), partition=owner(reprint_id)
+            )
 
         await each_message(stream, forward)
 
@@ -122,11 +132,21 @@ def register(pipeline: Pipeline) -> None:
             stories.store(terms, shard, message["store"], config)
         else:
             probe = message["probe"]
+            article_id, round_ = probe["article_id"], probe.get("round", 0)
             report = stories.probe(terms, shard, probe["terms"], probe["embedding"], probe["ts"], config)
-            article_id = probe["article_id"]
+            report["before"] = stories.register(
+                terms,
+                shard,
+                article_id,
+                report["weights"],
+                probe["embedding"],
+                probe["ts"],
+                config,
+                first=not round_,
+            )
             await send(
                 pipeline.stories_verdicts,
-                {"report": report},
+                {"report": report, "round": round_},
                 key=article_id.encode(),
                 partition=owner(article_id),
             )
@@ -141,55 +161,206 @@ def register(pipeline: Pipeline) -> None:
         if "sweep" in message:
             horizon = float(message["sweep"]) - config.window_seconds
             stories.drop_due(assigned, partition, horizon, "ts", config.slot_seconds)
-            return
-        if "reprint" in message:
-            await reprint(article_id, message["reprint"])
-            return
-        # The features and each report are rows of their own, each written once: rewriting one row with
-        # every report that arrives changelogged the features once per term partition (27 KB an article).
-        if "report" in message:
-            pending[report_key(article_id, message["report"]["shard"])] = message["report"]
-        else:
-            pending[article_id] = {"features": message["features"], "expected": message["expected"]}
-        parked = pending.get(article_id)
-        if parked is None:  # a report can overtake its article: wait for both
+            await expire_pending(partition, time.time() - config.window_seconds)  # parked by the wall clock
+        elif "reprint" in message:
+            await reprint(article_id, message["reprint"], partition)
+        elif "mention" in message:
+            await mention(article_id, message["mention"])
+        elif "await" in message:
+            await awaited(article_id, message["await"])
+        elif "copy" in message:
+            if assigned.get(article_id) is None:
+                hold(article_id, message)
+        elif "go" in message:
+            parked = pending.get(article_id)
+            if parked is not None and parked.get("awaiting") == message["go"]:
+                await settle(article_id, {**parked, "awaiting": None}, partition)
+        elif "report" in message:
+            if assigned.get(article_id) is not None:  # a repeated probe's, once the article is assigned
+                return
+            # The features and each report are rows of their own, each written once: rewriting one row with
+            # every report that arrives changelogged the features once per term partition (27 KB an article).
+            round_ = message.get("round", 0)
+            pending[report_key(article_id, message["report"]["shard"])] = {
+                "round": round_,
+                "report": message["report"],
+            }
+            parked = pending.get(article_id)
+            if parked is None:  # a report can overtake its article: wait for both
+                stories.remember(pending, partition, article_id, time.time(), config.slot_seconds)
+                return
+            if round_ > parked.get("round", 0):  # the first report of a repeated probe
+                parked = {**parked, "round": round_, "awaiting": None}
+                pending[article_id] = parked
+            await settle(article_id, parked, partition)
+        elif assigned.get(article_id) is None:  # else a redelivery, or a reprint counted as a mention already
+            since = time.time()
+            parked = {
+                "features": message["features"],
+                "expected": message["expected"],
+                "round": 0,
+                "since": since,
+            }
+            stories.remember(pending, partition, article_id, since, config.slot_seconds)
+            pending[article_id] = parked
+            await settle(article_id, parked, partition)
+
+    def report_key(article_id: str, shard: int) -> str:
+        return f"{article_id}#r{shard}"
+
+    async def settle(article_id: str, parked: dict[str, Any], partition: int) -> None:
+        """Decide once every term partition has reported on the current probe, unless an article probed
+        before this one on some term partition is still undecided: then wait for it (``awaited``), and
+        probe again once its terms are stored."""
+        if parked.get("awaiting"):
             return
         keys = [report_key(article_id, shard) for shard in range(partitions)]
-        reports = [report for key in keys if (report := pending.get(key)) is not None]
+        rows = [row for key in keys if (row := pending.get(key)) is not None]
+        reports = [row["report"] for row in rows if row["round"] == parked.get("round", 0)]
         if len(reports) < parked["expected"]:
+            pending[article_id] = parked
+            return
+        waited = parked.get("waited") or []
+        earlier = stories.predecessors(reports, waited, config)
+        if earlier:
+            first = earlier[0]
+            pending[article_id] = {**parked, "awaiting": first, "waited": [*waited, first]}
+            feats = parked["features"]
+            probe = {
+                "article_id": article_id,
+                "embedding": feats["embedding"],
+                "ts": feats["ts"],
+                "terms": feats["terms"],
+                "round": parked.get("round", 0) + 1,
+            }
+            await send(
+                pipeline.stories_verdicts, {"await": probe}, key=first.encode(), partition=owner(first)
+            )
             return
         for key in keys:
             pending.pop(key, None)
         pending.pop(article_id, None)
         await decide(article_id, parked["features"], reports, partition)
 
-    def report_key(article_id: str, shard: int) -> str:
-        return f"{article_id}#r{shard}"
+    async def awaited(article_id: str, probe: dict[str, Any]) -> None:
+        """``probe``'s article waits for this one: it probes again once this one's terms are stored (sent
+        through this one's story partition, after the store messages). A pair waiting for each other (two
+        route workers probed them in opposite orders on two term partitions) is broken by id: the smaller
+        goes first. An article unknown here (lost) holds no one."""
+        waiter = probe["article_id"]
+        known = assigned.get(article_id)
+        if known is not None and known["story"] is not None:
+            await send(
+                pipeline.stories_updates,
+                {"reprobe": probe},
+                key=known["story"].encode(),
+                partition=owner(known["story"]),
+            )
+            return
+        parked = pending.get(article_id)
+        if parked is None or (
+            parked.get("awaiting") == waiter and waiter < article_id
+        ):  # or counted as a reprint
+            await send(
+                pipeline.stories_verdicts, {"go": article_id}, key=waiter.encode(), partition=owner(waiter)
+            )
+            return
+        hold(article_id, {"reprobe": probe})
+        if parked.get("awaiting") == waiter:
+            await settle(article_id, {**parked, "awaiting": None}, owner(article_id))
+
+    def hold(article_id: str, item: dict[str, Any]) -> None:
+        """Keep what must follow the article's join (a mention, a repeated probe) until it is assigned."""
+        held = waiting.get(article_id) or []
+        if not held:
+            stories.remember(waiting, owner(article_id), article_id, time.time(), config.slot_seconds)
+        waiting[article_id] = [*held, item]
+
+    async def expire_pending(partition: int, horizon: float) -> None:
+        """Nothing waits forever: an article whose reports never all came (a lost message) is dropped a window
+        after it was parked, and so are the reprints held for a canonical that never came; an article
+        waiting for one of them probes on without it."""
+        dropped = 0
+        for article_id in list(stories.due(pending, partition, horizon, config.slot_seconds)):
+            parked = pending.get(article_id)
+            if parked is not None and parked.get("since", 0.0) >= horizon:
+                continue
+            for shard in range(partitions):
+                pending.pop(report_key(article_id, shard), None)
+            pending.pop(article_id, None)
+            dropped += await release(article_id)
+        for article_id in list(stories.due(waiting, partition, horizon, config.slot_seconds)):
+            if assigned.get(article_id) is None and pending.get(article_id) is None:
+                dropped += await release(article_id)
+        if dropped:
+            log.warning("stories: %d articles and reprints waited a whole window and were dropped", dropped)
+
+    async def release(article_id: str) -> int:
+        """Let what waits for an article that will not come go on without it; returns what was dropped."""
+        held = waiting.pop(article_id, None) or []
+        for item in held:
+            if "reprobe" in item:
+                waiter = item["reprobe"]["article_id"]
+                await send(
+                    pipeline.stories_verdicts,
+                    {"go": article_id},
+                    key=waiter.encode(),
+                    partition=owner(waiter),
+                )
+        return 1 + sum("mention" in item for item in held)
 
     async def decide(article_id: str, feats: dict[str, Any], reports: list[Any], partition: int) -> None:
-        chosen, _, dot = stories.choose(reports, config)
+        """Assign the article (to the story a copy of it joined first, if dedup said so); what waited for it
+        (reprints, articles probed after it) follows its join to the story's partition, in this order."""
+        held = waiting.pop(article_id, None) or []
+        copy = next((item["copy"] for item in held if "copy" in item), None)
+        chosen, _, dot = stories.choose(reports, config, copy)
         story = chosen or stories.story_id(article_id)
         assigned[article_id] = {"story": story, "ts": feats["ts"]}
         stories.remember(assigned, partition, article_id, feats["ts"], config.slot_seconds)
         weights = {str(shard): terms for shard, terms in stories.unit_weights(reports).items()}  # JSON keys
-        join = {"features": feats, "dot": dot, "weights": weights}
-        messages = [encode({"join": join})]
-        messages += [encode({"mention": {"seen": seen}}) for _, seen in waiting.pop(article_id, None) or []]
+        messages = [encode({"join": {"features": feats, "dot": dot, "weights": weights}})]
+        messages += [encode(item) for item in held if "copy" not in item]
         for payload in messages:
             await pipeline.stories_updates.send(key=story.encode(), value=payload, partition=owner(story))
 
-    async def reprint(canonical_id: str, link: dict[str, Any]) -> None:
-        known = assigned.get(canonical_id)
-        if known is None:  # the canonical is still on its way through extract
-            waiting[canonical_id] = [*(waiting.get(canonical_id) or []), [link["id"], link["seen"]]]
+    async def reprint(reprint_id: str, link: dict[str, Any], partition: int) -> None:
+        """Count a reprint once, on its own id's partition: a link redelivered after a restart, or one for an
+        article that has joined a story already (dedup re-links a copy that overtook its original), or that
+        is on its way to one, adds no mention; the original of such a copy joins the copy's story."""
+        known = assigned.get(reprint_id)
+        if known is not None and known["story"] is not None:  # its original, still to come, joins its story
+            original = link["canonical"]
+            message = {"copy": known["story"]}
+            await send(pipeline.stories_verdicts, message, key=original.encode(), partition=owner(original))
+        if known is not None or pending.get(reprint_id) is not None:
             return
-        story = known["story"]
-        await send(
-            pipeline.stories_updates,
-            {"mention": {"seen": link["seen"]}},
-            key=story.encode(),
-            partition=owner(story),
-        )
+        ts = contracts.parse_rfc3339(link["seen"]).timestamp()
+        assigned[reprint_id] = {"story": None, "ts": ts, "canonical": link["canonical"]}
+        stories.remember(assigned, partition, reprint_id, ts, config.slot_seconds)
+        canonical = link["canonical"]
+        message = {"mention": {"seen": link["seen"]}}
+        await send(pipeline.stories_verdicts, message, key=canonical.encode(), partition=owner(canonical))
+
+    async def mention(canonical_id: str, message: dict[str, Any]) -> None:
+        """One more mention of the canonical's story, held while the canonical is not assigned yet (and passed
+        on to its own canonical when it was counted as a reprint itself)."""
+        known = assigned.get(canonical_id)
+        if known is None:  # on its way through extract
+            hold(canonical_id, {"mention": message})
+        elif known["story"] is None:
+            canonical = known["canonical"]
+            await send(
+                pipeline.stories_verdicts,
+                {"mention": message},
+                key=canonical.encode(),
+                partition=owner(canonical),
+            )
+        else:
+            story = known["story"]
+            await send(
+                pipeline.stories_updates, {"mention": message}, key=story.encode(), partition=owner(story)
+            )
 
     # --- 4. story partitions --------------------------------------------------------------------
 
@@ -211,6 +382,11 @@ def register(pipeline: Pipeline) -> None:
                 if record is not None:
                     states[story_id] = state
                     await publish_story(record, "flush")
+        elif "reprobe" in message:  # after the join that sent the store messages it waited for
+            for shard, probe in shard_probes(message["reprobe"], message["reprobe"]["round"]):
+                await send(
+                    pipeline.stories_terms, probe, key=probe["probe"]["article_id"].encode(), partition=shard
+                )
         elif "mention" in message:
             state = states.get(story)
             if state is not None:

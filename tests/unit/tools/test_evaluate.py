@@ -127,6 +127,10 @@ def test_dedup_scores_hand_computed() -> None:
     assert scores["false_positive_pairs_ecb_same_topic"] == 1
     assert scores["n_predicted_groups"] == 3
     assert scores["n_articles"] == 8
+    assert scores["recall_by_language_pair"] == {
+        "en-es": {"gold_pairs": 1, "recall": 1.0},
+        "und-und": {"gold_pairs": 3, "recall": 1.0},
+    }
 
 
 def test_dedup_transitive_links_give_partial_recall() -> None:
@@ -135,6 +139,25 @@ def test_dedup_transitive_links_give_partial_recall() -> None:
     assert scores["recall"] == pytest.approx(0.25)
     assert scores["recall_by_origin"] == {"aeb": pytest.approx(1 / 3), "ecb": None, "meantime": 0.0}
     assert scores["crosslingual_recall"] == 0.0
+    assert scores["recall_by_language_pair"] == {
+        "en-es": {"gold_pairs": 1, "recall": 0.0},
+        "und-und": {"gold_pairs": 3, "recall": pytest.approx(1 / 3)},
+    }
+
+
+def test_run_stories_on_reprint_groups_reports_them_by_language_pair() -> None:
+    """With dedup-form labels the story eval scores how many reprint pairs share a story, by language pair."""
+    scores = scored("stories-on-dedup")
+    by_pair = scores["pair_recall_by_language_pair"]
+    linked = scored("dedup")["recall_by_language_pair"]
+    assert {pair: row["gold_pairs"] for pair, row in by_pair.items()} == {
+        pair: row["gold_pairs"] for pair, row in linked.items()
+    }
+    # a reprint joins its canonical's story; one dedup re-links after it joined a story as unique keeps that
+    # story (first arrival wins), so a story may hold fewer cross-language pairs than dedup links
+    assert by_pair["en-en"]["recall"] == linked["en-en"]["recall"] == 1.0
+    assert all(0.0 < row["recall"] <= 1.0 for row in by_pair.values())
+    assert "b3_f1" not in scores
 
 
 def test_dedup_nothing_predicted() -> None:
@@ -294,7 +317,10 @@ def test_main_eval_rejects_unreadable_labels(tmp_path: Path, capsys: pytest.Capt
 
 @functools.cache
 def scored(task: str) -> dict[str, Any]:
-    """Each task runs once per session: the events, coding and geo runs load spaCy."""
+    """Each task runs once per session: the events, coding and geo runs load spaCy. ``stories-on-dedup``
+    replays the dedup slice through the story stage."""
+    if task == "stories-on-dedup":
+        return run_task("stories", DATA / "dedup")
     return run_task(task, DATA / task)
 
 

@@ -29,6 +29,7 @@ FLOOD = (
     "people had died as the Napostá stream burst its banks.\n"
     "President Javier Milei flew to the city with Security Minister Patricia Bullrich."
 )
+STRIKE = "Bus and metro drivers in Lyon walked out on Saturday in a dispute over pay, the operator TCL said."
 
 
 def article(article_id: str, text: str, title: str, hours: float = 0.0, **extra: Any) -> CleanArticle:
@@ -143,6 +144,7 @@ def test_a_reprint_that_arrives_before_its_canonical_waits_for_it() -> None:
     assert stream.reprint("copy", "q1", contracts.rfc3339(T0)).story_id is None
     out = stream.add(article("q1", QUAKE, "Deadly quake hits Malatya"))
     assert stream.story_of()["copy"] == out.story_id
+    assert out.assigned == {"q1": out.story_id, "copy": out.story_id}
     assert out.stories[-1]["num_mentions"] == 2
 
 
@@ -173,7 +175,15 @@ def test_a_sweep_rewrites_each_term_bucket_once() -> None:
         stories.store(
             state,
             0,
-            {"story_id": f"s{n}", "terms": terms, "centroid": "", "norm": 1.0, "articles": 1, "last": last},
+            {
+                "story_id": f"s{n}",
+                "article_id": f"a{n}",
+                "terms": terms,
+                "centroid": "",
+                "norm": 1.0,
+                "articles": 1,
+                "last": last,
+            },
             config,
         )
     writes: list[str] = []
@@ -187,3 +197,61 @@ def test_a_sweep_rewrites_each_term_bucket_once() -> None:
     assert stories.expire(recorded, 0, 5110.0, config) == 3  # the three more than an hour old
     assert sorted(recorded["n:valencia"]["stories"]) == ["s3", "s4"]
     assert sorted(key for key in writes if key.startswith(("n:", "p:"))) == ["n:valencia", "p:spain"]
+
+
+def test_an_article_probed_while_an_earlier_one_is_in_flight_waits_for_it_if_it_might_join_it() -> None:
+    state: dict[str, Any] = {}
+    quake, rescue, flood, strike = (
+        features(article(i, text, i))
+        for i, text in (("q1", QUAKE), ("q2", QUAKE_2), ("f1", FLOOD), ("s1", STRIKE))
+    )
+
+    def probed(article_id: str, feats: stories.Features, first: bool = True) -> stories.ShardReport:
+        report = stories.probe(state, 0, feats.terms, feats.embedding, feats.ts)
+        report["before"] = stories.register(
+            state, 0, article_id, report["weights"], feats.embedding, feats.ts, first=first
+        )
+        return report
+
+    first = probed("q1", quake)
+    assert first["before"] == {}
+    rescue_report = probed("q2", rescue)
+    assert set(rescue_report["before"]) == {"q1"}
+    assert stories.predecessors([rescue_report]) == ["q1"]  # the same quake: it waits
+    flood_report = probed("f1", flood)
+    assert set(flood_report["before"]) == {"q1"}  # it shares "Minister" with the quake reports
+    assert stories.predecessors([flood_report]) == []  # far below the join threshold: it does not wait
+    assert probed("s1", strike)["before"] == {}  # nothing in common
+    assert set(probed("q2", rescue, first=False)["before"]) == {"q1"}  # a repeated probe keeps its place
+    assert stories.predecessors([rescue_report], waited=["q1"]) == []
+    *_, updates = stories.join(
+        stories.new_story(stories.story_id("q1")), quake, 0.0, stories.unit_weights([first])
+    )
+    stories.store(state, 0, updates[0])
+    assert probed("q2", rescue, first=False)["before"] == {}
+    # once stored, an article is listed nowhere, and a stale repeated probe does not list it again
+    probed("q1", quake, first=False)
+    assert not any(key.startswith("f0:") and "q1" in str(value) for key, value in state.items())
+
+
+def test_a_redelivered_reprint_or_article_counts_once() -> None:
+    stream = stories.StoryStream(config=dataclasses.replace(stories.DEFAULT, publish_interval=0))
+    first = stream.add(article("q1", QUAKE, "Deadly quake hits Malatya"))
+    seen = contracts.rfc3339(T0 + timedelta(minutes=5))
+    (counted,) = stream.reprint("copy", "q1", seen).stories
+    assert stream.reprint("copy", "q1", seen).stories == []  # the link again, after a restart
+    assert stream.add(article("q1", QUAKE, "Deadly quake hits Malatya")).stories == []
+    assert stream.add(article("copy", QUAKE, "Deadly quake hits Malatya")).story_id == first.story_id
+    assert (counted["num_articles"], counted["num_mentions"]) == (1, 2)
+    assert stream.flush() == []
+
+
+def test_an_original_joins_the_story_its_copy_joined_before_dedup_linked_them() -> None:
+    """A translation can reach dedup before its original (same publication time, the original's id is the
+    smaller): it joins a story as an article, and the link dedup sends when the original comes says which."""
+    stream = stories.StoryStream(config=dataclasses.replace(stories.DEFAULT, publish_interval=0))
+    copy = stream.add(article("q-es", QUAKE, "Terremoto en Malatya"))
+    assert stream.reprint("q-es", "q-en", contracts.rfc3339(T0)).story_id == copy.story_id  # no mention
+    original = stream.add(article("q-en", FLOOD, "Floods kill 16 in Bahia Blanca"))  # nothing in common
+    assert original.story_id == copy.story_id
+    assert original.stories[-1]["num_articles"] == 2 and original.stories[-1]["num_mentions"] == 2
