@@ -20,10 +20,8 @@ DEDUP_REPORTS = "dedup.reports"
 #: alert state of a story lives on one partition.
 ALERTS_BY_STORY = "alerts.by-story"
 
-#: Internal topics of the sharded story stage: extract's coded articles (article, events, places) keyed
-#: by article id; probes and updates of the term partitions; shard reports and reprints collected per
-#: article id; joins, mentions and timers per story id.
-STORIES_ARTICLES = "stories.articles"
+#: Internal topics of the sharded story stage: probes and updates of the term partitions; the parked
+#: features, shard reports and reprints collected per article id; joins, mentions and timers per story id.
 STORIES_TERMS = "stories.terms"
 STORIES_VERDICTS = "stories.verdicts"
 STORIES_UPDATES = "stories.updates"
@@ -40,7 +38,6 @@ ALL_TOPICS = (
     DEDUP_BANDS,
     DEDUP_REPORTS,
     ALERTS_BY_STORY,
-    STORIES_ARTICLES,
     STORIES_TERMS,
     STORIES_VERDICTS,
     STORIES_UPDATES,

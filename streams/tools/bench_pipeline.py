@@ -165,7 +165,8 @@ def bench_pipeline(
                 target=produce, args=(pipeline.settings, records), kwargs={"rate": rate}
             )
             feeder.start()
-            first_event: dict[str, float] = {}
+            first_event: dict[str, float] = {}  # article id → when an event record first named it
+            received_at: dict[str, float] = {}  # article id → its raw message's timestamp (from its verdict)
             done: dict[str, float] = {}
             dead: list[float] = []
             dedup_latency: list[float] = []
@@ -180,11 +181,14 @@ def bench_pipeline(
                 if record.topic == contracts.DEADLETTER:
                     dead.append(record.timestamp)
                     continue
-                received = contracts.parse_rfc3339(value["received_at"]).timestamp()
                 if record.topic == contracts.EVENTS:
+                    # An aggregated event carries its first report's received_at: each article's latency
+                    # runs from its own raw message, read off its verdict.
                     for article_id in value["article_ids"]:
-                        first_event.setdefault(article_id, record.timestamp - received)
+                        first_event.setdefault(article_id, record.timestamp)
                 elif "note" not in value:  # a re-link of an earlier article is not a verdict's latency
+                    received = contracts.parse_rfc3339(value["received_at"]).timestamp()
+                    received_at.setdefault(value["id"], received)
                     dedup_latency.append(record.timestamp - received)
                     done.setdefault(value["id"], record.timestamp)
                     if record.topic == contracts.UNIQUE:
@@ -204,7 +208,7 @@ def bench_pipeline(
             consumed = wait_until_consumed(pipeline.settings, pipeline.settings.app_id)
             results["consumed_after_s"] = round(consumed, 1) if consumed is not None else None
             results.update(_sizes(pipeline.settings, total, in_window))
-    latencies = list(first_event.values())
+    latencies = [moment - received_at[id_] for id_, moment in first_event.items() if id_ in received_at]
     results.update(
         articles_per_s=round(total / (last - started), 1) if last > started else None,
         articles_judged=len(done),

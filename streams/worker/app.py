@@ -64,7 +64,6 @@ class Pipeline:
     deadletter: faust.TopicT
     dedup_bands: faust.TopicT
     dedup_reports: faust.TopicT
-    stories_articles: faust.TopicT
     stories_terms: faust.TopicT
     stories_verdicts: faust.TopicT
     stories_updates: faust.TopicT
@@ -138,7 +137,6 @@ def create_app(settings: Settings) -> Pipeline:
         dedup_bands=topic(contracts.DEDUP_BANDS, internal=True),
         dedup_reports=topic(contracts.DEDUP_REPORTS, internal=True),
         # Keyed by story id and compacted: the latest record of a story supersedes.
-        stories_articles=topic(contracts.STORIES_ARTICLES, internal=True),
         stories_terms=topic(contracts.STORIES_TERMS, internal=True),
         stories_verdicts=topic(contracts.STORIES_VERDICTS, internal=True),
         stories_updates=topic(contracts.STORIES_UPDATES, internal=True),

@@ -130,7 +130,6 @@ AGENTS = (
     "dedup-bands",
     "dedup-verdict",
     "extract",
-    "stories-route",
     "stories-reprints",
     "stories-terms",
     "stories-verdict",
@@ -142,7 +141,7 @@ ALERT_OUTPUTS = (contracts.ALERTS, contracts.DEADLETTER)
 STAGE_OUTPUTS = {
     "normalize": (contracts.CLEAN, contracts.DEADLETTER),
     "dedup": (contracts.UNIQUE, contracts.DUPLICATES, contracts.DEADLETTER),
-    "extract": (contracts.STORIES_ARTICLES, contracts.DEADLETTER),
+    "extract": (contracts.STORIES_VERDICTS, contracts.DEADLETTER),
     "stories": (contracts.STORIES, contracts.EVENTS, contracts.DEADLETTER),
 }
 

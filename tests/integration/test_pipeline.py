@@ -232,7 +232,7 @@ def test_metrics_rise_by_what_the_input_caused(pipeline):
     assert rise("newsevents_records_out_total", stage="dedup", topic=contracts.UNIQUE) == 1
     assert rise("newsevents_records_out_total", stage="dedup", topic=contracts.DUPLICATES) == 1
     assert rise("newsevents_records_in_total", stage="extract") == 1
-    assert rise("newsevents_records_out_total", stage="extract", topic=contracts.STORIES_ARTICLES) == 1
+    assert rise("newsevents_records_out_total", stage="extract", topic=contracts.STORIES_VERDICTS) == 1
     assert rise("newsevents_records_in_total", stage="stories") == 1  # the reprint joins as a mention
     assert rise("newsevents_records_out_total", stage="stories", topic=contracts.EVENTS) == len(events)
     assert rise("newsevents_records_out_total", stage="stories", topic=contracts.STORIES) >= 1

@@ -18,7 +18,6 @@ def register(pipeline: Pipeline) -> None:
 
     normalize.register(pipeline, models)
     dedup.register(pipeline, models)
-    extract.register(pipeline, models)
-    stories.register(pipeline)
+    extract.register(pipeline, models, stories.register(pipeline))
     alerts.register(pipeline)
     health.register(pipeline, models)

@@ -52,7 +52,6 @@ from streams.worker.models import Models
 
 STAGE = "dedup"
 NOT_YET_KNOWN = 1 << 30
-ROUTE_WAIT = 0.05
 SWEEP_KEY = b"~sweep"
 log = logging.getLogger("newsevents")
 T = TypeVar("T")
@@ -130,7 +129,7 @@ def register(pipeline: Pipeline, models: Models) -> None:
     async def route(stream: StreamT[Any]) -> None:
         await models.extractor()
         # Batches, because the sentence embeddings behind the signatures are ~3x cheaper in bulk.
-        async for batch in stream.take(DEDUP_BATCH_SIZE, within=ROUTE_WAIT):
+        async for batch in stream.take(DEDUP_BATCH_SIZE, within=pipeline.settings.batch_wait):
             metrics.RECORDS_IN.labels(STAGE).inc(len(batch))
             articles = []
             for raw in batch:

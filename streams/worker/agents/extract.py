@@ -1,5 +1,6 @@
-"""extract agent: articles.unique → stories.articles (the article with its events and places), in batches so
-spaCy runs over many articles at once; the story stage publishes the events, aggregated across a story."""
+"""extract agent: articles.unique → the story stage's route step (the article with its events and places),
+in batches so spaCy runs over many articles at once; the story stage publishes the events, aggregated
+across a story."""
 
 from __future__ import annotations
 
@@ -11,14 +12,15 @@ from faust import StreamT
 from streams import contracts
 from streams.contracts import CleanArticle, Event, Place
 from streams.worker import metrics
-from streams.worker.agents.common import check_article, encode, guard, receive, run_batch, run_in_thread
+from streams.worker.agents.common import check_article, guard, receive, run_batch, run_in_thread
+from streams.worker.agents.stories import Route
 from streams.worker.app import Pipeline
 from streams.worker.models import Models
 
 STAGE = "extract"
 
 
-def register(pipeline: Pipeline, models: Models) -> None:
+def register(pipeline: Pipeline, models: Models, to_stories: Route) -> None:
     settings = pipeline.settings
 
     async def publish(article: CleanArticle, coded: tuple[list[Event], list[Place]]) -> None:
@@ -26,9 +28,8 @@ def register(pipeline: Pipeline, models: Models) -> None:
         if not events:
             reason = "unsupported_language" if article.get("language") != "en" else "no_event"
             metrics.WITHOUT_EVENTS.labels(reason).inc()
-        payload = encode({"article": article, "events": events, "places": places})
-        await pipeline.stories_articles.send(key=article["id"].encode(), value=payload)
-        metrics.RECORDS_OUT.labels(STAGE, contracts.STORIES_ARTICLES).inc()
+        await to_stories(article, events, places)
+        metrics.RECORDS_OUT.labels(STAGE, contracts.STORIES_VERDICTS).inc()
 
     @pipeline.app.agent(pipeline.unique, name=STAGE)
     async def extract_agent(stream: StreamT[Any]) -> None:
@@ -38,7 +39,7 @@ def register(pipeline: Pipeline, models: Models) -> None:
             # In the NLP thread, so the event loop keeps heart-beating during a long batch; within budget.
             return await run_in_thread(models.thread, settings.stage_timeout, extractor.code, batch)
 
-        batches = stream.take(settings.extract_batch_size, within=settings.extract_batch_wait)
+        batches = stream.take(settings.extract_batch_size, within=settings.batch_wait)
         async for raw_batch in batches:
             metrics.RECORDS_IN.labels(STAGE).inc(len(raw_batch))
             started = time.perf_counter()

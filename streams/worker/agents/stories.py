@@ -1,9 +1,11 @@
 """stories agents: coded articles and reprints → stories and (aggregated) events, state sharded like dedup.
 
-Four hops so that no partition needs to see every article (docs/stories.md):
-1. ``stories-route`` computes the article's features, parks them under its id on ``stories.verdicts`` and
-   sends one probe per term partition onto ``stories.terms``; ``stories-reprints`` sends each duplicate
-   link to the reprint's id there too (counted once there, then passed to its canonical's id);
+Three hops after extract, so that no partition needs to see every article (docs/stories.md):
+1. the extract agent calls ``route`` (returned by ``register``) for each coded article: it computes the
+   features, parks them under the article's id on ``stories.verdicts`` and sends one probe per term
+   partition onto ``stories.terms`` (routing in extract saves a hop and a copy of the coded article);
+   ``stories-reprints`` sends each duplicate link to the reprint's id there too (counted once there, then
+   passed to its canonical's id);
 2. ``stories-terms`` scores the article against the stories in its terms' buckets, lists it as in flight
    on its terms and reports the shares and the articles in flight before it; it also stores the terms of
    an article once its story is known (``store`` messages);
@@ -46,7 +48,11 @@ class StreamClock:
     latest: float = 0.0
 
 
-def register(pipeline: Pipeline) -> None:
+Route = Callable[[contracts.CleanArticle, list[contracts.Event], list[contracts.Place]], Awaitable[None]]
+
+
+def register(pipeline: Pipeline) -> Route:
+    """Register the story agents and timers; returns the route step, which the extract agent runs."""
     app = pipeline.app
     partitions = pipeline.settings.partitions
     settings = pipeline.settings
@@ -79,17 +85,14 @@ def register(pipeline: Pipeline) -> None:
             raw = event.value if isinstance(event.value, bytes) else b""
             await guard(pipeline, STAGE, raw, step(raw, event.message.partition, event.key))
 
-    # --- 1. route -------------------------------------------------------------------------------
+    # --- 1. route (in the extract agent) -------------------------------------------------------
 
-    @app.agent(pipeline.stories_articles, name="stories-route")
-    async def route(stream: StreamT[Any]) -> None:
-        await each_message(stream, lambda message, _p, _k: route_article(message))
-
-    async def route_article(coded: dict[str, Any]) -> None:
+    async def route(
+        article: contracts.CleanArticle, events: list[contracts.Event], places: list[contracts.Place]
+    ) -> None:
         """Park the features under the article's id, then probe each term partition (all encoded first)."""
         metrics.RECORDS_IN.labels(STAGE).inc()
-        article: contracts.CleanArticle = coded["article"]
-        feats = stories.features(article, coded.get("events") or [], coded.get("places") or [], config)
+        feats = stories.features(article, events, places, config)
         article_id = feats.article["id"]
         clock.latest = max(clock.latest, feats.ts)
         probe = {"article_id": article_id, "embedding": feats.embedding, "ts": feats.ts, "terms": feats.terms}
@@ -474,3 +477,5 @@ def register(pipeline: Pipeline) -> None:
                 pipeline.stories_verdicts,
                 pipeline.stories_updates,
             )
+
+    return route
