@@ -98,6 +98,23 @@ def test_reports_of_one_event_join_and_another_event_founds_a_story() -> None:
     assert stories.story_id("q1") == "s-" + stories.story_id("q1")[2:] and len(stories.story_id("q1")) == 18
 
 
+def test_a_tight_story_turns_away_an_article_that_shares_only_its_topic() -> None:
+    """The same score joins a loose story but not one whose articles are much closer to each other than
+    the article is to them (its mean term cosine with their 3 articles is 0.3 in both)."""
+
+    def report(norm: float, articles: int) -> stories.ShardReport:
+        stats = [0.7, norm, articles]  # lead cosine, term norm, articles
+        return {"shard": 0, "weights": {"n:x": 1.0}, "dots": {"s-a": 0.9}, "stories": {"s-a": stats}}
+
+    tight = 3 + 2 * 3 * 0.8  # |S|² of three articles with pairwise term cosine 0.8
+    loose = 3 + 2 * 3 * 0.4
+    assert stories.choose([report(tight**0.5, 3)])[0] is None
+    assert stories.choose([report(loose**0.5, 3)])[0] == "s-a"
+    lenient = dataclasses.replace(stories.DEFAULT, cohesion=0)
+    assert stories.choose([report(tight**0.5, 3)], lenient)[0] == "s-a"
+    assert stories.choose([report(1.0, 1)])[0] == "s-a"  # one article says nothing of the story's spread
+
+
 def test_the_answer_depends_on_the_arrival_order_only() -> None:
     items = [("q1", QUAKE, 0.0), ("f1", FLOOD, 0.5), ("q2", QUAKE_2, 1.0)]
     runs = []
