@@ -66,6 +66,9 @@ class Settings:
     web_port: int = 9108
     processing_guarantee: str = "at_least_once"
     rebalance_timeout: float = 3.0
+    #: Copies of each table partition kept warm on other workers (Faust's default 1): a takeover need not
+    #: replay the changelog, but every worker also reads and applies the others' changelogs.
+    standby_replicas: int = 1
     session_timeout: float = 6.0
     extract_batch_size: int = EXTRACT_BATCH_SIZE
     #: Seconds a batched agent (dedup-route, extract) waits for more records once it is idle. Faust's take()
@@ -127,6 +130,7 @@ class Settings:
             web_port=_number(env, "NEWSEVENTS_WEB_PORT", 9108),
             processing_guarantee=env.get("NEWSEVENTS_PROCESSING_GUARANTEE") or "at_least_once",
             rebalance_timeout=_number(env, "NEWSEVENTS_REBALANCE_TIMEOUT", 3.0),
+            standby_replicas=_number(env, "NEWSEVENTS_STANDBY_REPLICAS", 1),
             session_timeout=_number(env, "NEWSEVENTS_SESSION_TIMEOUT", 6.0),
             extract_batch_size=_number(env, "NEWSEVENTS_EXTRACT_BATCH_SIZE", EXTRACT_BATCH_SIZE),
             batch_wait=_number(env, "NEWSEVENTS_BATCH_WAIT", 0.01),
@@ -161,6 +165,8 @@ class Settings:
     def check(self) -> None:
         if self.partitions < 1:
             raise ConfigError("NEWSEVENTS_PARTITIONS must be at least 1")
+        if self.standby_replicas < 0:
+            raise ConfigError("NEWSEVENTS_STANDBY_REPLICAS must be 0 or more")
         if self.fetch_max_wait_ms is not None and self.fetch_max_wait_ms < 0:
             raise ConfigError("NEWSEVENTS_FETCH_MAX_WAIT_MS must be a positive number of milliseconds")
         for name in (

@@ -96,6 +96,7 @@ def create_app(settings: Settings) -> Pipeline:
         key_serializer="raw",
         value_serializer=CODEC,
         table_cleanup_interval=60.0,
+        table_standby_replicas=settings.standby_replicas,
         fetch_max_wait_ms=settings.fetch_max_wait_ms,
         producer_linger=0.005,
         # Record batches compressed as a whole: JSON articles and records ~2x smaller with zstd, for
