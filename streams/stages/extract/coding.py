@@ -52,7 +52,7 @@ def event_triggers(doc: Doc) -> list[TriggerHit]:
     if len(kept) > 1:
         kept = [hit for hit in kept if not _describes(hit[1], kept)]
     if len(kept) > 1:
-        kept = [hit for hit in kept if not _continues(hit, kept)]
+        kept = [hit for hit in kept if not _continues(hit, kept) and not _elaborates(hit, kept)]
     return [hit for hit in kept if not (hit[1].i in charging and _only_alleges(hit[1]))]
 
 
@@ -72,12 +72,36 @@ def _continues(hit: TriggerHit, hits: list[TriggerHit]) -> bool:
 
 def _describes(carrier: Token, hits: list[TriggerHit]) -> bool:
     """'arrested the driver who killed a woman', 'injured a man who was visiting an inmate': a relative
-    clause that says who a participant of the sentence's event is tells no event of its own."""
+    clause that says who a participant of the sentence's event is tells no event of its own; one of the
+    same type retells it ('was accused by Jane Roe, who filed a complaint')."""
     head = carrier.head
-    if carrier.dep_ != "relcl" or head.tag_ not in ("NN", "NNS") or head.lower_ not in PEOPLE:
+    if carrier.dep_ != "relcl":
         return False
+    person = head.tag_ in ("NN", "NNS") and head.lower_ in PEOPLE
+    plover = next(t.plover for t, c, _ in hits if c.i == carrier.i)
     clause = {t.i for t in carrier.subtree}
-    return any(other.i not in clause and head in other.subtree for _, other, _ in hits)
+    return any(
+        other.i not in clause and head in other.subtree and (person or t.plover == plover)
+        for t, other, _ in hits
+    )
+
+
+def _elaborates(hit: TriggerHit, hits: list[TriggerHit]) -> bool:
+    """'settled the suit, with the firm paying and agreeing to stay out', 'shot him, killing him': a
+    participle under a verb of the same type tells how that one occurrence went ('after' keeps two)."""
+    trigger, carrier, _ = hit
+    if carrier.tag_ != "VBG" or carrier.dep_ not in ("advcl", "conj", "pcomp"):
+        return False
+    head = carrier
+    for _ in range(4):
+        if head.dep_ not in ("advcl", "conj", "pcomp", "prep", "pobj") or head.head.i == head.i:
+            return False
+        head = head.head
+        if head.dep_ == "prep" and head.lower_ in _TEMPORAL:
+            return False
+        if any(other.i == head.i and t.plover == trigger.plover for t, other, _ in hits):
+            return True
+    return False
 
 
 def _only_alleges(carrier: Token) -> bool:
@@ -101,11 +125,12 @@ def code_event_type(trigger: Trigger, carrier: Token) -> Trigger | None:
     plover, cameo, mode = sensed.plover, sensed.cameo, sensed.mode
     promised = next((hit for c in carrier.children if c.dep_ == "xcomp" and (hit := _trigger(c))), None)
     verb = clause_verb(carrier)
+    why_unreal = unreal(carrier)
     if lemma(carrier) in PROMISSORY and promised is not None:
         plover = promised[0].plover
         plover, cameo, mode = ("THREATEN", "13", None) if plover in _CONFLICT else ("AGREE", "03", None)
-    elif unreal(carrier) in ("question", "nonfactive"):
-        return None
+    elif why_unreal in ("question", "nonfactive") or (why_unreal == "future" and pos(carrier) == "NOUN"):
+        return None  # an event noun under 'will' and a preposition is a plan ('will continue with the tour')
     elif states_obligation(carrier) and lemma(carrier.head) in SPEECH_VERBS:
         plover, cameo, mode = "REQUEST", "10", "demand"
     elif verb is not None and any(c.dep_ == "neg" for v in verb_chain(verb) for c in v.children):
@@ -119,7 +144,7 @@ def code_event_type(trigger: Trigger, carrier: Token) -> Trigger | None:
             plover, cameo, mode = "THREATEN", "13", None
         elif plover in _COOPERATIVE:
             plover, cameo, mode = "AGREE", "03", None
-    elif unreal(carrier) is not None:
+    elif why_unreal is not None:
         return None
     return Trigger(plover, cameo, mode)
 
@@ -149,18 +174,31 @@ def _trigger(token: Token) -> TriggerHit | None:
                 for noun in (child, *(c for c in child.children if c.dep_ == "compound")):
                     if lemma(noun) == "trial" and not on_trial(noun):
                         continue  # 'offering free trials'
-                    if lemma(noun) in NOUNS:
+                    if lemma(noun) in NOUNS and not _hyphenated_name(noun):
                         return NOUNS[lemma(noun)], token, (token.i, child.i)
         if token_lemma in VERBS:
             return VERBS[token_lemma], token, (token.i, token.i)
         return None
     if pos(token) == "NOUN" and token_lemma in NOUNS:
+        if _hyphenated_name(token):
+            return None  # 'a Band-Aid'
         if token.dep_ in ("dobj", "attr", "compound") and lemma(token.head) in LIGHT_VERBS:
             return None
         if token.dep_ == "compound" and lemma(token.head.head) in LIGHT_VERBS:
             return None
         return NOUNS[token_lemma], token, (token.i, token.i)
     return None
+
+
+def _hyphenated_name(token: Token) -> bool:
+    """A capitalised word hyphenated to a capitalised word before it is part of a name ('Band-Aid',
+    'Rolls-Royce'), not the event noun it looks like."""
+    if token.i < 2 or not token.text[:1].isupper():
+        return False
+    hyphen, before = token.doc[token.i - 1], token.doc[token.i - 2]
+    return (
+        hyphen.text == "-" and not hyphen.whitespace_ and not before.whitespace_ and before.text[:1].isupper()
+    )
 
 
 def _governing_trigger(carrier: Token, carriers: Container[int]) -> int | None:

@@ -276,6 +276,10 @@ def sense(trigger: Trigger, carrier: Token) -> Trigger | None:
         payer = [carrier.head] if carrier.dep_ == "relcl" and not objects else objects
         if payer and not any(is_person(o) for o in payer):
             return None  # 'the rent he charges', 'charged a fee'
+    if word == "block" and any(NOUNS.get(lemma(o), trigger).plover == "ASSAULT" for o in objects):
+        return None  # 'workarounds that blocked all known attacks': a defence, not a protest
+    if word == "accept" and not any(c.dep_ == "dobj" for c in carrier.children) and {"to", "into"} & preps:
+        return None  # 'was accepted to three universities': admitted, not agreeing
     if (
         word == "block"
         and subject is not None

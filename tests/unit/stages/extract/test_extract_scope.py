@@ -1,0 +1,88 @@
+"""What a clause takes from the clause it hangs on (issue #11, detection precision): a denying subject,
+a modal or a future of the clause above. One invented sentence per rule, next to one the rule keeps."""
+
+from __future__ import annotations
+
+import pytest
+from extract_articles import article
+
+from streams.stages.extract import Extractor
+from streams.stages.extract.modality import unreal
+
+
+def _types(extractor: Extractor, text: str) -> list[str]:
+    return sorted(e["event_type"] for e in extractor.extract([article(text)])[0])
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a subject with 'no' denies the event, like 'No one'
+        ("No foreign observers were allowed into the polling stations in Minsk.", []),
+        ("Observers were allowed into the polling stations in Minsk by the board.", ["CONCEDE"]),
+        # a present-tense time clause under 'will' tells the future
+        ("Farmers will gather in Lyon on Friday while ministers take part in talks on subsidies.", []),
+        ("Farmers gathered in Lyon on Friday while ministers took part in talks on subsidies.", ["CONSULT"]),
+        # an event noun under a preposition and an announced 'will' is a plan
+        ("The orchestra said it will continue with its tour of Japan next month.", []),
+        ("The orchestra said it continued with its tour of Japan last month.", ["CONSULT"]),
+    ],
+)
+def test_clauses_take_the_modality_above(extractor: Extractor, text: str, expected: list[str]) -> None:
+    assert _types(extractor, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a capitalised word hyphenated to a capitalised word is a name
+        ("Kari Holm said the patch was a workaround in Oslo, like applying a Band-Aid to a wound.", []),
+        # blocking attacks is a defence, not a protest
+        ("The new filter in Seattle blocked all known attacks on the network.", []),
+        ("Farmers blocked the highway near Lyon on Monday.", ["PROTEST"]),
+        # admitted to a school is no agreement
+        ("Maria Lopez was accepted to three universities in Texas, her father said.", []),
+        ("Maria Lopez accepted the offer from the club in Madrid.", ["AGREE"]),
+        # a noun counted through a chain of 'of'
+        ("Tom Baker has filed dozens of freedom of information requests with police in Ohio.", []),
+    ],
+)
+def test_names_defences_admissions_and_counts(extractor: Extractor, text: str, expected: list[str]) -> None:
+    assert _types(extractor, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a relative clause of the same type on a participant retells the sentence's event
+        (
+            "Tom Baker was accused of fraud by Jane Roe, who filed a complaint with the court in Ohio.",
+            ["ACCUSE"],
+        ),
+        # a participle under a verb of the same type tells how that occurrence went
+        (
+            "The suit was settled in Ohio in 1990, with Acme paying $5,000 and agreeing to leave the market.",
+            ["AGREE"],
+        ),
+        ("Police in Tijuana arrested Tom Baker on Sunday after shooting his brother.", ["ASSAULT", "COERCE"]),
+    ],
+)
+def test_a_clause_of_the_same_type_is_the_same_occurrence(
+    extractor: Extractor, text: str, expected: list[str]
+) -> None:
+    assert _types(extractor, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "word", "expected"),
+    [
+        # a gerund without a subject under a preposition takes the modal of the clause it hangs on
+        ("Tom Baker could be facing a fine in addition to violating his probation.", "violating", "possible"),
+        ("Tom Baker was fined in Ohio in addition to violating his probation.", "violating", None),
+    ],
+)
+def test_a_gerund_takes_the_modal_of_its_clause(
+    extractor: Extractor, text: str, word: str, expected: str | None
+) -> None:
+    doc = extractor.nlp(text)
+    assert unreal(next(t for t in doc if t.text == word)) == expected
