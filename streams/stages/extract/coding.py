@@ -217,9 +217,12 @@ def _governing_trigger(carrier: Token, carriers: Container[int]) -> int | None:
         "nsubj",
         "amod",
         "pcomp",
+        "conj",
     ):
         if head.head.i == head.i or (head.dep_ == "pcomp" and head.head.lower_ in _TEMPORAL):
             return None  # 'remanded after being charged': two events in sequence
+        if head.dep_ == "conj" and pos(head) != "NOUN":
+            return None  # verbs joined are their own events; a noun joined to an object is that object
         head = head.head
         if head.i in carriers:
             return head.i

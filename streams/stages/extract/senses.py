@@ -219,6 +219,10 @@ def sense(trigger: Trigger, carrier: Token) -> Trigger | None:
         and _names_any(_objects(carrier), _CLAIMED)
     ):
         return Trigger("REJECT", "12")  # 'shot down rumors'
+    if pos(carrier) == "NOUN" and trigger.plover == "ASSAULT" and lemma(carrier) in ("raid", "raids"):
+        owners = [c for c in carrier.children if c.dep_ in ("compound", "poss", "amod")]
+        if any(c.lower_ in _AUTHORITIES or lemma(c) in _AUTHORITIES for c in owners):
+            return Trigger("COERCE", "17", "raid")  # 'a police raid on their home' is a search
     if pos(carrier) == "NOUN" and lemma(carrier) == "trial":
         return trigger if on_trial(carrier) else None  # 'offering free two-week trials' is no court
     if pos(carrier) != "VERB" or VERBS.get(lemma(carrier)) != trigger:

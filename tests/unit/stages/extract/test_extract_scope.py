@@ -86,3 +86,17 @@ def test_a_gerund_takes_the_modal_of_its_clause(
 ) -> None:
     doc = extractor.nlp(text)
     assert unreal(next(t for t in doc if t.text == word)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a noun joined to what an aid verb gives is part of that aid
+        ("The Red Cross delivered food and support to refugees in Goma on Monday.", ["AID"]),
+        # a raid by the police is a search, not an attack
+        ("Tom Baker was found during a police raid on a house in Leeds on Friday.", ["COERCE"]),
+        ("Gunmen carried out a raid on a village near Jos on Friday.", ["ASSAULT"]),
+    ],
+)
+def test_joined_objects_and_police_raids(extractor: Extractor, text: str, expected: list[str]) -> None:
+    assert _types(extractor, text) == expected
