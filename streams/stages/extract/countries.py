@@ -97,12 +97,39 @@ def _stated_with(last: str, actor: Actor, setting: Setting) -> str | None:
                 if common > 2 or word in STOP_WORDS or word.endswith(("ed", "ing")):
                     break
             country = _country_cue(word, setting)
+            if country is None and word.lower() in _OFFICES:
+                country = _office_country(word, setting)
             if country is not None:
                 return country
         country = _described_country(text, start + len(last), setting)
         if country is not None:
             return country
     return None
+
+
+#: Titles of office that the article may say whose they are: 'President X' ... 'the President of Armenia'.
+_OFFICES = frozenset(k for k, sector in SECTORS.items() if sector == "GOV" and " " not in k)
+
+
+def _office_country(title: str, setting: Setting) -> str | None:
+    """The one country whose office the article names with this title ('the President of Armenia',
+    'Armenia's president'), when the article's setting is that country or none: 'President Serzh
+    Sargsyan' in a story set at the Holy See."""
+    text = setting.article["text"]
+    office = rf"(?i:{re.escape(title)})"
+    named = re.findall(rf"\b{office} of (?:the )?((?:Republic of )?[A-Z][\w'’-]*(?: [A-Z][\w'’-]*)*)", text)
+    named += re.findall(rf"\b([A-Z][\w'’-]*)['’]s {office}\b", text)
+    countries = set()
+    for name in named:
+        for key in (name, name.split()[-1]):
+            found = setting.entries(key)
+            if found and found[0].rank == geo.RANK["country"] and found[0].place["country"]:
+                countries.add(found[0].place["country"])
+                break
+    if len(countries) != 1:
+        return None
+    country = countries.pop()
+    return country if setting_country(setting) in (None, country) else None
 
 
 def _described_country(text: str, end: int, setting: Setting) -> str | None:

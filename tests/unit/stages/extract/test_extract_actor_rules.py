@@ -303,3 +303,12 @@ def test_what_an_agreement_is_to_do_names_its_counterpart(extractor: Extractor) 
     text = "The two firms signed an agreement on Monday to protect their interests."
     event = _event(extractor, text, "AGREE")
     assert _texts(event["target_actors"]) == []
+
+
+def test_a_title_takes_the_country_whose_office_the_article_names(extractor: Extractor) -> None:
+    text = (
+        "On a visit to the Holy See, President Aram Petrosyan met Pope Francis. "
+        "The President of Armenia then visited the embassy."
+    )
+    event = _event(extractor, text, "CONSULT")
+    assert [a["country"] for a in event["source_actors"]] == ["ARM"]
