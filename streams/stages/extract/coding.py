@@ -10,7 +10,7 @@ from spacy.tokens import Doc, Token
 from streams.stages.extract.grammar import clause_verb, lemma, pos, verb_chain
 from streams.stages.extract.lexicon import LIGHT_VERBS, NOUNS, PROMISSORY, SPEECH_VERBS, VERBS, Trigger, words
 from streams.stages.extract.modality import counted, is_conditional, is_intent, states_obligation, unreal
-from streams.stages.extract.senses import PEOPLE, on_trial, sense
+from streams.stages.extract.senses import PEOPLE, RULES, on_trial, sense
 
 _TEMPORAL = frozenset(words("after before since during until following upon"))
 #: Words that make an event noun a medical condition: 'a cardiac arrest'.
@@ -241,8 +241,8 @@ def _demand(token: Token) -> TriggerHit | None:
     ):
         return None
     modal = next((c for c in token.children if c.dep_ == "aux" and c.lower_ in ("must", "should")), None)
-    if modal is None:
-        return None
+    if modal is None or any(c.dep_ == "nsubj" and lemma(c) in RULES for c in token.head.children):
+        return None  # 'the EU mantra states that Europeans should learn two languages' is a rule
     return Trigger("REQUEST", "10", "demand"), token, (modal.i, token.i)
 
 

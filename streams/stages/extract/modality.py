@@ -13,6 +13,7 @@ from streams.stages.extract.lexicon import (
     IMPLICATIVE,
     INTENT_GOVERNORS,
     NONFACTIVE,
+    NOUNS,
     PROMISSORY,
     SPEECH_VERBS,
     VERBS,
@@ -69,6 +70,8 @@ def unreal(carrier: Token) -> str | None:
             return "aggregate"
         if carrier.dep_ == "pobj" and carrier.head.lower_ in _TOPIC_PREPS:
             return "topic"
+        if _goal(carrier):
+            return "purpose"
         if carrier.dep_ == "nsubj" and pos(carrier.head) == "VERB" and carrier.head.lower_ not in _OCCURRING:
             return "topic"
     if verb is None:
@@ -136,6 +139,30 @@ def _ruling_clause(verb: Token) -> Token | None:
     ):
         return verb.head if pos(verb.head) == "VERB" else None
     return None
+
+
+#: Types of what one works for: 'efforts for a peaceful settlement', 'pushed toward a deal'.
+_SOUGHT = frozenset({"AGREE", "CONSULT", "COOPERATE", "AID", "SUPPORT", "CONCEDE", "RETREAT"})
+
+
+#: Words of working for something: 'made efforts for', 'pushing toward', 'a bid for'.
+_STRIVING = frozenset(
+    f for w in words("effort work push bid campaign drive struggle quest strive lobby") for f in forms(w)
+)
+
+
+def _goal(noun: Token) -> bool:
+    """A cooperative event noun that someone strives for is not one that happened: 'made unremitting
+    efforts for a peaceful settlement', 'worked toward a deal' ('returned to Geneva for talks' and
+    'thanked him for his support' keep it)."""
+    if noun.dep_ != "pobj" or noun.head.lower_ not in ("for", "toward", "towards"):
+        return False
+    trigger = NOUNS.get(lemma(noun))
+    if trigger is None or trigger.plover not in _SOUGHT:
+        return False
+    holder = noun.head.head
+    objects = [c for c in holder.children if c.dep_ == "dobj"] if pos(holder) == "VERB" else []
+    return any(t.lower_ in _STRIVING for t in (holder, *objects))
 
 
 #: Verbs of knowing and talking: what they are 'of' or 'about' is a topic ('learned of the attacks').

@@ -89,12 +89,16 @@ _CLAIMED = frozenset(
         "speculation appeal request proposal demand demands"
     )
 )
-#: What acts for an authority: 'a plan that will not allow candidates', 'the law permits'.
-_INSTRUMENTS = frozenset(
+#: Texts that lay down what must be done: what they state is a rule, not anyone's demand.
+RULES = frozenset(
     words(
-        "plan law laws decision decree order ruling regulation regulations rule rules bill act measure "
-        "measures policy resolution agreement deal treaty accord constitution court"
+        "law laws decree regulation regulations rule rules bill act policy resolution treaty constitution "
+        "mantra motto principle guideline guidelines code charter"
     )
+)
+#: What acts for an authority: 'a plan that will not allow candidates', 'the law permits'.
+_INSTRUMENTS = RULES | frozenset(
+    words("plan decision order ruling measure measures agreement deal accord court")
 )
 #: Forms of the verbs that end what they govern, and of those that undo a legal step.
 _ENDING = frozenset(f for v in words("end terminate sever dissolve abandon scrap") for f in forms(v))

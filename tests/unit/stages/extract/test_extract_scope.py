@@ -7,6 +7,7 @@ import pytest
 from extract_articles import article
 
 from streams.stages.extract import Extractor
+from streams.stages.extract.coding import event_triggers
 from streams.stages.extract.modality import unreal
 
 
@@ -100,3 +101,35 @@ def test_a_gerund_takes_the_modal_of_its_clause(
 )
 def test_joined_objects_and_police_raids(extractor: Extractor, text: str, expected: list[str]) -> None:
     assert _types(extractor, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # what someone strives for has not happened
+        ("Norway and Chile have made tireless efforts in Oslo for a lasting settlement of the dispute.", []),
+        ("Norway and Chile reached a lasting settlement of the dispute in Oslo on Monday.", ["AGREE"]),
+    ],
+)
+def test_goals_and_rules_are_no_events(extractor: Extractor, text: str, expected: list[str]) -> None:
+    assert _types(extractor, text) == expected
+
+
+def test_a_verb_of_hitting_in_a_bout_report_is_play(extractor: Extractor) -> None:
+    text = (
+        "Ivan Petrov (30-2, 25 KOs) blasted a tired Tom Baker (20-5, 12 KOs) in Leeds on Saturday to keep "
+        "his heavyweight title. The referee stopped it in the fifth round."
+    )
+    assert _types(extractor, text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # what a rule states must be done is no one's demand
+        ("The school code states that pupils should wear uniforms.", []),
+        ("The head teacher states that pupils should wear uniforms.", ["REQUEST"]),
+    ],
+)
+def test_what_a_rule_states_is_no_demand(extractor: Extractor, text: str, expected: list[str]) -> None:
+    assert [t.plover for t, _, _ in event_triggers(extractor.nlp(text))] == expected
