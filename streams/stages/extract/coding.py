@@ -129,7 +129,9 @@ def code_event_type(trigger: Trigger, carrier: Token) -> Trigger | None:
     if lemma(carrier) in PROMISSORY and promised is not None:
         plover = promised[0].plover
         plover, cameo, mode = ("THREATEN", "13", None) if plover in _CONFLICT else ("AGREE", "03", None)
-    elif why_unreal in ("question", "nonfactive") or (why_unreal == "future" and pos(carrier) == "NOUN"):
+    elif why_unreal in ("question", "nonfactive", "content") or (
+        why_unreal == "future" and pos(carrier) == "NOUN"
+    ):
         return None  # an event noun under 'will' and a preposition is a plan ('will continue with the tour')
     elif states_obligation(carrier) and lemma(carrier.head) in SPEECH_VERBS:
         plover, cameo, mode = "REQUEST", "10", "demand"
@@ -169,6 +171,12 @@ def _trigger(token: Token) -> TriggerHit | None:
                     continue
                 if counted(child, numbered=token_lemma == "have"):
                     continue  # 'has two prior convictions': a count, not an occurrence
+                if (
+                    token_lemma == "have"
+                    and child.tag_ == "NNS"
+                    and not any(c.dep_ in ("det", "poss", "nummod") for c in child.children)
+                ):
+                    continue  # 'Italy and Spain have had protests of their own': a kind, not one
                 if any(c.lower_ in _MEDICAL for c in child.children if c.dep_ in ("amod", "compound")):
                     continue
                 for noun in (child, *(c for c in child.children if c.dep_ == "compound")):

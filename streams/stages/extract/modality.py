@@ -72,6 +72,8 @@ def unreal(carrier: Token) -> str | None:
             return "topic"
         if _goal(carrier):
             return "purpose"
+        if carrier.dep_ == "dobj" and lemma(carrier.head) in _CONTAINING:
+            return "content"  # 'the release will include more support for multitouch'
         if carrier.dep_ == "nsubj" and pos(carrier.head) == "VERB" and carrier.head.lower_ not in _OCCURRING:
             return "topic"
     if verb is None:
@@ -141,6 +143,8 @@ def _ruling_clause(verb: Token) -> Token | None:
     return None
 
 
+#: Verbs whose object is what something holds, not what anyone did: 'the update includes support'.
+_CONTAINING = frozenset(f for v in words("include contain feature involve") for f in forms(v))
 #: Types of what one works for: 'efforts for a peaceful settlement', 'pushed toward a deal'.
 _SOUGHT = frozenset({"AGREE", "CONSULT", "COOPERATE", "AID", "SUPPORT", "CONCEDE", "RETREAT"})
 

@@ -70,7 +70,7 @@ _WEAPON_THINGS = frozenset(
     words("shot shots round rounds bullet bullets missile missiles rocket rockets shell shells gas salvo gun")
 )
 #: 'a new iPhone', 'its latest model': what is new is a product, not a person.
-_NEW = frozenset(words("new latest upcoming updated"))
+_NEW = frozenset(words("new latest upcoming updated original"))
 _MONEY = frozenset(words("money cash funds pension savings deposit deposits"))
 _RELEASED_THINGS = frozenset(
     words(
@@ -125,6 +125,11 @@ def _objects(verb: Token) -> list[Token]:
     ):
         found = [c for c in verb.head.children if c.dep_ == "nsubjpass"]  # 'was booked and later released'
     return found
+
+
+def _product(token: Token) -> bool:
+    """A name that is a product, not a party: 'the new iPhone', 'iPhone 4', 'the latest model'."""
+    return token.tag_ in ("NNP", "NNPS") and not is_person(token)
 
 
 def _agent_subject(verb: Token) -> Token | None:
@@ -284,6 +289,8 @@ def sense(trigger: Trigger, carrier: Token) -> Trigger | None:
         payer = [carrier.head] if carrier.dep_ == "relcl" and not objects else objects
         if payer and not any(is_person(o) for o in payer):
             return None  # 'the rent he charges', 'charged a fee'
+    if trigger.plover == "SUPPORT" and objects and all(_product(o) for o in objects):
+        return None  # 'the new iPhone was praised by Jobs': a product reviewed, not a party supported
     if word == "block" and any(NOUNS.get(lemma(o), trigger).plover == "ASSAULT" for o in objects):
         return None  # 'workarounds that blocked all known attacks': a defence, not a protest
     if word == "accept" and not any(c.dep_ == "dobj" for c in carrier.children) and {"to", "into"} & preps:

@@ -133,3 +133,34 @@ def test_a_verb_of_hitting_in_a_bout_report_is_play(extractor: Extractor) -> Non
 )
 def test_what_a_rule_states_is_no_demand(extractor: Extractor, text: str, expected: list[str]) -> None:
     assert [t.plover for t, _, _ in event_triggers(extractor.nlp(text))] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # praise of a product supports no party
+        ("The new Galaxy was praised by Lee Jae-yong in Seoul as the best yet.", []),
+        ("Lee Jae-yong praised the workers of the plant in Seoul on Monday.", ["SUPPORT"]),
+        # 'the original X' is a product, and a product released is no concession
+        ("Since the original Walkman was released in 1979, Sony has sold millions in Tokyo.", []),
+    ],
+)
+def test_products_are_not_parties(extractor: Extractor, text: str, expected: list[str]) -> None:
+    assert _types(extractor, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # 'have' with a bare plural event noun tells a kind, not one occurrence
+        ("Rome and Madrid have had protests of their own.", []),
+        ("Students in Athens held protests on Monday.", ["PROTEST"]),
+    ],
+)
+def test_having_had_events_is_a_kind(extractor: Extractor, text: str, expected: list[str]) -> None:
+    assert [t.plover for t, _, _ in event_triggers(extractor.nlp(text))] == expected
+
+
+def test_what_a_thing_includes_is_its_content(extractor: Extractor) -> None:
+    doc = extractor.nlp("Sony announced in Tokyo that the next update will include more support for games.")
+    assert unreal(next(t for t in doc if t.text == "support")) == "content"
