@@ -9,7 +9,14 @@ from spacy.tokens import Doc, Token
 
 from streams.stages.extract.grammar import clause_verb, lemma, pos, verb_chain
 from streams.stages.extract.lexicon import LIGHT_VERBS, NOUNS, PROMISSORY, SPEECH_VERBS, VERBS, Trigger, words
-from streams.stages.extract.modality import counted, is_conditional, is_intent, states_obligation, unreal
+from streams.stages.extract.modality import (
+    counted,
+    is_conditional,
+    is_intent,
+    modality,
+    states_obligation,
+    unreal,
+)
 from streams.stages.extract.senses import PEOPLE, RULES, on_trial, sense
 
 _TEMPORAL = frozenset(words("after before since during until following upon"))
@@ -122,6 +129,8 @@ def code_event_type(trigger: Trigger, carrier: Token) -> Trigger | None:
     sensed = sense(trigger, carrier)
     if sensed is None:
         return None
+    if lemma(carrier) in ("violate", "breach") and modality(carrier) == "claimed":
+        return None  # 'the suit claims that the company violated the agreement': what the claim says
     plover, cameo, mode = sensed.plover, sensed.cameo, sensed.mode
     promised = next((hit for c in carrier.children if c.dep_ == "xcomp" and (hit := _trigger(c))), None)
     verb = clause_verb(carrier)

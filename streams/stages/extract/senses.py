@@ -96,6 +96,8 @@ RULES = frozenset(
         "mantra motto principle guideline guidelines code charter"
     )
 )
+#: What one breaks in committing a crime, not in defying a party: 'violated federal law'.
+_LAWS = frozenset(words("law laws statute statutes code regulation regulations rules"))
 #: What acts for an authority: 'a plan that will not allow candidates', 'the law permits'.
 _INSTRUMENTS = RULES | frozenset(
     words("plan decision order ruling measure measures agreement deal accord court")
@@ -291,6 +293,8 @@ def sense(trigger: Trigger, carrier: Token) -> Trigger | None:
             return None  # 'the rent he charges', 'charged a fee'
     if trigger.plover == "SUPPORT" and objects and all(_product(o) for o in objects):
         return None  # 'the new iPhone was praised by Jobs': a product reviewed, not a party supported
+    if word in ("violate", "breach") and _names_any(objects, _LAWS):
+        return None  # 'after violating federal law': a crime, which its charge codes, not a defiance
     if word == "block" and any(NOUNS.get(lemma(o), trigger).plover == "ASSAULT" for o in objects):
         return None  # 'workarounds that blocked all known attacks': a defence, not a protest
     if word == "accept" and not any(c.dep_ == "dobj" for c in carrier.children) and {"to", "into"} & preps:

@@ -164,3 +164,17 @@ def test_having_had_events_is_a_kind(extractor: Extractor, text: str, expected: 
 def test_what_a_thing_includes_is_its_content(extractor: Extractor) -> None:
     doc = extractor.nlp("Sony announced in Tokyo that the next update will include more support for games.")
     assert unreal(next(t for t in doc if t.text == "support")) == "content"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # breaking a law is a crime, not a defiance of anyone
+        ("Acme Corp. was fined in Ohio in 2004 after violating state law.", []),
+        # a violation a claim alleges is what the claim says, not an event of its own
+        ("The Ohio lawsuit claims that Acme Corp. violated the 1990 agreement with Tom Baker.", []),
+        ("Acme Corp. violated the ceasefire agreement with Tom Baker in Ohio on Monday.", ["REJECT"]),
+    ],
+)
+def test_violations_of_laws_and_claimed_ones(extractor: Extractor, text: str, expected: list[str]) -> None:
+    assert _types(extractor, text) == expected
