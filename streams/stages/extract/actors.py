@@ -12,6 +12,7 @@ from streams.stages.extract.coreference import (
     article_police,
     group_antecedent,
     name_the_company,
+    name_the_suspect,
     name_the_title,
     pronoun_antecedent,
     resolve_pronoun,
@@ -25,6 +26,9 @@ from streams.stages.geo.toponyms import NameLookup
 
 #: Events authorities do to people: the passive without an agent is theirs when the sentence cites them.
 _AUTHORITY_EVENTS = frozenset({"COERCE", "SANCTION"})
+#: Events done to a suspect, and events a suspect does: a described suspect is the one the article names.
+_CHARGING = frozenset({"COERCE", "SANCTION", "ACCUSE"})
+_HARMING = frozenset({"ASSAULT", "THREATEN"})
 #: Prepositions that give the reason or charge once a person is acted on ('arrested him for theft').
 _REASON_PREPS = frozenset({"with", "of", "for", "on"})
 #: Events done with each other: two parties named together as subject are source and target.
@@ -68,6 +72,9 @@ def event_actors(
     for actor in (*sources, *targets):
         name_the_title(actor, setting.article["text"])
         name_the_company(actor, setting)
+    suspects = targets if plover in _CHARGING else sources if plover in _HARMING else []
+    if len(suspects) == 1:  # 'arrested a man and a woman' are two people
+        name_the_suspect(suspects[0], setting)
     fill_countries(sources, targets, carrier, offset, setting)
     return sources, targets
 

@@ -312,3 +312,23 @@ def test_a_title_takes_the_country_whose_office_the_article_names(extractor: Ext
     )
     event = _event(extractor, text, "CONSULT")
     assert [a["country"] for a in event["source_actors"]] == ["ARM"]
+
+
+def test_a_described_suspect_is_the_person_the_article_names_most(extractor: Extractor) -> None:
+    text = (
+        "Police in Leeds arrested a 30-year-old man on Monday. "
+        "Officers said Daniel Marsh had hit a cyclist, Anna Field, near the station. "
+        "Marsh was held overnight. Marsh will appear in court on Friday."
+    )
+    event = _event(extractor, text, "COERCE")
+    assert _texts(event["target_actors"]) == ["Daniel Marsh"]
+
+
+def test_an_official_is_not_the_described_suspect(extractor: Extractor) -> None:
+    text = (
+        "Police in Leeds arrested a 30-year-old man on Monday. "
+        "Police spokeswoman Jane Roe said Daniel Marsh was held overnight. "
+        "Roe said the cyclist was badly hurt. Roe asked witnesses to call."
+    )
+    event = _event(extractor, text, "COERCE")
+    assert _texts(event["target_actors"]) == ["Daniel Marsh"]
