@@ -210,6 +210,22 @@ def _sharessubject_of(clause: Token, dep: str = "advcl") -> bool:
     )
 
 
+def _thing(noun: Token) -> bool:
+    """A common noun for no one: 'decrees', 'the plan'."""
+    return noun.tag_ in ("NN", "NNS") and not names_people(noun, target=False)
+
+
+def _governing_verb(token: Token) -> Token | None:
+    """The verb a noun is the object of, through prepositions: 'rolled back some of the decrees'."""
+    for _ in range(4):
+        if token.dep_ not in ("dobj", "pobj", "prep") or token.head.i == token.i:
+            return None
+        token = token.head
+        if pos(token) == "VERB":
+            return token
+    return None
+
+
 def _own_passive(carrier: Token) -> bool:
     """'He was serving a life sentence after being convicted': a passive verb without a subject of its
     own is done to the subject it borrows."""
@@ -231,12 +247,22 @@ def subject_of(token: Token) -> Token | None:
     """The subject of a verb, climbing through 'decided to X', 'met ... and agreed', relative clauses and
     a statement that says it ('issued a statement condemning X')."""
     current = token
+    joined = False
     for _ in range(6):
         for child in current.children:
             if child.dep_ in ("nsubj", "nsubjpass"):
+                if joined and current.dep_ == "relcl" and child.tag_ == "WDT" and _thing(current.head):
+                    break  # 'rolled back the decrees which had celebrated X and vowed to Y': not the decrees
                 return child
+        else:
+            if current.dep_ == "relcl":
+                return current.head
         if current.dep_ == "relcl":
-            return current.head
+            current = _governing_verb(current.head) or current
+            if current.dep_ == "relcl":
+                return None
+            continue
+        joined = joined or current.dep_ == "conj"
         if current.dep_ in ("xcomp", "conj", "advcl", "ccomp", "acomp") and current.head.i != current.i:
             current = current.head
             continue

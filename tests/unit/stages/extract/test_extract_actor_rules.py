@@ -332,3 +332,12 @@ def test_an_official_is_not_the_described_suspect(extractor: Extractor) -> None:
     )
     event = _event(extractor, text, "COERCE")
     assert _texts(event["target_actors"]) == ["Daniel Marsh"]
+
+
+def test_a_verb_joined_to_a_clause_on_a_thing_is_the_main_subjects(extractor: Extractor) -> None:
+    text = (
+        "Mayor Ivan Petrov scrapped the rules which had banned street music "
+        "and vowed to fund concerts in Kyiv."
+    )
+    event = _event(extractor, text, "AGREE")
+    assert _texts(event["source_actors"]) == ["Mayor Ivan Petrov"]
