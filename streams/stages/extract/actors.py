@@ -67,6 +67,18 @@ def event_actors(
         police = article_police(setting, offset + carrier.idx) if lemma(carrier) in _ARRESTS else None
         if not sources and police is not None:
             sources = [police]
+    if plover == "CONCEDE" and not targets:  # 'resigned, forced out by the leadership of the ANC'
+        pressing = [
+            o
+            for c in carrier.children
+            if _pressed(c)
+            for a in c.children
+            if a.dep_ == "agent"
+            for o in a.children
+        ]
+        targets = unique_actors(
+            [a for head in pressing for a in _head_actors(head, offset, setting, target=True)], sources
+        )
     if plover in _MUTUAL and not targets and len(sources) > 1:
         sources, targets = sources[:1], sources[1:]  # 'the USAF and Boeing signed a deal': with each other
     for actor in (*sources, *targets):
@@ -208,6 +220,11 @@ def _sharessubject_of(clause: Token, dep: str = "advcl") -> bool:
         and clause.tag_ in tags
         and not any(c.dep_ in ("nsubj", "nsubjpass") for c in clause.children)
     )
+
+
+def _pressed(clause: Token) -> bool:
+    """'forced out by X', 'pressured by X': a passive adjunct that says who a concession yields to."""
+    return clause.dep_ == "advcl" and clause.tag_ == "VBN" and any(c.dep_ == "agent" for c in clause.children)
 
 
 def _thing(noun: Token) -> bool:

@@ -341,3 +341,18 @@ def test_a_verb_joined_to_a_clause_on_a_thing_is_the_main_subjects(extractor: Ex
     )
     event = _event(extractor, text, "AGREE")
     assert _texts(event["source_actors"]) == ["Mayor Ivan Petrov"]
+
+
+def test_a_concession_yields_to_whoever_forced_it(extractor: Extractor) -> None:
+    text = (
+        "In Lusaka, Minister Ivan Banda resigned on Monday, "
+        "forced out by the leaders of the Zambia Workers Party."
+    )
+    event = _event(extractor, text, "CONCEDE")
+    assert _texts(event["target_actors"]) == ["the leaders of the Zambia Workers Party"]
+
+
+def test_a_known_body_inside_a_longer_name_is_not_that_body(extractor: Extractor) -> None:
+    text = "The Freedom National Congress criticized Jacob Zuma in Durban on Monday."
+    event = _event(extractor, text, "ACCUSE")
+    assert [a["country"] for a in event["source_actors"]] == ["ZAF"]
