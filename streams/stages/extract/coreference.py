@@ -100,8 +100,8 @@ _HARM_NOUNS = frozenset(word for word, trigger in NOUNS.items() if trigger.plove
 
 def name_the_suspect(actor: Actor, setting: Setting) -> None:
     """'An Oklahoma man was found guilty ... Christopher Kenyon Simpson of Fort Coffee is accused': crime
-    news describes the one it is about before naming them. A described suspect is the person the article
-    names in full and whose surname it repeats most (on a tie, the first named), officials aside."""
+    news describes the one it is about before naming them. A described suspect is the person whose name
+    the article repeats most (on a tie, the first named), officials aside."""
     text = setting.article["text"]
     harm = re.search(r"(\w+) of $", text[max(0, actor["start"] - 30) : actor["start"]])
     if _DESCRIBED.fullmatch(actor["text"]) is None or (
@@ -111,7 +111,7 @@ def name_the_suspect(actor: Actor, setting: Setting) -> None:
     people: dict[str, tuple[int, int]] = {}
     for match in _NAME_RUN.finditer(text):
         span = _person_name(match, text, setting)
-        if span is None or len(text[span[0] : span[1]].split()) < 2 or _official(text, span[0]):
+        if span is None or _official(text, span[0]):
             continue
         people.setdefault(text[span[0] : span[1]].split()[-1], span)
     if not people:
