@@ -109,11 +109,17 @@ def name_the_suspect(actor: Actor, setting: Setting) -> None:
     ):
         return  # 'the murder of a Japanese man' is the victim; 'the trial of an Albany teen' the suspect
     people: dict[str, tuple[int, int]] = {}
+    officials: set[str] = set()
     for match in _NAME_RUN.finditer(text):
         span = _person_name(match, text, setting)
-        if span is None or _official(text, span[0]):
+        if span is None:
             continue
-        people.setdefault(text[span[0] : span[1]].split()[-1], span)
+        surname = text[span[0] : span[1]].split()[-1]
+        if _official(text, span[0]):
+            officials.add(surname)
+        else:
+            people.setdefault(surname, span)
+    people = {name: span for name, span in people.items() if name not in officials}
     if not people:
         return
     mentions = {name: len(re.findall(rf"\b{re.escape(name)}\b", text)) for name in people}
