@@ -145,7 +145,7 @@ def code_event_type(trigger: Trigger, carrier: Token) -> Trigger | None:
     elif states_obligation(carrier) and lemma(carrier.head) in SPEECH_VERBS:
         plover, cameo, mode = "REQUEST", "10", "demand"
     elif verb is not None and any(c.dep_ == "neg" for v in verb_chain(verb) for c in v.children):
-        if plover not in ("AGREE", "SUPPORT", "COOPERATE", "CONCEDE"):
+        if plover not in ("AGREE", "SUPPORT", "COOPERATE", "CONCEDE") or _not_yet(verb):
             return None
         plover, cameo, mode = "REJECT", "12", None
     elif is_intent(carrier) and is_conditional(carrier):
@@ -158,6 +158,14 @@ def code_event_type(trigger: Trigger, carrier: Token) -> Trigger | None:
     elif why_unreal is not None:
         return None
     return Trigger(plover, cameo, mode)
+
+
+def _not_yet(verb: Token) -> bool:
+    """'prosecutors have not signed off on the facility': a present perfect denied says it has not
+    happened yet, not that anyone refused."""
+    return verb.tag_ == "VBN" and any(
+        c.dep_ == "aux" and c.lower_ in ("have", "has", "'ve") for c in verb.children
+    )
 
 
 def _trigger(token: Token) -> TriggerHit | None:

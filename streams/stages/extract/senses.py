@@ -263,6 +263,10 @@ def sense(trigger: Trigger, carrier: Token) -> Trigger | None:
         return None if any(c.dep_ == "dobj" for c in carrier.children) else trigger
     if word in ("allow", "permit"):
         actor = subject if subject is not None or carrier.dep_ != "acl" else carrier.head
+        if actor is not None and actor.tag_ == "WDT" and carrier.dep_ == "relcl":
+            actor = carrier.head
+        if carrier.tag_ in ("VBZ", "VBP") and actor is not None and lemma(actor) in RULES:
+            return None  # 'regulations that allow agencies to decide': what a standing rule permits
         if (
             actor is not None
             and actor.tag_ not in ("PRP", "WDT")

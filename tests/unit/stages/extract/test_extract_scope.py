@@ -178,3 +178,19 @@ def test_what_a_thing_includes_is_its_content(extractor: Extractor) -> None:
 )
 def test_violations_of_laws_and_claimed_ones(extractor: Extractor, text: str, expected: list[str]) -> None:
     assert _types(extractor, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # what a standing rule permits is no concession
+        ("The regulations in Texas allow federal agencies to skip reviews.", []),
+        ("Tom Baker said in Austin the regulations that allow agencies to skip reviews are wrong.", []),
+        ("The court in Kyiv allowed Ivan Petrov to leave the country on Monday.", ["CONCEDE"]),
+        # a denied present perfect is 'not yet', no refusal
+        ("Prosecutors in Leeds have not signed off on the plea deal for Tom Baker.", []),
+        ("Prosecutors in Leeds did not sign the plea deal for Tom Baker on Monday.", ["REJECT"]),
+    ],
+)
+def test_standing_rules_and_not_yet(extractor: Extractor, text: str, expected: list[str]) -> None:
+    assert _types(extractor, text) == expected
