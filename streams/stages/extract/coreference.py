@@ -56,6 +56,13 @@ _POLICE = re.compile(
 )
 #: Runs of capitalised words, initials and name particles: candidate names before a pronoun.
 _NAME_RUN = re.compile(r"[A-Z][\w'’-]*\.?(?: (?:[A-Z][\w'’-]*\.?|(?:de|van|von|bin|al|da|del)\b))*")
+#: Last words of the names of bodies, not people: 'Amnesty International', 'Human Rights Watch'.
+_BODY_WORDS = INSTITUTION_WORDS | frozenset(
+    words(
+        "international inc corp group union association foundation committee institute agency "
+        "organization organisation trust society league watch network company"
+    )
+)
 #: Words for the firm the article is about.
 _FIRM = re.compile(r"(?:the\s+)?(?:company|firm)", re.IGNORECASE)
 #: A name opening a sentence, up to four capitalised words ('Airbus has', 'Alcoa Inc.'s').
@@ -267,8 +274,8 @@ def _names_person(token: Token, offset: int, setting: Setting) -> bool:
         head = head.head
     if head.dep_ == "pobj" and head.head.lower_ in LOCATION_PREPS | {"to", "from", "into"}:
         return False
-    if token.text.isupper() or is_time_word(token) or token.lower_ in SECTORS:
-        return False
+    if token.text.isupper() or is_time_word(token) or token.lower_ in SECTORS or token.lower_ in _BODY_WORDS:
+        return False  # 'Amnesty International recognized him': a body is no 'he'
     start = offset + token.idx
     if any(p["start"] <= start < p["end"] for p in setting.places):
         return False
@@ -296,7 +303,7 @@ def _person_name(match: re.Match[str], text: str, setting: Setting) -> tuple[int
     start, end = match.start() + words_[0].start(), match.start() + words_[-1].end()
     name = text[start:end]
     lowered = {w.group().lower().rstrip(".") for w in words_}
-    if lowered & (INSTITUTION_WORDS | GENERIC_PLACE_WORDS | SECTORS.keys() | TIME_WORDS | PEOPLE.keys()):
+    if lowered & (_BODY_WORDS | GENERIC_PLACE_WORDS | SECTORS.keys() | TIME_WORDS | PEOPLE.keys()):
         return None
     if name.isupper() or geo.normalize(name) in KNOWN_ORGANISATIONS or in_headline(text, start):
         return None

@@ -356,3 +356,12 @@ def test_a_known_body_inside_a_longer_name_is_not_that_body(extractor: Extractor
     text = "The Freedom National Congress criticized Jacob Zuma in Durban on Monday."
     event = _event(extractor, text, "ACCUSE")
     assert [a["country"] for a in event["source_actors"]] == ["ZAF"]
+
+
+def test_a_body_is_no_he(extractor: Extractor) -> None:
+    text = (
+        "Police in Baku arrested Ali Karimli in May. Amnesty International praised him. "
+        "On Monday a court in Baku released him."
+    )
+    event = _event(extractor, text, "CONCEDE")
+    assert _texts(event["target_actors"]) == ["Ali Karimli"]
