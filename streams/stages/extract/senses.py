@@ -72,6 +72,10 @@ _WEAPON_THINGS = frozenset(
 #: 'a new iPhone', 'its latest model': what is new is a product, not a person.
 _NEW = frozenset(words("new latest upcoming updated original"))
 _MONEY = frozenset(words("money cash funds pension savings deposit deposits"))
+#: Who a product is released to: 'released the update to all users'.
+_BUYERS = frozenset(
+    words("customer customers user users subscriber subscribers owner owners buyer buyers consumer consumers")
+)
 _RELEASED_THINGS = frozenset(
     words(
         "version update patch software feature device model album film product edition lineup statement "
@@ -171,6 +175,8 @@ def on_trial(trial: Token) -> bool:
         for o in p.children
         if o.dep_ == "pobj"
     ]
+    if any(c.dep_ == "amod" and c.lower_ == "free" for c in trial.children):
+        return False  # 'free two-week trials of Dropbox Professional': a product tried out
     if any(is_person(o) for o in accused):
         return True
     return any(
@@ -201,6 +207,22 @@ def _names_any(tokens: list[Token], things: frozenset[str]) -> bool:
         for o in tokens
         for t in (o, *(c for c in o.children if c.dep_ in ("compound", "amod", "conj")), *_of_objects(o))
     )
+
+
+def _event_noun(token: Token) -> bool:
+    """A noun of the lexicon in its event sense ('offered talks'; 'offered free trials' is a product)."""
+    return lemma(token) in NOUNS and (lemma(token) != "trial" or on_trial(token))
+
+
+def _prep_objects(verb: Token, preps: tuple[str, ...]) -> list[Token]:
+    """The objects of the verb's prepositions ``preps``: 'for all its customers'."""
+    return [
+        o
+        for p in verb.children
+        if p.dep_ == "prep" and p.lower_ in preps
+        for o in p.children
+        if o.dep_ == "pobj"
+    ]
 
 
 def _of_objects(token: Token) -> list[Token]:
@@ -315,11 +337,11 @@ def sense(trigger: Trigger, carrier: Token) -> Trigger | None:
         ]
         if any(c.dep_ == "xcomp" for c in carrier.children) or any(is_person(o) for o in recipients):
             return trigger
-        return (
-            trigger if _names_any(objects, _AID_THINGS) or any(lemma(o) in NOUNS for o in objects) else None
-        )
+        return trigger if _names_any(objects, _AID_THINGS) or any(map(_event_noun, objects)) else None
     if word == "share":
         return trigger if _names_any(objects, _SHARED_THINGS) else None
+    if word == "release" and _names_any(_prep_objects(carrier, ("for", "to")), _BUYERS):
+        return None  # 'is releasing Smart Sync for all its business customers': a product
     if word in ("release", "free", "swap"):
         on_bail = "on" in preps and "bail" in {t.lower_ for t in carrier.subtree}
         return trigger if on_bail or any(is_person(o) for o in objects) else None

@@ -194,3 +194,16 @@ def test_violations_of_laws_and_claimed_ones(extractor: Extractor, text: str, ex
 )
 def test_standing_rules_and_not_yet(extractor: Extractor, text: str, expected: list[str]) -> None:
     assert _types(extractor, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a product released to its users, or offered as a free trial, is commerce
+        ("Acme Corp. in Oslo is releasing Quick Notes for all its business customers.", []),
+        ("Acme Corp. in Oslo is offering free two-week trials of Quick Notes Pro.", []),
+        ("Police in Oslo released Tom Baker on Monday.", ["CONCEDE"]),
+    ],
+)
+def test_products_released_and_tried(extractor: Extractor, text: str, expected: list[str]) -> None:
+    assert _types(extractor, text) == expected
