@@ -31,6 +31,8 @@ _CHARGING = frozenset({"COERCE", "SANCTION", "ACCUSE"})
 _HARMING = frozenset({"ASSAULT", "THREATEN"})
 #: Prepositions that give the reason or charge once a person is acted on ('arrested him for theft').
 _REASON_PREPS = frozenset({"with", "of", "for", "on"})
+#: Prepositions that time another event by a (definite) event noun: its doer is not the other's.
+_WHEN = frozenset(words("during after before following since until amid"))
 #: Events done with each other: two parties named together as subject are source and target.
 _MUTUAL = frozenset({"AGREE", "CONSULT", "COOPERATE"})
 #: Events only the police do: a passive one without an agent is the police's.
@@ -270,6 +272,8 @@ def subject_of(token: Token) -> Token | None:
             if child.dep_ in ("nsubj", "nsubjpass"):
                 if joined and current.dep_ == "relcl" and child.tag_ == "WDT" and _thing(current.head):
                     break  # 'rolled back the decrees which had celebrated X and vowed to Y': not the decrees
+                if current.dep_ == "relcl" and child.tag_ in ("WP", "WDT") and child.dep_ == "nsubj":
+                    return current.head  # 'arrested one gentleman who refused to leave': the gentleman
                 return child
         else:
             if current.dep_ == "relcl":
@@ -294,6 +298,8 @@ def subject_of(token: Token) -> Token | None:
             and current.head.dep_ == "prep"
             and pos(current.head.head) == "VERB"
         ):
+            if current.head.lower_ in _WHEN and any(c.dep_ in ("det", "poss") for c in current.children):
+                return None  # 'children who fled during the bombing' did not bomb ('after fighting with' did)
             current = current.head.head
             continue
         return None

@@ -7,6 +7,7 @@ from extract_articles import article
 
 from streams.contracts import Event
 from streams.stages.extract import Extractor
+from streams.stages.extract.actors import subject_of
 
 
 def _events(extractor: Extractor, text: str, **extra: object) -> list[Event]:
@@ -365,3 +366,14 @@ def test_a_body_is_no_he(extractor: Extractor) -> None:
     )
     event = _event(extractor, text, "CONCEDE")
     assert _texts(event["target_actors"]) == ["Ali Karimli"]
+
+
+def test_a_relative_pronoun_subject_is_its_antecedent(extractor: Extractor) -> None:
+    doc = extractor.nlp("Deputies in Albany arrested one gentleman who refused to leave the courtroom.")
+    subject = subject_of(next(t for t in doc if t.text == "refused"))
+    assert subject is not None and subject.text == "gentleman"
+
+
+def test_those_who_acted_during_an_event_did_not_do_it(extractor: Extractor) -> None:
+    doc = extractor.nlp("The team has been working to account for children who fled during the bombing.")
+    assert subject_of(next(t for t in doc if t.text == "bombing")) is None
