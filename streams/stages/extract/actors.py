@@ -298,7 +298,10 @@ def subject_of(token: Token) -> Token | None:
             and current.head.dep_ == "prep"
             and pos(current.head.head) == "VERB"
         ):
-            if current.head.lower_ in _WHEN and any(c.dep_ in ("det", "poss") for c in current.children):
+            if current.head.lower_ in _WHEN and any(
+                c.dep_ == "poss" or (c.dep_ == "det" and c.lower_ in ("the", "this", "that"))
+                for c in current.children
+            ):
                 return None  # 'children who fled during the bombing' did not bomb ('after fighting with' did)
             current = current.head.head
             continue
