@@ -69,6 +69,7 @@ def event_actors(
         police = article_police(setting, offset + carrier.idx) if lemma(carrier) in _ARRESTS else None
         if not sources and police is not None:
             sources = [police]
+    targets = [t for t in targets if not _destination(t, setting)]
     if plover == "CONCEDE" and not targets:  # 'resigned, forced out by the leadership of the ANC'
         pressing = [
             o
@@ -221,6 +222,21 @@ def _sharessubject_of(clause: Token, dep: str = "advcl") -> bool:
         clause.dep_ == dep
         and clause.tag_ in tags
         and not any(c.dep_ in ("nsubj", "nsubjpass") for c in clause.children)
+    )
+
+
+def _destination(actor: Actor, setting: Setting) -> bool:
+    """'a march from Beijing to the court', 'flew to Geneva': a city one goes from or to is where, not
+    whom, the event is."""
+    text = setting.article["text"]
+    before = text[max(0, actor["start"] - 8) : actor["start"]].lower().split()
+    return (
+        bool(before)
+        and before[-1] in ("from", "to", "into", "toward", "towards")
+        and any(
+            p["start"] == actor["start"] and p["end"] == actor["end"] and p.get("feature") == "city"
+            for p in setting.places
+        )
     )
 
 
