@@ -19,6 +19,10 @@ from streams.stages.geo.toponyms import WELL_KNOWN_CITY_POPULATION, NameLookup
 
 #: A visitor's country is not the place visited; 'the NAFTA countries' are several.
 _NO_SETTING = re.compile(r"\b(?:visiting|countries|nations|governments|sides)\b", re.IGNORECASE)
+#: Commentators the article does not place: 'critics say the vote is a sham'.
+_OPINION_HOLDERS = re.compile(
+    r"(?:some |many )?(?:critics|analysts|experts|observers|commentators)", re.IGNORECASE
+)
 #: How many times more mentions the article's country needs than the next one to be its setting.
 _DOMINANCE = 2.0
 #: 'Apple Inc.', 'AirTanker Ltd.': a company, whose country is not the news's setting.
@@ -243,7 +247,10 @@ def _event_places(carrier: Token, offset: int, places: list[Place]) -> list[Plac
 
 def _takes_setting(actor: Actor) -> bool:
     """International bodies have no country; a company's is its own, not where the news happens; a
-    visitor's is not the place visited; several countries are not one."""
+    visitor's is not the place visited; several countries are not one; critics and analysts the article
+    does not place are of no country."""
     if actor["sector"] in ("IGO", "BUS") or _NO_SETTING.search(actor["text"]):
+        return False
+    if _OPINION_HOLDERS.fullmatch(actor["text"]):
         return False
     return _COMPANY_SUFFIX.search(actor["text"]) is None

@@ -383,3 +383,9 @@ def test_a_city_one_marches_from_is_no_target(extractor: Extractor) -> None:
     text = "Li Wei and a small group of supporters set off on Wednesday on a march from Beijing to the court."
     event = _event(extractor, text, "PROTEST")
     assert "Beijing" not in _texts(event["target_actors"])
+
+
+def test_critics_the_article_does_not_place_have_no_country(extractor: Extractor) -> None:
+    text = "In Ashgabat, critics said the election in Turkmenistan was a sham."
+    event = _event(extractor, text, "ACCUSE")
+    assert [a["country"] for a in event["source_actors"]] == [None]
