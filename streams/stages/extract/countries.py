@@ -16,6 +16,7 @@ from streams.stages.extract.grammar import pos
 from streams.stages.extract.lexicon import SECTORS
 from streams.stages.extract.names import LOCATION_PREPS, NAME_TITLES, Setting, trusted_place
 from streams.stages.geo.toponyms import WELL_KNOWN_CITY_POPULATION, NameLookup
+from streams.stages.text import sentences
 
 #: A visitor's country is not the place visited; 'the NAFTA countries' are several.
 _NO_SETTING = re.compile(r"\b(?:visiting|countries|nations|governments|sides)\b", re.IGNORECASE)
@@ -80,6 +81,28 @@ def _named_with_country(actor: Actor, setting: Setting) -> str | None:
         country = _stated_with(name, actor, setting)
         if country is not None:
             return country
+    return _described_firm(last, setting)
+
+
+#: 'The US software giant said', 'the German carmaker': a firm described by its country.
+_FIRM_DESCRIPTION = re.compile(
+    r"\b[Tt]he ((?:[A-Z]\.)+|[A-Z][\w'’-]*) (?:[a-z-]+ ){0,2}"
+    r"(?:giant|company|firm|maker|carmaker|manufacturer|retailer|bank|airline|group|conglomerate)\b"
+)
+
+
+def _described_firm(last: str, setting: Setting) -> str | None:
+    """'Microsoft on Wednesday released a patch. The US software giant said ...': the country a
+    description gives the firm that the sentence before it names."""
+    text = setting.article["text"]
+    spans = list(sentences(text))
+    for found in _FIRM_DESCRIPTION.finditer(text):
+        before = [start for start, end in spans if end <= found.start()]
+        previous = text[before[-1] : found.start()] if before else ""
+        if re.search(rf"\b{re.escape(last)}\b", previous):
+            country = _country_cue(found.group(1), setting)
+            if country is not None:
+                return country
     return None
 
 

@@ -389,3 +389,12 @@ def test_critics_the_article_does_not_place_have_no_country(extractor: Extractor
     text = "In Ashgabat, critics said the election in Turkmenistan was a sham."
     event = _event(extractor, text, "ACCUSE")
     assert [a["country"] for a in event["source_actors"]] == [None]
+
+
+def test_a_firm_takes_the_country_of_its_description(extractor: Extractor) -> None:
+    text = (
+        "Acme Widgets on Monday criticized the new tariff rules of Washington. "
+        "The Canadian toy maker said the rules were unfair to small firms."
+    )
+    sources = [a for e in _events(extractor, text) for a in e["source_actors"] if a["text"] == "Acme Widgets"]
+    assert sources and all(a["country"] == "CAN" for a in sources)
