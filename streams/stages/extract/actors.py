@@ -69,6 +69,9 @@ def event_actors(
         police = article_police(setting, offset + carrier.idx) if lemma(carrier) in _ARRESTS else None
         if not sources and police is not None:
             sources = [police]
+    elif not sources and lemma(carrier) in _ARRESTS and any(h.lower_ in ("he", "she") for h in source_heads):
+        police = article_police(setting, offset + carrier.idx)  # 'He chased the driver and arrested him'
+        sources = [police] if police is not None else []
     targets = [t for t in targets if not _destination(t, setting)]
     if plover == "CONCEDE" and not targets:  # 'resigned, forced out by the leadership of the ANC'
         pressing = [

@@ -398,3 +398,12 @@ def test_a_firm_takes_the_country_of_its_description(extractor: Extractor) -> No
     )
     sources = [a for e in _events(extractor, text) for a in e["source_actors"] if a["text"] == "Acme Widgets"]
     assert sources and all(a["country"] == "CAN" for a in sources)
+
+
+def test_he_who_arrests_is_the_police(extractor: Extractor) -> None:
+    text = (
+        "A woman was struck by a car in Queens on Friday. Luckily, a police officer saw the crash. "
+        "He chased down the driver and arrested him."
+    )
+    event = _event(extractor, text, "COERCE")
+    assert _texts(event["source_actors"]) == ["officer"]
