@@ -171,7 +171,7 @@ def participants(carrier: Token, noun: Token) -> tuple[list[Token], list[Token]]
         if o.dep_ == "dobj" and pos(o) == "PROPN"
     ]
     for head in heads:
-        objects = [c for c in head.children if c.dep_ in ("dobj", "dative") and c.i != noun.i]
+        objects = [_deed_doer(c) for c in head.children if c.dep_ in ("dobj", "dative") and c.i != noun.i]
         targets.extend(objects)
         #: 'charged him with murder', 'X was accused of fraud': with a person acted on, these say why.
         charged = any(_is_agentive(t) for t in objects) or (
@@ -186,6 +186,16 @@ def participants(carrier: Token, noun: Token) -> tuple[list[Token], list[Token]]
     seen: set[int] = {t.i for t in sources}
     unique_targets = [t for t in targets if not (t.i in seen or seen.add(t.i))]  # type: ignore[func-returns-value]
     return sources, unique_targets[:3]
+
+
+def _deed_doer(obj: Token) -> Token:
+    """'Ingraham apologized, but Hogg blasted it': an 'it' that stands for the deed of the clause the
+    verb is joined to is aimed at that clause's subject."""
+    verb = obj.head
+    if obj.lower_ != "it" or verb.dep_ != "conj" or pos(verb.head) != "VERB":
+        return obj
+    subject = next((c for c in verb.head.children if c.dep_ == "nsubj"), None)
+    return subject if subject is not None and pos(subject) == "PROPN" else obj
 
 
 def _says_what(clause: Token, event: Token) -> bool:

@@ -407,3 +407,9 @@ def test_he_who_arrests_is_the_police(extractor: Extractor) -> None:
     )
     event = _event(extractor, text, "COERCE")
     assert _texts(event["source_actors"]) == ["officer"]
+
+
+def test_an_it_for_the_deed_before_is_aimed_at_its_doer(extractor: Extractor) -> None:
+    text = "In Boston, Jane Roe apologized on Monday, but Tom Baker blasted it as a stunt."
+    event = _event(extractor, text, "ACCUSE")
+    assert _texts(event["target_actors"]) == ["Jane Roe"]
