@@ -95,8 +95,9 @@ def _described_firm(last: str, setting: Setting) -> str | None:
     """'Microsoft on Wednesday released a patch. The US software giant said ...': the country a
     description gives the firm that the sentence before it names."""
     text = setting.article["text"]
-    spans = list(sentences(text))
+    spans: list[tuple[int, int]] | None = None
     for found in _FIRM_DESCRIPTION.finditer(text):
+        spans = spans if spans is not None else list(sentences(text))  # only for an article with one
         before = [start for start, end in spans if end <= found.start()]
         previous = text[before[-1] : found.start()] if before else ""
         if re.search(rf"\b{re.escape(last)}\b", previous):
