@@ -16,7 +16,7 @@ from threadpoolctl import ThreadpoolController
 
 from streams.contracts import CleanArticle, Event, Place
 from streams.stages import geo
-from streams.stages.extract.genre import PLAY_TYPES, is_game_report, is_play
+from streams.stages.extract.genre import is_game_report, is_play, is_play_trigger
 from streams.stages.extract.nlp import load_spacy, one_blas_thread
 from streams.stages.extract.prefilter import candidate_sentences
 from streams.stages.extract.records import article_context, event_record, merge_drafts, sentence_events
@@ -70,8 +70,11 @@ class Extractor:
             return []
         context = article_context(article, places, self.gazetteer, self._entries)
         drafts = [d for number, start, doc in parsed for d in sentence_events(doc, start, number, context)]
-        if any(d.plover in PLAY_TYPES for d in drafts) and is_game_report(article["text"]):
-            drafts = [d for d in drafts if d.plover not in PLAY_TYPES or not is_play(d.evidence["sentence"])]
+        play = [is_play_trigger(d.plover, d.evidence["trigger"]) for d in drafts]
+        if any(play) and is_game_report(article["text"]):
+            drafts = [
+                d for d, p in zip(drafts, play, strict=True) if not p or not is_play(d.evidence["sentence"])
+            ]
         return [event_record(article, draft) for draft in merge_drafts(drafts)]
 
     def places(self, article: CleanArticle, spans: list[tuple[int, int]] | None = None) -> list[Place]:

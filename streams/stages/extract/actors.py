@@ -12,6 +12,7 @@ from streams.stages.extract.coreference import (
     article_police,
     group_antecedent,
     name_the_company,
+    name_the_suspect,
     name_the_title,
     pronoun_antecedent,
     resolve_pronoun,
@@ -25,8 +26,13 @@ from streams.stages.geo.toponyms import NameLookup
 
 #: Events authorities do to people: the passive without an agent is theirs when the sentence cites them.
 _AUTHORITY_EVENTS = frozenset({"COERCE", "SANCTION"})
+#: Events done to a suspect, and events a suspect does: a described suspect is the one the article names.
+_CHARGING = frozenset({"COERCE", "SANCTION", "ACCUSE"})
+_HARMING = frozenset({"ASSAULT", "THREATEN"})
 #: Prepositions that give the reason or charge once a person is acted on ('arrested him for theft').
 _REASON_PREPS = frozenset({"with", "of", "for", "on"})
+#: Prepositions that time another event by a (definite) event noun: its doer is not the other's.
+_WHEN = frozenset(words("during after before following since until amid"))
 #: Events done with each other: two parties named together as subject are source and target.
 _MUTUAL = frozenset({"AGREE", "CONSULT", "COOPERATE"})
 #: Events only the police do: a passive one without an agent is the police's.
@@ -63,11 +69,30 @@ def event_actors(
         police = article_police(setting, offset + carrier.idx) if lemma(carrier) in _ARRESTS else None
         if not sources and police is not None:
             sources = [police]
+    elif not sources and lemma(carrier) in _ARRESTS and any(h.lower_ in ("he", "she") for h in source_heads):
+        police = article_police(setting, offset + carrier.idx)  # 'He chased the driver and arrested him'
+        sources = [police] if police is not None else []
+    targets = [t for t in targets if not _destination(t, setting)]
+    if plover == "CONCEDE" and not targets:  # 'resigned, forced out by the leadership of the ANC'
+        pressing = [
+            o
+            for c in carrier.children
+            if _pressed(c)
+            for a in c.children
+            if a.dep_ == "agent"
+            for o in a.children
+        ]
+        targets = unique_actors(
+            [a for head in pressing for a in _head_actors(head, offset, setting, target=True)], sources
+        )
     if plover in _MUTUAL and not targets and len(sources) > 1:
         sources, targets = sources[:1], sources[1:]  # 'the USAF and Boeing signed a deal': with each other
     for actor in (*sources, *targets):
         name_the_title(actor, setting.article["text"])
         name_the_company(actor, setting)
+    suspects = targets if plover in _CHARGING else sources if plover in _HARMING else []
+    if len(suspects) == 1:  # 'arrested a man and a woman' are two people
+        name_the_suspect(suspects[0], setting)
     fill_countries(sources, targets, carrier, offset, setting)
     return sources, targets
 
@@ -146,7 +171,7 @@ def participants(carrier: Token, noun: Token) -> tuple[list[Token], list[Token]]
         if o.dep_ == "dobj" and pos(o) == "PROPN"
     ]
     for head in heads:
-        objects = [c for c in head.children if c.dep_ in ("dobj", "dative") and c.i != noun.i]
+        objects = [_deed_doer(c) for c in head.children if c.dep_ in ("dobj", "dative") and c.i != noun.i]
         targets.extend(objects)
         #: 'charged him with murder', 'X was accused of fraud': with a person acted on, these say why.
         charged = any(_is_agentive(t) for t in objects) or (
@@ -161,6 +186,16 @@ def participants(carrier: Token, noun: Token) -> tuple[list[Token], list[Token]]
     seen: set[int] = {t.i for t in sources}
     unique_targets = [t for t in targets if not (t.i in seen or seen.add(t.i))]  # type: ignore[func-returns-value]
     return sources, unique_targets[:3]
+
+
+def _deed_doer(obj: Token) -> Token:
+    """'Ingraham apologized, but Hogg blasted it': an 'it' that stands for the deed of the clause the
+    verb is joined to is aimed at that clause's subject."""
+    verb = obj.head
+    if obj.lower_ != "it" or verb.dep_ != "conj" or pos(verb.head) != "VERB":
+        return obj
+    subject = next((c for c in verb.head.children if c.dep_ == "nsubj"), None)
+    return subject if subject is not None and pos(subject) == "PROPN" else obj
 
 
 def _says_what(clause: Token, event: Token) -> bool:
@@ -203,6 +238,42 @@ def _sharessubject_of(clause: Token, dep: str = "advcl") -> bool:
     )
 
 
+def _destination(actor: Actor, setting: Setting) -> bool:
+    """'a march from Beijing to the court', 'flew to Geneva': a city one goes from or to is where, not
+    whom, the event is."""
+    text = setting.article["text"]
+    before = text[max(0, actor["start"] - 8) : actor["start"]].lower().split()
+    return (
+        bool(before)
+        and before[-1] in ("from", "to", "into", "toward", "towards")
+        and any(
+            p["start"] == actor["start"] and p["end"] == actor["end"] and p.get("feature") == "city"
+            for p in setting.places
+        )
+    )
+
+
+def _pressed(clause: Token) -> bool:
+    """'forced out by X', 'pressured by X': a passive adjunct that says who a concession yields to."""
+    return clause.dep_ == "advcl" and clause.tag_ == "VBN" and any(c.dep_ == "agent" for c in clause.children)
+
+
+def _thing(noun: Token) -> bool:
+    """A common noun for no one: 'decrees', 'the plan'."""
+    return noun.tag_ in ("NN", "NNS") and not names_people(noun, target=False)
+
+
+def _governing_verb(token: Token) -> Token | None:
+    """The verb a noun is the object of, through prepositions: 'rolled back some of the decrees'."""
+    for _ in range(4):
+        if token.dep_ not in ("dobj", "pobj", "prep") or token.head.i == token.i:
+            return None
+        token = token.head
+        if pos(token) == "VERB":
+            return token
+    return None
+
+
 def _own_passive(carrier: Token) -> bool:
     """'He was serving a life sentence after being convicted': a passive verb without a subject of its
     own is done to the subject it borrows."""
@@ -224,12 +295,24 @@ def subject_of(token: Token) -> Token | None:
     """The subject of a verb, climbing through 'decided to X', 'met ... and agreed', relative clauses and
     a statement that says it ('issued a statement condemning X')."""
     current = token
+    joined = False
     for _ in range(6):
         for child in current.children:
             if child.dep_ in ("nsubj", "nsubjpass"):
+                if joined and current.dep_ == "relcl" and child.tag_ == "WDT" and _thing(current.head):
+                    break  # 'rolled back the decrees which had celebrated X and vowed to Y': not the decrees
+                if current.dep_ == "relcl" and child.tag_ in ("WP", "WDT") and child.dep_ == "nsubj":
+                    return current.head  # 'arrested one gentleman who refused to leave': the gentleman
                 return child
+        else:
+            if current.dep_ == "relcl":
+                return current.head
         if current.dep_ == "relcl":
-            return current.head
+            current = _governing_verb(current.head) or current
+            if current.dep_ == "relcl":
+                return None
+            continue
+        joined = joined or current.dep_ == "conj"
         if current.dep_ in ("xcomp", "conj", "advcl", "ccomp", "acomp") and current.head.i != current.i:
             current = current.head
             continue
@@ -244,6 +327,11 @@ def subject_of(token: Token) -> Token | None:
             and current.head.dep_ == "prep"
             and pos(current.head.head) == "VERB"
         ):
+            if current.head.lower_ in _WHEN and any(
+                c.dep_ == "poss" or (c.dep_ == "det" and c.lower_ in ("the", "this", "that"))
+                for c in current.children
+            ):
+                return None  # 'children who fled during the bombing' did not bomb ('after fighting with' did)
             current = current.head.head
             continue
         return None

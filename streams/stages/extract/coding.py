@@ -9,8 +9,15 @@ from spacy.tokens import Doc, Token
 
 from streams.stages.extract.grammar import clause_verb, lemma, pos, verb_chain
 from streams.stages.extract.lexicon import LIGHT_VERBS, NOUNS, PROMISSORY, SPEECH_VERBS, VERBS, Trigger, words
-from streams.stages.extract.modality import counted, is_conditional, is_intent, states_obligation, unreal
-from streams.stages.extract.senses import PEOPLE, on_trial, sense
+from streams.stages.extract.modality import (
+    counted,
+    is_conditional,
+    is_intent,
+    modality,
+    states_obligation,
+    unreal,
+)
+from streams.stages.extract.senses import PEOPLE, RULES, on_trial, sense
 
 _TEMPORAL = frozenset(words("after before since during until following upon"))
 #: Words that make an event noun a medical condition: 'a cardiac arrest'.
@@ -52,7 +59,7 @@ def event_triggers(doc: Doc) -> list[TriggerHit]:
     if len(kept) > 1:
         kept = [hit for hit in kept if not _describes(hit[1], kept)]
     if len(kept) > 1:
-        kept = [hit for hit in kept if not _continues(hit, kept)]
+        kept = [hit for hit in kept if not _continues(hit, kept) and not _elaborates(hit, kept)]
     return [hit for hit in kept if not (hit[1].i in charging and _only_alleges(hit[1]))]
 
 
@@ -72,12 +79,36 @@ def _continues(hit: TriggerHit, hits: list[TriggerHit]) -> bool:
 
 def _describes(carrier: Token, hits: list[TriggerHit]) -> bool:
     """'arrested the driver who killed a woman', 'injured a man who was visiting an inmate': a relative
-    clause that says who a participant of the sentence's event is tells no event of its own."""
+    clause that says who a participant of the sentence's event is tells no event of its own; one of the
+    same type retells it ('was accused by Jane Roe, who filed a complaint')."""
     head = carrier.head
-    if carrier.dep_ != "relcl" or head.tag_ not in ("NN", "NNS") or head.lower_ not in PEOPLE:
+    if carrier.dep_ != "relcl":
         return False
+    person = head.tag_ in ("NN", "NNS") and head.lower_ in PEOPLE
+    plover = next(t.plover for t, c, _ in hits if c.i == carrier.i)
     clause = {t.i for t in carrier.subtree}
-    return any(other.i not in clause and head in other.subtree for _, other, _ in hits)
+    return any(
+        other.i not in clause and head in other.subtree and (person or t.plover == plover)
+        for t, other, _ in hits
+    )
+
+
+def _elaborates(hit: TriggerHit, hits: list[TriggerHit]) -> bool:
+    """'settled the suit, with the firm paying and agreeing to stay out', 'shot him, killing him': a
+    participle under a verb of the same type tells how that one occurrence went ('after' keeps two)."""
+    trigger, carrier, _ = hit
+    if carrier.tag_ != "VBG" or carrier.dep_ not in ("advcl", "conj", "pcomp"):
+        return False
+    head = carrier
+    for _ in range(4):
+        if head.dep_ not in ("advcl", "conj", "pcomp", "prep", "pobj") or head.head.i == head.i:
+            return False
+        head = head.head
+        if head.dep_ == "prep" and head.lower_ in _TEMPORAL:
+            return False
+        if any(other.i == head.i and t.plover == trigger.plover for t, other, _ in hits):
+            return True
+    return False
 
 
 def _only_alleges(carrier: Token) -> bool:
@@ -98,18 +129,23 @@ def code_event_type(trigger: Trigger, carrier: Token) -> Trigger | None:
     sensed = sense(trigger, carrier)
     if sensed is None:
         return None
+    if lemma(carrier) in ("violate", "breach") and modality(carrier) == "claimed":
+        return None  # 'the suit claims that the company violated the agreement': what the claim says
     plover, cameo, mode = sensed.plover, sensed.cameo, sensed.mode
     promised = next((hit for c in carrier.children if c.dep_ == "xcomp" and (hit := _trigger(c))), None)
     verb = clause_verb(carrier)
+    why_unreal = unreal(carrier)
     if lemma(carrier) in PROMISSORY and promised is not None:
         plover = promised[0].plover
         plover, cameo, mode = ("THREATEN", "13", None) if plover in _CONFLICT else ("AGREE", "03", None)
-    elif unreal(carrier) in ("question", "nonfactive"):
-        return None
+    elif why_unreal in ("question", "nonfactive", "content") or (
+        why_unreal == "future" and pos(carrier) == "NOUN"
+    ):
+        return None  # an event noun under 'will' and a preposition is a plan ('will continue with the tour')
     elif states_obligation(carrier) and lemma(carrier.head) in SPEECH_VERBS:
         plover, cameo, mode = "REQUEST", "10", "demand"
     elif verb is not None and any(c.dep_ == "neg" for v in verb_chain(verb) for c in v.children):
-        if plover not in ("AGREE", "SUPPORT", "COOPERATE", "CONCEDE"):
+        if plover not in ("AGREE", "SUPPORT", "COOPERATE", "CONCEDE") or _not_yet(verb):
             return None
         plover, cameo, mode = "REJECT", "12", None
     elif is_intent(carrier) and is_conditional(carrier):
@@ -119,9 +155,17 @@ def code_event_type(trigger: Trigger, carrier: Token) -> Trigger | None:
             plover, cameo, mode = "THREATEN", "13", None
         elif plover in _COOPERATIVE:
             plover, cameo, mode = "AGREE", "03", None
-    elif unreal(carrier) is not None:
+    elif why_unreal is not None:
         return None
     return Trigger(plover, cameo, mode)
+
+
+def _not_yet(verb: Token) -> bool:
+    """'prosecutors have not signed off on the facility': a present perfect denied says it has not
+    happened yet, not that anyone refused."""
+    return verb.tag_ == "VBN" and any(
+        c.dep_ == "aux" and c.lower_ in ("have", "has", "'ve") for c in verb.children
+    )
 
 
 def _trigger(token: Token) -> TriggerHit | None:
@@ -144,23 +188,42 @@ def _trigger(token: Token) -> TriggerHit | None:
                     continue
                 if counted(child, numbered=token_lemma == "have"):
                     continue  # 'has two prior convictions': a count, not an occurrence
+                if (
+                    token_lemma == "have"
+                    and child.tag_ == "NNS"
+                    and not any(c.dep_ in ("det", "poss", "nummod") for c in child.children)
+                ):
+                    continue  # 'Italy and Spain have had protests of their own': a kind, not one
                 if any(c.lower_ in _MEDICAL for c in child.children if c.dep_ in ("amod", "compound")):
                     continue
                 for noun in (child, *(c for c in child.children if c.dep_ == "compound")):
                     if lemma(noun) == "trial" and not on_trial(noun):
                         continue  # 'offering free trials'
-                    if lemma(noun) in NOUNS:
+                    if lemma(noun) in NOUNS and not _hyphenated_name(noun):
                         return NOUNS[lemma(noun)], token, (token.i, child.i)
         if token_lemma in VERBS:
             return VERBS[token_lemma], token, (token.i, token.i)
         return None
     if pos(token) == "NOUN" and token_lemma in NOUNS:
+        if _hyphenated_name(token):
+            return None  # 'a Band-Aid'
         if token.dep_ in ("dobj", "attr", "compound") and lemma(token.head) in LIGHT_VERBS:
             return None
         if token.dep_ == "compound" and lemma(token.head.head) in LIGHT_VERBS:
             return None
         return NOUNS[token_lemma], token, (token.i, token.i)
     return None
+
+
+def _hyphenated_name(token: Token) -> bool:
+    """A capitalised word hyphenated to a capitalised word before it is part of a name ('Band-Aid',
+    'Rolls-Royce'), not the event noun it looks like."""
+    if token.i < 2 or not token.text[:1].isupper():
+        return False
+    hyphen, before = token.doc[token.i - 1], token.doc[token.i - 2]
+    return (
+        hyphen.text == "-" and not hyphen.whitespace_ and not before.whitespace_ and before.text[:1].isupper()
+    )
 
 
 def _governing_trigger(carrier: Token, carriers: Container[int]) -> int | None:
@@ -179,9 +242,12 @@ def _governing_trigger(carrier: Token, carriers: Container[int]) -> int | None:
         "nsubj",
         "amod",
         "pcomp",
+        "conj",
     ):
         if head.head.i == head.i or (head.dep_ == "pcomp" and head.head.lower_ in _TEMPORAL):
             return None  # 'remanded after being charged': two events in sequence
+        if head.dep_ == "conj" and pos(head) != "NOUN":
+            return None  # verbs joined are their own events; a noun joined to an object is that object
         head = head.head
         if head.i in carriers:
             return head.i
@@ -200,8 +266,8 @@ def _demand(token: Token) -> TriggerHit | None:
     ):
         return None
     modal = next((c for c in token.children if c.dep_ == "aux" and c.lower_ in ("must", "should")), None)
-    if modal is None:
-        return None
+    if modal is None or any(c.dep_ == "nsubj" and lemma(c) in RULES for c in token.head.children):
+        return None  # 'the EU mantra states that Europeans should learn two languages' is a rule
     return Trigger("REQUEST", "10", "demand"), token, (modal.i, token.i)
 
 

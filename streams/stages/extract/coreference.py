@@ -12,7 +12,7 @@ from streams.contracts import Actor
 from streams.stages import geo
 from streams.stages.extract.dates import TIME_WORDS
 from streams.stages.extract.grammar import lemma, pos
-from streams.stages.extract.lexicon import SECTORS, SPEECH_VERBS, items, words
+from streams.stages.extract.lexicon import NOUNS, SECTORS, SPEECH_VERBS, items, words
 from streams.stages.extract.names import (
     INSTITUTION_WORDS,
     KNOWN_ORGANISATIONS,
@@ -55,7 +55,14 @@ _POLICE = re.compile(
     re.IGNORECASE,
 )
 #: Runs of capitalised words, initials and name particles: candidate names before a pronoun.
-_NAME_RUN = re.compile(r"[A-Z][\w'’-]*\.?(?: (?:[A-Z][\w'’-]*\.?|de|van|von|bin|al|da|del))*")
+_NAME_RUN = re.compile(r"[A-Z][\w'’-]*\.?(?: (?:[A-Z][\w'’-]*\.?|(?:de|van|von|bin|al|da|del)\b))*")
+#: Last words of the names of bodies, not people: 'Amnesty International', 'Human Rights Watch'.
+_BODY_WORDS = INSTITUTION_WORDS | frozenset(
+    words(
+        "international inc corp group union association foundation committee institute agency "
+        "organization organisation trust society league watch network company"
+    )
+)
 #: Words for the firm the article is about.
 _FIRM = re.compile(r"(?:the\s+)?(?:company|firm)", re.IGNORECASE)
 #: A name opening a sentence, up to four capitalised words ('Airbus has', 'Alcoa Inc.'s').
@@ -84,6 +91,58 @@ def name_the_title(actor: Actor, text: str) -> None:
     start, end = match.start(1), match.start(1) + len(match.group(1).rstrip())
     actor["text"] = actor["name"] = text[start:end]
     actor["start"], actor["end"] = start, end
+
+
+#: A person described, not named: 'An Oklahoma man', 'a 46-year-old man', 'A convicted sex offender'.
+_DESCRIBED = re.compile(
+    r"(?:an?|one) (?:[\w'’.-]+ ){0,3}"
+    r"(?:man|woman|teen|teenager|youth|boy|girl|driver|suspect|offender|gunman)",
+    re.IGNORECASE,
+)
+
+
+#: Nouns of violence: who they are 'of' is the victim.
+_HARM_NOUNS = frozenset(word for word, trigger in NOUNS.items() if trigger.plover == "ASSAULT") | {"death"}
+
+
+def name_the_suspect(actor: Actor, setting: Setting) -> None:
+    """'An Oklahoma man was found guilty ... Christopher Kenyon Simpson of Fort Coffee is accused': crime
+    news describes the one it is about before naming them. A described suspect is the person whose name
+    the article repeats most (on a tie, the first named), officials aside."""
+    text = setting.article["text"]
+    harm = re.search(r"(\w+) of $", text[max(0, actor["start"] - 30) : actor["start"]])
+    if _DESCRIBED.fullmatch(actor["text"]) is None or (
+        harm and harm.group(1).lower().rstrip("s") in _HARM_NOUNS
+    ):
+        return  # 'the murder of a Japanese man' is the victim; 'the trial of an Albany teen' the suspect
+    people: dict[str, tuple[int, int]] = {}
+    officials: set[str] = set()
+    for match in _NAME_RUN.finditer(text):
+        span = _person_name(match, text, setting)
+        if span is None:
+            continue
+        surname = text[span[0] : span[1]].split()[-1]
+        if _official(text, span[0]):
+            officials.add(surname)
+        else:
+            people.setdefault(surname, span)
+    people = {name: span for name, span in people.items() if name not in officials}
+    if not people:
+        return
+    mentions = {name: len(re.findall(rf"\b{re.escape(name)}\b", text)) for name in people}
+    most = max(mentions.values())
+    start, end = people[next(name for name in people if mentions[name] == most)]
+    actor["text"] = actor["name"] = text[start:end]
+    actor["start"], actor["end"] = start, end
+    actor["country"], actor["country_source"] = None, "none"  # the description's words were not the name's
+
+
+def _official(text: str, start: int) -> bool:
+    """A name right after a word for an office ('Police officer Nilanjan Biswas', 'spokeswoman Gina
+    Coburn'): an official who speaks or acts, not the one the news is about."""
+    before = re.search(r"(\w+)\s+$", text[max(0, start - 30) : start])
+    word = before.group(1).lower() if before else ""
+    return word in SECTORS or PEOPLE.get(word) in ("COP", "JUD", "GOV")
 
 
 def name_the_company(actor: Actor, setting: Setting) -> None:
@@ -215,8 +274,8 @@ def _names_person(token: Token, offset: int, setting: Setting) -> bool:
         head = head.head
     if head.dep_ == "pobj" and head.head.lower_ in LOCATION_PREPS | {"to", "from", "into"}:
         return False
-    if token.text.isupper() or is_time_word(token) or token.lower_ in SECTORS:
-        return False
+    if token.text.isupper() or is_time_word(token) or token.lower_ in SECTORS or token.lower_ in _BODY_WORDS:
+        return False  # 'Amnesty International recognized him': a body is no 'he'
     start = offset + token.idx
     if any(p["start"] <= start < p["end"] for p in setting.places):
         return False
@@ -244,7 +303,7 @@ def _person_name(match: re.Match[str], text: str, setting: Setting) -> tuple[int
     start, end = match.start() + words_[0].start(), match.start() + words_[-1].end()
     name = text[start:end]
     lowered = {w.group().lower().rstrip(".") for w in words_}
-    if lowered & (INSTITUTION_WORDS | GENERIC_PLACE_WORDS | SECTORS.keys() | TIME_WORDS | PEOPLE.keys()):
+    if lowered & (_BODY_WORDS | GENERIC_PLACE_WORDS | SECTORS.keys() | TIME_WORDS | PEOPLE.keys()):
         return None
     if name.isupper() or geo.normalize(name) in KNOWN_ORGANISATIONS or in_headline(text, start):
         return None

@@ -16,9 +16,14 @@ from streams.stages.extract.grammar import pos
 from streams.stages.extract.lexicon import SECTORS
 from streams.stages.extract.names import LOCATION_PREPS, NAME_TITLES, Setting, trusted_place
 from streams.stages.geo.toponyms import WELL_KNOWN_CITY_POPULATION, NameLookup
+from streams.stages.text import sentences
 
 #: A visitor's country is not the place visited; 'the NAFTA countries' are several.
 _NO_SETTING = re.compile(r"\b(?:visiting|countries|nations|governments|sides)\b", re.IGNORECASE)
+#: Commentators the article does not place: 'critics say the vote is a sham'.
+_OPINION_HOLDERS = re.compile(
+    r"(?:some |many )?(?:critics|analysts|experts|observers|commentators)", re.IGNORECASE
+)
 #: How many times more mentions the article's country needs than the next one to be its setting.
 _DOMINANCE = 2.0
 #: 'Apple Inc.', 'AirTanker Ltd.': a company, whose country is not the news's setting.
@@ -76,6 +81,29 @@ def _named_with_country(actor: Actor, setting: Setting) -> str | None:
         country = _stated_with(name, actor, setting)
         if country is not None:
             return country
+    return _described_firm(last, setting)
+
+
+#: 'The US software giant said', 'the German carmaker': a firm described by its country.
+_FIRM_DESCRIPTION = re.compile(
+    r"\b[Tt]he ((?:[A-Z]\.)+|[A-Z][\w'’-]*) (?:[a-z-]+ ){0,2}"
+    r"(?:giant|company|firm|maker|carmaker|manufacturer|retailer|bank|airline|group|conglomerate)\b"
+)
+
+
+def _described_firm(last: str, setting: Setting) -> str | None:
+    """'Microsoft on Wednesday released a patch. The US software giant said ...': the country a
+    description gives the firm that the sentence before it names."""
+    text = setting.article["text"]
+    spans: list[tuple[int, int]] | None = None
+    for found in _FIRM_DESCRIPTION.finditer(text):
+        spans = spans if spans is not None else list(sentences(text))  # only for an article with one
+        before = [start for start, end in spans if end <= found.start()]
+        previous = text[before[-1] : found.start()] if before else ""
+        if re.search(rf"\b{re.escape(last)}\b", previous):
+            country = _country_cue(found.group(1), setting)
+            if country is not None:
+                return country
     return None
 
 
@@ -97,12 +125,39 @@ def _stated_with(last: str, actor: Actor, setting: Setting) -> str | None:
                 if common > 2 or word in STOP_WORDS or word.endswith(("ed", "ing")):
                     break
             country = _country_cue(word, setting)
+            if country is None and word.lower() in _OFFICES:
+                country = _office_country(word, setting)
             if country is not None:
                 return country
         country = _described_country(text, start + len(last), setting)
         if country is not None:
             return country
     return None
+
+
+#: Titles of office that the article may say whose they are: 'President X' ... 'the President of Armenia'.
+_OFFICES = frozenset(k for k, sector in SECTORS.items() if sector == "GOV" and " " not in k)
+
+
+def _office_country(title: str, setting: Setting) -> str | None:
+    """The one country whose office the article names with this title ('the President of Armenia',
+    'Armenia's president'), when the article's setting is that country or none: 'President Serzh
+    Sargsyan' in a story set at the Holy See."""
+    text = setting.article["text"]
+    office = rf"(?i:{re.escape(title)})"
+    named = re.findall(rf"\b{office} of (?:the )?((?:Republic of )?[A-Z][\w'’-]*(?: [A-Z][\w'’-]*)*)", text)
+    named += re.findall(rf"\b([A-Z][\w'’-]*)['’]s {office}\b", text)
+    countries = set()
+    for name in named:
+        for key in (name, name.split()[-1]):
+            found = setting.entries(key)
+            if found and found[0].rank == geo.RANK["country"] and found[0].place["country"]:
+                countries.add(found[0].place["country"])
+                break
+    if len(countries) != 1:
+        return None
+    country = countries.pop()
+    return country if setting_country(setting) in (None, country) else None
 
 
 def _described_country(text: str, end: int, setting: Setting) -> str | None:
@@ -216,7 +271,10 @@ def _event_places(carrier: Token, offset: int, places: list[Place]) -> list[Plac
 
 def _takes_setting(actor: Actor) -> bool:
     """International bodies have no country; a company's is its own, not where the news happens; a
-    visitor's is not the place visited; several countries are not one."""
+    visitor's is not the place visited; several countries are not one; critics and analysts the article
+    does not place are of no country."""
     if actor["sector"] in ("IGO", "BUS") or _NO_SETTING.search(actor["text"]):
+        return False
+    if _OPINION_HOLDERS.fullmatch(actor["text"]):
         return False
     return _COMPANY_SUFFIX.search(actor["text"]) is None

@@ -33,6 +33,17 @@ def is_game_report(text: str) -> bool:
     return len(cues) + (_SCORE.search(text) is not None) >= GAME_CUES
 
 
+#: Verbs of criticism that are also verbs of hitting: in a game report 'blasted Rahman' is a punch.
+_HITTING = re.compile(
+    r"^(?:blast|slam|hammer|batter|pound|rip)(?:s|ed|med|ped|ing|ming|ping)?\b", re.IGNORECASE
+)
+
+
+def is_play_trigger(plover: str, trigger: str) -> bool:
+    """A type a game report's play is told with, or criticism told with a verb of hitting."""
+    return plover in PLAY_TYPES or (plover == "ACCUSE" and _HITTING.match(trigger) is not None)
+
+
 def is_play(sentence: str) -> bool:
     """A sentence of a game report tells play unless it names real violence ('a gunman opened fire')."""
     return _VIOLENCE.search(sentence) is None

@@ -13,8 +13,10 @@ from streams.stages.extract.lexicon import (
     IMPLICATIVE,
     INTENT_GOVERNORS,
     NONFACTIVE,
+    NOUNS,
     PROMISSORY,
     SPEECH_VERBS,
+    VERBS,
     words,
 )
 
@@ -62,12 +64,16 @@ def unreal(carrier: Token) -> str | None:
         determiners = {c.lower_ for c in carrier.children if c.dep_ in ("det", "amod", "nummod")}
         if "no" in determiners:
             return "negated"
-        if carrier.tag_ == "NNS" and determiners & _AGGREGATE:
+        if carrier.tag_ == "NNS" and determiners & (_AGGREGATE | {"all", "any"}):  # 'all known attacks'
             return "aggregate"
         if counted(carrier):
             return "aggregate"
         if carrier.dep_ == "pobj" and carrier.head.lower_ in _TOPIC_PREPS:
             return "topic"
+        if _goal(carrier):
+            return "purpose"
+        if carrier.dep_ == "dobj" and lemma(carrier.head) in _CONTAINING:
+            return "content"  # 'the release will include more support for multitouch'
         if carrier.dep_ == "nsubj" and pos(carrier.head) == "VERB" and carrier.head.lower_ not in _OCCURRING:
             return "topic"
     if verb is None:
@@ -78,20 +84,89 @@ def unreal(carrier: Token) -> str | None:
     governor = lemma(last.head)
     if last.dep_ in ("xcomp", "ccomp", "acl") and governor in NONFACTIVE:
         return "nonfactive"
-    if any(c.dep_ == "mark" and c.lower_ in ("if", "unless", "whether") for v in chain for c in v.children):
-        return "conditional"
-    if auxiliaries & _POSSIBILITY:
-        return "possible"
-    if auxiliaries & {"should", "must", "ought"} and not announced(last):
-        return "obligation"
-    if auxiliaries & _FUTURE and not announced(last):
-        return "future"
+    if reason := _modal(chain, auxiliaries):
+        return reason
+    if carrier.dep_ == "pobj" and auxiliaries & _FUTURE and lemma(verb) not in VERBS:
+        return "future"  # 'said they will continue with their tour': a plan, however announced
+    if (ruling := _ruling_clause(last)) is not None:
+        ruling_chain = verb_chain(ruling)
+        ruling_aux = {c.lower_ for v in ruling_chain for c in v.children if c.dep_ == "aux"}
+        if reason := _modal(ruling_chain, ruling_aux, time_clause=last.dep_ == "advcl"):
+            return reason
     infinitive = "to" in auxiliaries and last.tag_ == "VB" and last.dep_ in ("advcl", "xcomp", "acl", "relcl")
     if infinitive and governor not in IMPLICATIVE | INTENT_GOVERNORS | PROMISSORY:
         return "purpose"
     if any(c.dep_ in ("advmod", "npadvmod") and c.lower_ in _HABITUAL for v in chain for c in v.children):
         return "habitual"
     return None
+
+
+def _modal(chain: list[Token], auxiliaries: set[str], time_clause: bool = False) -> str | None:
+    """A condition, a possibility, an obligation no one is said to demand, or a future no one is said to
+    announce, in the clause of ``chain``; ``time_clause``: the event is told in a time clause under it
+    ('while experts take the stage' under 'will gather'), whose present is that future."""
+    last = chain[-1]
+    if any(c.dep_ == "mark" and c.lower_ in ("if", "unless", "whether") for v in chain for c in v.children):
+        return "conditional"
+    if auxiliaries & _POSSIBILITY:
+        return "possible"
+    if auxiliaries & {"should", "must", "ought"} and not announced(last):
+        return "obligation"
+    if auxiliaries & _FUTURE and (time_clause or not announced(last)):
+        return "future"
+    return None
+
+
+#: Conjunctions of a time clause, whose present tense takes the tense of the clause it modifies.
+_TIME_MARKS = frozenset(words("while when whenever as once until till before after"))
+
+
+def _ruling_clause(verb: Token) -> Token | None:
+    """The verb whose modality a clause without its own takes: a gerund without a subject under a
+    preposition ('could be facing charges in addition to violating probation'), or a present-tense time
+    clause ('will gather ... while experts take to the stage')."""
+    if verb.tag_ == "VBG" and verb.dep_ == "pcomp" and not any(c.dep_ == "nsubj" for c in verb.children):
+        head = verb.head
+        for _ in range(4):
+            if pos(head) == "VERB":
+                return head
+            if head.dep_ not in ("prep", "pobj") or head.head.i == head.i:
+                return None
+            head = head.head
+        return None
+    if (
+        verb.dep_ == "advcl"
+        and verb.tag_ in ("VBP", "VBZ")
+        and any(c.dep_ == "mark" and c.lower_ in _TIME_MARKS for c in verb.children)
+    ):
+        return verb.head if pos(verb.head) == "VERB" else None
+    return None
+
+
+#: Verbs whose object is what something holds, not what anyone did: 'the update includes support'.
+_CONTAINING = frozenset(f for v in words("include contain feature involve") for f in forms(v))
+#: Types of what one works for: 'efforts for a peaceful settlement', 'pushed toward a deal'.
+_SOUGHT = frozenset({"AGREE", "CONSULT", "COOPERATE", "AID", "SUPPORT", "CONCEDE", "RETREAT"})
+
+
+#: Words of working for something: 'made efforts for', 'pushing toward', 'a bid for'.
+_STRIVING = frozenset(
+    f for w in words("effort work push bid campaign drive struggle quest strive lobby") for f in forms(w)
+)
+
+
+def _goal(noun: Token) -> bool:
+    """A cooperative event noun that someone strives for is not one that happened: 'made unremitting
+    efforts for a peaceful settlement', 'worked toward a deal' ('returned to Geneva for talks' and
+    'thanked him for his support' keep it)."""
+    if noun.dep_ != "pobj" or noun.head.lower_ not in ("for", "toward", "towards"):
+        return False
+    trigger = NOUNS.get(lemma(noun))
+    if trigger is None or trigger.plover not in _SOUGHT:
+        return False
+    holder = noun.head.head
+    objects = [c for c in holder.children if c.dep_ == "dobj"] if pos(holder) == "VERB" else []
+    return any(t.lower_ in _STRIVING for t in (holder, *objects))
 
 
 #: Verbs of knowing and talking: what they are 'of' or 'about' is a topic ('learned of the attacks').
@@ -105,9 +180,9 @@ def _share(subject: Token) -> bool:
 
 
 def _no_one(subject: Token) -> bool:
-    """'No one', 'nobody', 'none': a subject that denies the event."""
-    return subject.lower_ in ("nobody", "none") or (
-        subject.lower_ == "one" and any(c.lower_ == "no" for c in subject.children)
+    """'No one', 'nobody', 'none', 'no other form of funding': a subject that denies the event."""
+    return subject.lower_ in ("nobody", "none") or any(
+        c.dep_ == "det" and c.lower_ == "no" for c in subject.children
     )
 
 
@@ -199,8 +274,12 @@ def counted(noun: Token, numbered: bool = False) -> bool:
         return False
     if numbered and any(c.dep_ == "nummod" and c.lower_ not in ("one", "1") for c in noun.children):
         return True
-    quantity = noun.head.head if noun.dep_ == "pobj" and noun.head.lower_ == "of" else None
-    return quantity is not None and (quantity.lower_ in _AGGREGATE or quantity.tag_ == "CD")
+    while noun.dep_ == "pobj" and noun.head.lower_ == "of" and noun.head.head.i != noun.head.i:
+        quantity = noun.head.head  # 'dozens of freedom of information requests'
+        if quantity.lower_ in _AGGREGATE or quantity.tag_ == "CD":
+            return True
+        noun = quantity
+    return False
 
 
 #: Verbs that make what they govern someone's claim, not a reported fact: 'prosecutors allege X shot Y'.

@@ -192,7 +192,8 @@ def _code(tokens: list[Token], entries: NameLookup) -> tuple[str | None, str | N
         for i in range(len(words) - n + 1):
             phrase = " ".join(t.text for t in words[i : i + n])
             key = geo.normalize(phrase)
-            if key in KNOWN_ORGANISATIONS and (n > 1 or names_organisation(words[i])):
+            inside = n == 1 and i > 0 and words[i - 1].tag_ == "NNP"  # 'African National Congress'
+            if key in KNOWN_ORGANISATIONS and (n > 1 or names_organisation(words[i])) and not inside:
                 country, sector = KNOWN_ORGANISATIONS[key]
                 name = re.sub(r"^the\s+", "", phrase, flags=re.IGNORECASE)
                 return country, sector, name, "stated" if country else "none"

@@ -70,8 +70,12 @@ _WEAPON_THINGS = frozenset(
     words("shot shots round rounds bullet bullets missile missiles rocket rockets shell shells gas salvo gun")
 )
 #: 'a new iPhone', 'its latest model': what is new is a product, not a person.
-_NEW = frozenset(words("new latest upcoming updated"))
+_NEW = frozenset(words("new latest upcoming updated original"))
 _MONEY = frozenset(words("money cash funds pension savings deposit deposits"))
+#: Who a product is released to: 'released the update to all users'.
+_BUYERS = frozenset(
+    words("customer customers user users subscriber subscribers owner owners buyer buyers consumer consumers")
+)
 _RELEASED_THINGS = frozenset(
     words(
         "version update patch software feature device model album film product edition lineup statement "
@@ -89,12 +93,18 @@ _CLAIMED = frozenset(
         "speculation appeal request proposal demand demands"
     )
 )
-#: What acts for an authority: 'a plan that will not allow candidates', 'the law permits'.
-_INSTRUMENTS = frozenset(
+#: Texts that lay down what must be done: what they state is a rule, not anyone's demand.
+RULES = frozenset(
     words(
-        "plan law laws decision decree order ruling regulation regulations rule rules bill act measure "
-        "measures policy resolution agreement deal treaty accord constitution court"
+        "law laws decree regulation regulations rule rules bill act policy resolution treaty constitution "
+        "mantra motto principle guideline guidelines code charter"
     )
+)
+#: What one breaks in committing a crime, not in defying a party: 'violated federal law'.
+_LAWS = frozenset(words("law laws statute statutes code regulation regulations rules"))
+#: What acts for an authority: 'a plan that will not allow candidates', 'the law permits'.
+_INSTRUMENTS = RULES | frozenset(
+    words("plan decision order ruling measure measures agreement deal accord court")
 )
 #: Forms of the verbs that end what they govern, and of those that undo a legal step.
 _ENDING = frozenset(f for v in words("end terminate sever dissolve abandon scrap") for f in forms(v))
@@ -121,6 +131,11 @@ def _objects(verb: Token) -> list[Token]:
     ):
         found = [c for c in verb.head.children if c.dep_ == "nsubjpass"]  # 'was booked and later released'
     return found
+
+
+def _product(token: Token) -> bool:
+    """A name that is a product, not a party: 'the new iPhone', 'iPhone 4', 'the latest model'."""
+    return token.tag_ in ("NNP", "NNPS") and not is_person(token)
 
 
 def _agent_subject(verb: Token) -> Token | None:
@@ -160,6 +175,8 @@ def on_trial(trial: Token) -> bool:
         for o in p.children
         if o.dep_ == "pobj"
     ]
+    if any(c.dep_ == "amod" and c.lower_ == "free" for c in trial.children):
+        return False  # 'free two-week trials of Dropbox Professional': a product tried out
     if any(is_person(o) for o in accused):
         return True
     return any(
@@ -192,6 +209,22 @@ def _names_any(tokens: list[Token], things: frozenset[str]) -> bool:
     )
 
 
+def _event_noun(token: Token) -> bool:
+    """A noun of the lexicon in its event sense ('offered talks'; 'offered free trials' is a product)."""
+    return lemma(token) in NOUNS and (lemma(token) != "trial" or on_trial(token))
+
+
+def _prep_objects(verb: Token, preps: tuple[str, ...]) -> list[Token]:
+    """The objects of the verb's prepositions ``preps``: 'for all its customers'."""
+    return [
+        o
+        for p in verb.children
+        if p.dep_ == "prep" and p.lower_ in preps
+        for o in p.children
+        if o.dep_ == "pobj"
+    ]
+
+
 def _of_objects(token: Token) -> list[Token]:
     """'tons of food aid', 'part of a military aid program': what the measure word is of."""
     return [
@@ -219,6 +252,10 @@ def sense(trigger: Trigger, carrier: Token) -> Trigger | None:
         and _names_any(_objects(carrier), _CLAIMED)
     ):
         return Trigger("REJECT", "12")  # 'shot down rumors'
+    if pos(carrier) == "NOUN" and trigger.plover == "ASSAULT" and lemma(carrier) in ("raid", "raids"):
+        owners = [c for c in carrier.children if c.dep_ in ("compound", "poss", "amod")]
+        if any(c.lower_ in _AUTHORITIES or lemma(c) in _AUTHORITIES for c in owners):
+            return Trigger("COERCE", "17", "raid")  # 'a police raid on their home' is a search
     if pos(carrier) == "NOUN" and lemma(carrier) == "trial":
         return trigger if on_trial(carrier) else None  # 'offering free two-week trials' is no court
     if pos(carrier) != "VERB" or VERBS.get(lemma(carrier)) != trigger:
@@ -248,6 +285,10 @@ def sense(trigger: Trigger, carrier: Token) -> Trigger | None:
         return None if any(c.dep_ == "dobj" for c in carrier.children) else trigger
     if word in ("allow", "permit"):
         actor = subject if subject is not None or carrier.dep_ != "acl" else carrier.head
+        if actor is not None and actor.tag_ == "WDT" and carrier.dep_ == "relcl":
+            actor = carrier.head
+        if carrier.tag_ in ("VBZ", "VBP") and actor is not None and lemma(actor) in RULES:
+            return None  # 'regulations that allow agencies to decide': what a standing rule permits
         if (
             actor is not None
             and actor.tag_ not in ("PRP", "WDT")
@@ -276,6 +317,14 @@ def sense(trigger: Trigger, carrier: Token) -> Trigger | None:
         payer = [carrier.head] if carrier.dep_ == "relcl" and not objects else objects
         if payer and not any(is_person(o) for o in payer):
             return None  # 'the rent he charges', 'charged a fee'
+    if trigger.plover == "SUPPORT" and objects and all(_product(o) for o in objects):
+        return None  # 'the new iPhone was praised by Jobs': a product reviewed, not a party supported
+    if word in ("violate", "breach") and _names_any(objects, _LAWS):
+        return None  # 'after violating federal law': a crime, which its charge codes, not a defiance
+    if word == "block" and any(NOUNS.get(lemma(o), trigger).plover == "ASSAULT" for o in objects):
+        return None  # 'workarounds that blocked all known attacks': a defence, not a protest
+    if word == "accept" and not any(c.dep_ == "dobj" for c in carrier.children) and {"to", "into"} & preps:
+        return None  # 'was accepted to three universities': admitted, not agreeing
     if (
         word == "block"
         and subject is not None
@@ -288,11 +337,11 @@ def sense(trigger: Trigger, carrier: Token) -> Trigger | None:
         ]
         if any(c.dep_ == "xcomp" for c in carrier.children) or any(is_person(o) for o in recipients):
             return trigger
-        return (
-            trigger if _names_any(objects, _AID_THINGS) or any(lemma(o) in NOUNS for o in objects) else None
-        )
+        return trigger if _names_any(objects, _AID_THINGS) or any(map(_event_noun, objects)) else None
     if word == "share":
         return trigger if _names_any(objects, _SHARED_THINGS) else None
+    if word == "release" and _names_any(_prep_objects(carrier, ("for", "to")), _BUYERS):
+        return None  # 'is releasing Smart Sync for all its business customers': a product
     if word in ("release", "free", "swap"):
         on_bail = "on" in preps and "bail" in {t.lower_ for t in carrier.subtree}
         return trigger if on_bail or any(is_person(o) for o in objects) else None
