@@ -194,6 +194,12 @@ def bench_pipeline(
                     if record.topic == contracts.UNIQUE:
                         unique.add(value["id"])
             feeder.join()
+            # The later stages (stories) may still be working when the last verdict is out: the
+            # pipeline's rate and the CPU count until the workers have consumed everything (the sizes too).
+            consumed = wait_until_consumed(pipeline.settings, pipeline.settings.app_id)
+            results["consumed_after_s"] = round(consumed, 1) if consumed is not None else None
+            if consumed is not None:
+                results["pipeline_articles_per_s"] = round(total / (time.time() - started), 1)
             cpu_after = _cpu([*pids, broker_pid])
             own_after = psutil.Process().cpu_times()
         worker_cpu = [after - before for before, after in zip(cpu_before, cpu_after, strict=True)]
@@ -203,10 +209,6 @@ def bench_pipeline(
         results["peak_rss_mb_by_worker"] = [round(worker.peak_rss_mb(), 1) for worker in pipeline.workers]
         results["peak_rss_mb"] = max(results["peak_rss_mb_by_worker"])
         if sizes:  # reading every topic back takes minutes after a long run
-            # The later stages (stories) may still be working when the last verdict is out: count their
-            # messages too, once the workers have consumed everything.
-            consumed = wait_until_consumed(pipeline.settings, pipeline.settings.app_id)
-            results["consumed_after_s"] = round(consumed, 1) if consumed is not None else None
             results.update(_sizes(pipeline.settings, total, in_window))
     latencies = [moment - received_at[id_] for id_, moment in first_event.items() if id_ in received_at]
     results.update(
