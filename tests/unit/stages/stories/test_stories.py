@@ -272,3 +272,17 @@ def test_an_original_joins_the_story_its_copy_joined_before_dedup_linked_them() 
     original = stream.add(article("q-en", FLOOD, "Floods kill 16 in Bahia Blanca"))  # nothing in common
     assert original.story_id == copy.story_id
     assert original.stories[-1]["num_articles"] == 2 and original.stories[-1]["num_mentions"] == 2
+
+
+def test_an_article_waits_only_for_earlier_ones_that_could_beat_its_best_stored_story() -> None:
+    def report(stored: bool) -> stories.ShardReport:
+        return {
+            "shard": 0,
+            "weights": {"n:valencia": 1.0},
+            "dots": {"s1": 0.9} if stored else {},
+            "stories": {"s1": [0.9, 1.0, 1]} if stored else {},
+            "before": {"a0": [0.5, 1.0, 0.5]},  # scores at most 0.5 against the article in flight
+        }
+
+    assert stories.predecessors([report(stored=False)]) == ["a0"]  # it would found a story: it waits
+    assert stories.predecessors([report(stored=True)]) == []  # a stored story scores 0.9: no wait
