@@ -7,8 +7,8 @@ import math
 
 #: Platt scaling of the rule score, fitted on every record of the coding dev set against whether it
 #: matched a gold event of its type; ``python -m streams.tools.eval.calibration`` measures and refits it.
-SCORE_INTERCEPT = -1.085
-SCORE_SLOPE = 2.019
+SCORE_INTERCEPT = -0.008
+SCORE_SLOPE = 1.137
 
 
 def calibrated(score: float) -> float:
