@@ -6,6 +6,7 @@ from typing import Any
 
 from streams import contracts
 from streams.contracts import CleanArticle
+from streams.stages.extract import Extractor
 
 
 def article(text: str, language: str = "en", article_id: str = "a1", **extra: Any) -> CleanArticle:
@@ -32,3 +33,8 @@ def article(text: str, language: str = "en", article_id: str = "a1", **extra: An
     }
     record.update(extra)
     return record  # type: ignore[return-value]
+
+
+def event_types(extractor: Extractor, text: str) -> list[str]:
+    """The types of the records one article of ``text`` gives, in the order they are published."""
+    return [event["event_type"] for event in extractor.extract([article(text)])[0]]

@@ -4,7 +4,7 @@ the trigger, one record per occurrence, with modality and role (hand-written sen
 from __future__ import annotations
 
 import pytest
-from extract_articles import article
+from extract_articles import article, event_types
 
 from streams.contracts import Event
 from streams.stages.extract import Extractor
@@ -12,10 +12,6 @@ from streams.stages.extract import Extractor
 
 def _events(extractor: Extractor, text: str) -> list[Event]:
     return extractor.extract([article(text)])[0]
-
-
-def _types(extractor: Extractor, text: str) -> list[str]:
-    return [e["event_type"] for e in _events(extractor, text)]
 
 
 @pytest.mark.parametrize(
@@ -64,14 +60,14 @@ def test_common_news_events_have_triggers(
     ],
 )
 def test_unreal_statements_make_no_record(extractor: Extractor, text: str) -> None:
-    assert _types(extractor, text) == []
+    assert event_types(extractor, text) == []
 
 
 def test_announced_intentions_and_demands_are_coded(extractor: Extractor) -> None:
     said = "Palestinian leaders said they would boycott all contact with the United States."
-    assert _types(extractor, said) == ["THREATEN"]
+    assert event_types(extractor, said) == ["THREATEN"]
     demand = "Amnesty International said Egypt must free the jailed reporters."
-    assert _types(extractor, demand) == ["REQUEST"]
+    assert event_types(extractor, demand) == ["REQUEST"]
 
 
 @pytest.mark.parametrize(
@@ -94,7 +90,7 @@ def test_announced_intentions_and_demands_are_coded(extractor: Extractor) -> Non
 def test_a_trigger_counts_in_the_sense_its_arguments_give(
     extractor: Extractor, text: str, expected: list[str]
 ) -> None:
-    assert _types(extractor, text) == expected
+    assert event_types(extractor, text) == expected
 
 
 def test_the_crime_of_a_charge_is_an_event_and_is_claimed(extractor: Extractor) -> None:
@@ -117,12 +113,12 @@ def test_distinct_occurrences_stay_apart_and_retellings_merge(extractor: Extract
         "Police in Denver arrested Carlos Ruiz on Monday. "
         "Officers also arrested Dana White at her home in Aurora."
     )
-    assert _types(extractor, two_arrests) == ["COERCE", "COERCE"]
+    assert event_types(extractor, two_arrests) == ["COERCE", "COERCE"]
     retold = (
         "Police in Denver arrested Carlos Ruiz on Monday. "
         "Ruiz was arrested after a car chase through Denver, police said."
     )
-    assert _types(extractor, retold) == ["COERCE"]
+    assert event_types(extractor, retold) == ["COERCE"]
 
 
 def test_a_headline_event_is_the_body_sentence(extractor: Extractor) -> None:
@@ -137,7 +133,7 @@ def test_a_participant_named_by_a_pronoun_is_enough(extractor: Extractor) -> Non
         "Jacob Zuma appeared in a Durban court on Friday. The hearing was brief. The court was full. "
         "He resigned on February 14."
     )
-    assert "CONCEDE" in _types(extractor, text)
+    assert "CONCEDE" in event_types(extractor, text)
 
 
 @pytest.mark.parametrize(
@@ -152,7 +148,7 @@ def test_a_participant_named_by_a_pronoun_is_enough(extractor: Extractor) -> Non
     ],
 )
 def test_more_news_verbs(extractor: Extractor, text: str, expected: list[str]) -> None:
-    assert _types(extractor, text) == expected
+    assert event_types(extractor, text) == expected
 
 
 @pytest.mark.parametrize(
@@ -170,7 +166,7 @@ def test_more_news_verbs(extractor: Extractor, text: str, expected: list[str]) -
 def test_judgements_someone_states_are_criticism_or_support(
     extractor: Extractor, text: str, expected: list[str]
 ) -> None:
-    assert _types(extractor, text) == expected
+    assert event_types(extractor, text) == expected
 
 
 @pytest.mark.parametrize(
@@ -185,7 +181,7 @@ def test_judgements_someone_states_are_criticism_or_support(
 def test_particles_conjoined_passives_and_requests(
     extractor: Extractor, text: str, expected: list[str]
 ) -> None:
-    assert _types(extractor, text) == expected
+    assert event_types(extractor, text) == expected
 
 
 def test_the_news_and_an_earlier_occurrence_are_two_records(extractor: Extractor) -> None:
@@ -200,4 +196,4 @@ def test_the_news_and_an_earlier_occurrence_are_two_records(extractor: Extractor
         "In December 2017, a court in Baku sentenced Aziz Orujov to six years. "
         "Police arrested Aziz Orujov again in December 2017."
     )
-    assert _types(extractor, months).count("COERCE") == 2
+    assert event_types(extractor, months).count("COERCE") == 2

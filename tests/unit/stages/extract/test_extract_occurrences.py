@@ -4,13 +4,9 @@ that drops or merges a record, next to one the rule must keep."""
 from __future__ import annotations
 
 import pytest
-from extract_articles import article
+from extract_articles import article, event_types
 
 from streams.stages.extract import Extractor
-
-
-def _types(extractor: Extractor, text: str) -> list[str]:
-    return [e["event_type"] for e in extractor.extract([article(text)])[0]]
 
 
 @pytest.mark.parametrize(
@@ -35,7 +31,7 @@ def _types(extractor: Extractor, text: str) -> list[str]:
     ],
 )
 def test_only_occurrences_are_events(extractor: Extractor, text: str, expected: list[str]) -> None:
-    assert sorted(_types(extractor, text)) == sorted(expected)
+    assert sorted(event_types(extractor, text)) == sorted(expected)
 
 
 def test_a_noun_joined_to_an_unreal_one_is_unreal(extractor: Extractor) -> None:
@@ -43,7 +39,7 @@ def test_a_noun_joined_to_an_unreal_one_is_unreal(extractor: Extractor) -> None:
         "China and Russia hope that both parties could grasp the chance of the Seoul summit and "
         "the Singapore summit, Wang Yi said in Moscow."
     )
-    assert "CONSULT" not in _types(extractor, text)
+    assert "CONSULT" not in event_types(extractor, text)
 
 
 @pytest.mark.parametrize(
@@ -59,12 +55,12 @@ def test_a_noun_joined_to_an_unreal_one_is_unreal(extractor: Extractor) -> None:
 def test_senses_of_telling_shooting_down_and_feeling(
     extractor: Extractor, text: str, expected: list[str]
 ) -> None:
-    assert _types(extractor, text) == expected
+    assert event_types(extractor, text) == expected
 
 
 def test_verbs_of_one_type_joined_in_a_clause_are_one_event(extractor: Extractor) -> None:
     text = "Police in Brooklyn said officers shot and killed Kimani Gray on Saturday."
-    assert _types(extractor, text) == ["ASSAULT"]
+    assert event_types(extractor, text) == ["ASSAULT"]
 
 
 def test_the_same_doer_and_victim_are_one_assault_whether_news_or_background(extractor: Extractor) -> None:
@@ -81,12 +77,12 @@ def test_an_alleged_crime_is_the_articles_one_crime_unless_dated_apart(extractor
         "A Chicago man has been charged with murder in the stabbing death of a chef. "
         "Tom Baker is accused of stabbing Ann Lee in an alley in Chicago."
     )
-    assert _types(extractor, one).count("ASSAULT") == 1
+    assert event_types(extractor, one).count("ASSAULT") == 1
     two = (
         "Tom Baker was convicted in 1998 of assaulting Ann Lee in Chicago. "
         "Baker was also convicted in 2004 of stabbing Joe Smith in Chicago."
     )
-    assert _types(extractor, two).count("ASSAULT") == 2
+    assert event_types(extractor, two).count("ASSAULT") == 2
 
 
 @pytest.mark.parametrize(
@@ -110,11 +106,13 @@ def test_an_alleged_crime_is_the_articles_one_crime_unless_dated_apart(extractor
 def test_topics_shares_permissions_and_deeds_without_actors(
     extractor: Extractor, text: str, expected: list[str]
 ) -> None:
-    assert _types(extractor, text) == expected
+    assert event_types(extractor, text) == expected
 
 
 def test_a_trial_of_a_product_is_no_courts(extractor: Extractor) -> None:
-    assert "ACCUSE" not in _types(
+    assert "ACCUSE" not in event_types(
         extractor, "Acme Corp. in Denver is offering free two-week trials of its software."
     )
-    assert "ACCUSE" in _types(extractor, "The trial of two men accused of arson began in Denver on Monday.")
+    assert "ACCUSE" in event_types(
+        extractor, "The trial of two men accused of arson began in Denver on Monday."
+    )

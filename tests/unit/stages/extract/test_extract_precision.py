@@ -4,14 +4,10 @@ sentence per rule that drops a record, next to one the rule must keep."""
 from __future__ import annotations
 
 import pytest
-from extract_articles import article
+from extract_articles import event_types
 
 from streams.stages.extract import Extractor
 from streams.stages.extract.genre import is_game_report
-
-
-def _types(extractor: Extractor, text: str) -> list[str]:
-    return [e["event_type"] for e in extractor.extract([article(text)])[0]]
 
 
 @pytest.mark.parametrize(
@@ -34,7 +30,7 @@ def _types(extractor: Extractor, text: str) -> list[str]:
 def test_event_nouns_only_when_told_as_happening(
     extractor: Extractor, text: str, expected: list[str]
 ) -> None:
-    assert _types(extractor, text) == expected
+    assert event_types(extractor, text) == expected
 
 
 @pytest.mark.parametrize(
@@ -58,17 +54,17 @@ def test_event_nouns_only_when_told_as_happening(
     ],
 )
 def test_a_trigger_needs_arguments_of_its_sense(extractor: Extractor, text: str, expected: list[str]) -> None:
-    assert _types(extractor, text) == expected
+    assert event_types(extractor, text) == expected
 
 
 def test_an_allegation_without_accuser_is_the_crime_only(extractor: Extractor) -> None:
-    assert _types(extractor, "Tom Baker is accused of stabbing Ann Lee in Leeds.") == ["ASSAULT"]
-    assert "ACCUSE" in _types(extractor, "Prosecutors in Leeds accused Tom Baker of stabbing Ann Lee.")
+    assert event_types(extractor, "Tom Baker is accused of stabbing Ann Lee in Leeds.") == ["ASSAULT"]
+    assert "ACCUSE" in event_types(extractor, "Prosecutors in Leeds accused Tom Baker of stabbing Ann Lee.")
 
 
 def test_a_relative_clause_describing_a_participant_is_no_event(extractor: Extractor) -> None:
     text = "Police in Denver arrested the driver who killed a cyclist on Elm Street."
-    assert _types(extractor, text) == ["COERCE"]
+    assert event_types(extractor, text) == ["COERCE"]
 
 
 def test_play_in_a_game_report_is_no_event(extractor: Extractor) -> None:
@@ -78,10 +74,10 @@ def test_play_in_a_game_report_is_no_event(extractor: Extractor) -> None:
         "Police in Indianapolis arrested a fan after the game."
     )
     assert is_game_report(report)
-    assert _types(extractor, report) == ["COERCE"]
+    assert event_types(extractor, report) == ["COERCE"]
     assert not is_game_report("Police in Denver arrested 20 protesters in two rounds of raids.")
     shooting = report.replace("Police in Indianapolis arrested a fan", "A gunman shot a fan in Indianapolis")
-    assert _types(extractor, shooting) == ["ASSAULT"]
+    assert event_types(extractor, shooting) == ["ASSAULT"]
 
 
 @pytest.mark.parametrize(
@@ -93,18 +89,18 @@ def test_play_in_a_game_report_is_no_event(extractor: Extractor) -> None:
     ],
 )
 def test_added_triggers(extractor: Extractor, text: str, expected: list[str]) -> None:
-    assert _types(extractor, text) == expected
+    assert event_types(extractor, text) == expected
 
 
 def test_what_someone_did_not_say_is_no_event(extractor: Extractor) -> None:
-    assert _types(extractor, "Ann Lee did not say that Tom Baker attacked her in Leeds.") == []
+    assert event_types(extractor, "Ann Lee did not say that Tom Baker attacked her in Leeds.") == []
 
 
 def test_an_assault_told_again_without_its_attacker_is_one_record(extractor: Extractor) -> None:
     retold = "A gunman shot a mother outside a school in Leeds on Monday. A girl was also shot in the arm."
-    assert _types(extractor, retold) == ["ASSAULT"]
+    assert event_types(extractor, retold) == ["ASSAULT"]
     named = "Gunmen shot Ann Lee outside a school in Leeds on Monday. Tom Baker was shot in York."
-    assert _types(extractor, named) == ["ASSAULT", "ASSAULT"]
+    assert event_types(extractor, named) == ["ASSAULT", "ASSAULT"]
 
 
 @pytest.mark.parametrize(
@@ -119,4 +115,4 @@ def test_an_assault_told_again_without_its_attacker_is_one_record(extractor: Ext
 def test_what_is_done_to_an_event_noun_gives_its_type(
     extractor: Extractor, text: str, expected: list[str]
 ) -> None:
-    assert _types(extractor, text) == expected
+    assert event_types(extractor, text) == expected
