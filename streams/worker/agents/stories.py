@@ -71,6 +71,10 @@ def register(pipeline: Pipeline) -> Route:
     def owner(key: str) -> int:
         return stories.band_partition(key, partitions)
 
+    async def to_owner(topic: Any, key: str, message: dict[str, Any]) -> None:
+        """Send ``message`` keyed by ``key`` to the partition that owns that key's rows."""
+        await send(topic, message, key=key.encode(), partition=owner(key))
+
     async def each_message(
         stream: StreamT[Any], handle: Callable[[dict[str, Any], int, str], Awaitable[None]]
     ) -> None:
@@ -116,9 +120,7 @@ def register(pipeline: Pipeline) -> Route:
         async def forward(link: dict[str, Any], _partition: int, _key: str) -> None:
             reprint_id, canonical = str(link["id"]), str(link["canonical_id"])
             message = {"reprint": {"canonical": canonical, "seen": link["received_at"]}}
-            await send(
-                pipeline.stories_verdicts, message, key=reprint_id.encode(), partition=owner(reprint_id)
-            )
+            await to_owner(pipeline.stories_verdicts, reprint_id, message)
 
         await each_message(stream, forward)
 
@@ -147,12 +149,7 @@ def register(pipeline: Pipeline) -> Route:
                 config,
                 first=not round_,
             )
-            await send(
-                pipeline.stories_verdicts,
-                {"report": report, "round": round_},
-                key=article_id.encode(),
-                partition=owner(article_id),
-            )
+            await to_owner(pipeline.stories_verdicts, article_id, {"report": report, "round": round_})
 
     # --- 3. verdicts ----------------------------------------------------------------------------
 
@@ -236,9 +233,7 @@ def register(pipeline: Pipeline) -> Route:
                 "terms": feats["terms"],
                 "round": parked.get("round", 0) + 1,
             }
-            await send(
-                pipeline.stories_verdicts, {"await": probe}, key=first.encode(), partition=owner(first)
-            )
+            await to_owner(pipeline.stories_verdicts, first, {"await": probe})
             return
         for key in keys:
             pending.pop(key, None)
@@ -253,20 +248,13 @@ def register(pipeline: Pipeline) -> Route:
         waiter = probe["article_id"]
         known = assigned.get(article_id)
         if known is not None and known["story"] is not None:
-            await send(
-                pipeline.stories_updates,
-                {"reprobe": probe},
-                key=known["story"].encode(),
-                partition=owner(known["story"]),
-            )
+            await to_owner(pipeline.stories_updates, known["story"], {"reprobe": probe})
             return
         parked = pending.get(article_id)
         if parked is None or (
             parked.get("awaiting") == waiter and waiter < article_id
         ):  # or counted as a reprint
-            await send(
-                pipeline.stories_verdicts, {"go": article_id}, key=waiter.encode(), partition=owner(waiter)
-            )
+            await to_owner(pipeline.stories_verdicts, waiter, {"go": article_id})
             return
         hold(article_id, {"reprobe": probe})
         if parked.get("awaiting") == waiter:
@@ -304,12 +292,7 @@ def register(pipeline: Pipeline) -> Route:
         for item in held:
             if "reprobe" in item:
                 waiter = item["reprobe"]["article_id"]
-                await send(
-                    pipeline.stories_verdicts,
-                    {"go": article_id},
-                    key=waiter.encode(),
-                    partition=owner(waiter),
-                )
+                await to_owner(pipeline.stories_verdicts, waiter, {"go": article_id})
         return 1 + sum("mention" in item for item in held)
 
     async def decide(article_id: str, feats: dict[str, Any], reports: list[Any], partition: int) -> None:
@@ -335,7 +318,7 @@ def register(pipeline: Pipeline) -> Route:
         if known is not None and known["story"] is not None:  # its original, still to come, joins its story
             original = link["canonical"]
             message = {"copy": known["story"]}
-            await send(pipeline.stories_verdicts, message, key=original.encode(), partition=owner(original))
+            await to_owner(pipeline.stories_verdicts, original, message)
         if known is not None or pending.get(reprint_id) is not None:
             return
         ts = contracts.parse_rfc3339(link["seen"]).timestamp()
@@ -343,7 +326,7 @@ def register(pipeline: Pipeline) -> Route:
         stories.remember(assigned, partition, reprint_id, ts, config.slot_seconds)
         canonical = link["canonical"]
         message = {"mention": {"seen": link["seen"]}}
-        await send(pipeline.stories_verdicts, message, key=canonical.encode(), partition=owner(canonical))
+        await to_owner(pipeline.stories_verdicts, canonical, message)
 
     async def mention(canonical_id: str, message: dict[str, Any]) -> None:
         """One more mention of the canonical's story, held while the canonical is not assigned yet (and passed
@@ -353,17 +336,10 @@ def register(pipeline: Pipeline) -> Route:
             hold(canonical_id, {"mention": message})
         elif known["story"] is None:
             canonical = known["canonical"]
-            await send(
-                pipeline.stories_verdicts,
-                {"mention": message},
-                key=canonical.encode(),
-                partition=owner(canonical),
-            )
+            await to_owner(pipeline.stories_verdicts, canonical, {"mention": message})
         else:
             story = known["story"]
-            await send(
-                pipeline.stories_updates, {"mention": message}, key=story.encode(), partition=owner(story)
-            )
+            await to_owner(pipeline.stories_updates, story, {"mention": message})
 
     # --- 4. story partitions --------------------------------------------------------------------
 
