@@ -114,6 +114,10 @@ def _sizes(settings: Settings, articles: int, in_window: int) -> dict[str, Any]:
         "kafka_messages_per_article": per_article(
             sum(size.messages + size.dropped for size in sizes.values()), articles
         ),
+        "kafka_messages_per_article_by_topic": {
+            topic: per_article(size.messages + size.dropped, articles)
+            for topic, size in sorted(sizes.items())
+        },
         "articles_in_window": in_window,
         "table_bytes_per_article": per_article(table_bytes, in_window, 0),
         "table_bytes_per_article_by_table": {

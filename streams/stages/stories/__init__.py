@@ -19,6 +19,7 @@ from streams.stages.dedup.shards import band_partition
 from streams.stages.stories.expiry import drop_due, due, is_index_key, remember
 from streams.stages.stories.features import DEFAULT, Features, StoryConfig, features
 from streams.stages.stories.shards import (
+    InFlight,
     ShardReport,
     ShardUpdate,
     choose,
@@ -36,6 +37,7 @@ from streams.stages.stories.story import flush, join, mention, new_story, story_
 __all__ = [
     "DEFAULT",
     "Features",
+    "InFlight",
     "ShardReport",
     "ShardUpdate",
     "StoryConfig",
@@ -80,6 +82,7 @@ class StoryStream:
     config: StoryConfig = DEFAULT
     partitions: int = 1
     terms: dict[str, Any] = field(default_factory=dict)  # the term partitions' table
+    flights: InFlight = field(default_factory=InFlight)  # the articles in flight on the term partitions
     stories: dict[str, Any] = field(default_factory=dict)  # the story partitions' table
     #: article id → {"story", "ts"} (the verdict table)
     assigned: dict[str, Any] = field(default_factory=dict)
@@ -98,7 +101,7 @@ class StoryStream:
         for shard, terms in shard_terms(feats.terms, self.partitions).items():
             report = probe(self.terms, shard, terms, feats.embedding, feats.ts, self.config)
             report["before"] = register(
-                self.terms, shard, article["id"], report["weights"], feats.embedding, feats.ts, self.config
+                self.flights, shard, article["id"], report["weights"], feats.embedding, feats.ts, self.config
             )
             reports.append(report)
         copy = self.copies.pop(article["id"], None)
@@ -127,6 +130,7 @@ class StoryStream:
         )
         for shard, update in updates.items():
             store(self.terms, shard, update, self.config)
+            self.flights.land(shard, article["id"])
         self.sweep(feats.ts)
         out = StoryOutput(chosen, [record] if record else [], records, {article["id"]: chosen})
         for reprint_id, seen in self.waiting.pop(article["id"], []):
@@ -166,6 +170,7 @@ class StoryStream:
         horizon = now_ts - self.config.window_seconds
         for partition in range(self.partitions):
             expire(self.terms, partition, now_ts, self.config)
+            self.flights.expire(partition, horizon)
             drop_due(self.stories, partition, horizon, "last_ts", self.config.slot_seconds)
             drop_due(self.assigned, partition, horizon, "ts", self.config.slot_seconds)
 

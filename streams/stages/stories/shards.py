@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Mapping, MutableMapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, NotRequired, TypedDict
 
 from streams.stages.dedup.shards import band_partition
@@ -56,14 +57,9 @@ def entry_key(shard: int, story_id: str) -> str:
     return f"s{shard}:{story_id}"
 
 
-def flight_key(shard: int, term: str) -> str:
-    return f"f{shard}:{term}"
-
-
 def shard_of(key: str, partitions: int) -> int:
-    """The partition that owns a key of the term state (a bucket, a story entry, a counter, an index, the
-    articles in flight on a term)."""
-    if key[0] in "schf" and key[1].isdigit():
+    """The partition that owns a key of the term state (a bucket, a story entry, a counter, an index)."""
+    if key[0] in "sch" and key[1].isdigit():
         return int(key[1:].split(":", 1)[0])
     return shard_of_term(key, partitions)
 
@@ -107,8 +103,44 @@ def probe(
     }
 
 
+@dataclass
+class InFlight:
+    """The articles probed on a worker's term partitions whose terms are not stored yet, in memory.
+
+    Listing and unlisting an article on each of its terms in the table wrote ~90 changelog records per
+    article, over half of all the messages the pipeline sent (docs/performance.md). The list only tells an
+    article which earlier ones to wait for, so after a restart or a rebalance it starts empty: an article
+    in flight then is not waited for and may found a story of its own.
+    """
+
+    #: (shard, term) → [article id, publication time, its term weight], in probe order
+    terms: dict[tuple[int, str], list[tuple[str, float, float]]] = field(default_factory=dict)
+    #: (shard, article id) → its squared term norm there, lead embedding, publication time, listed terms
+    articles: dict[tuple[int, str], tuple[float, str, float, list[str]]] = field(default_factory=dict)
+
+    def forget(self, *_args: Any, **_kwargs: Any) -> None:
+        """Connected to the app's rebalance signals: a partition may have changed hands."""
+        self.terms.clear()
+        self.articles.clear()
+
+    def land(self, shard: int, article_id: str) -> None:
+        """The article's terms are stored on ``shard``: it is no longer in flight there."""
+        listed = self.articles.pop((shard, article_id), None)
+        for term in listed[3] if listed else ():
+            rest = [entry for entry in self.terms.get((shard, term), ()) if entry[0] != article_id]
+            if rest:
+                self.terms[shard, term] = rest
+            else:
+                self.terms.pop((shard, term), None)
+
+    def expire(self, shard: int, cutoff: float) -> None:
+        """Unlist articles published before ``cutoff`` whose terms never came (a lost message)."""
+        for key in [key for key, listed in self.articles.items() if key[0] == shard and listed[2] < cutoff]:
+            self.land(*key)
+
+
 def register(
-    state: MutableMapping[str, Any],
+    flights: InFlight,
     shard: int,
     article_id: str,
     weights: Mapping[str, float],
@@ -123,35 +155,39 @@ def register(
     Their stories reach the buckets only once they are stored, so the verdict waits for those it might
     join (``predecessors``): a burst of one story's articles would otherwise each found a story."""
     shares: dict[str, float] = defaultdict(float)
-    added = False
+    listed_terms = []
     for term, weight in weights.items():
         if weight <= 0:
             continue
-        key = flight_key(shard, term)
-        listed = state.get(key) or []
+        listed = flights.terms.get((shard, term)) or []
         flight = [entry for entry in listed if abs(ts - entry[1]) <= config.window_seconds]
         ids = [entry[0] for entry in flight]
         earlier = flight[: ids.index(article_id)] if article_id in ids else flight
         for other, _, other_weight in earlier:
             shares[other] += weight * other_weight
         if first and article_id not in ids:
-            flight.append([article_id, ts, weight])
-            added = True
-        if flight != listed:
-            if flight:
-                state[key] = flight
-            else:
-                del state[key]
-    if added:
+            flight.append((article_id, ts, weight))
+            listed_terms.append(term)
+        if flight:
+            flights.terms[shard, term] = flight
+        else:
+            flights.terms.pop((shard, term), None)
+    if listed_terms:
         norm2 = sum(w * w for w in weights.values())
-        state[flight_key(shard, f"~{article_id}")] = {"norm2": norm2, "embedding": embedding}
+        previous = flights.articles.get((shard, article_id))
+        flights.articles[shard, article_id] = (
+            norm2,
+            embedding,
+            ts,
+            (previous[3] if previous else []) + listed_terms,
+        )
     vector = unit_vector(embedding)
     before: dict[str, list[float]] = {}
     for other, dot in shares.items():
-        entry = state.get(flight_key(shard, f"~{other}")) or {"norm2": 0.0, "embedding": ""}
-        lead = unit_vector(entry["embedding"])
+        norm2, lead_embedding, _, _ = flights.articles.get((shard, other)) or (0.0, "", 0.0, [])
+        lead = unit_vector(lead_embedding)
         cosine = float(lead @ vector) if len(lead) and len(vector) else 0.0
-        before[other] = [dot, entry["norm2"], cosine]
+        before[other] = [dot, norm2, cosine]
     return before
 
 
@@ -240,15 +276,7 @@ def store(
     story_id, last = update["story_id"], update["last"]
     counter = f"c{shard}"
     state[counter] = (state.get(counter) or 0) + 1
-    state.pop(flight_key(shard, f"~{update['article_id']}"), None)
     for term, value in update["terms"].items():
-        flight = state.get(flight_key(shard, term))
-        if flight is not None:
-            rest = [entry for entry in flight if entry[0] != update["article_id"]]
-            if not rest:
-                del state[flight_key(shard, term)]
-            elif len(rest) < len(flight):
-                state[flight_key(shard, term)] = rest
         bucket = state.get(term) or {"df": 0, "stories": {}}
         stories = dict(bucket["stories"])
         old = stories.get(story_id)

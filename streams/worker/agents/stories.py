@@ -67,6 +67,9 @@ def register(pipeline: Pipeline) -> Route:
     assigned = app.Table("stories-assigned", default=None, partitions=partitions)
     waiting = app.Table("stories-waiting", default=None, partitions=partitions)
     states = app.Table("stories-state", default=None, partitions=partitions)
+    in_flight = stories.InFlight()
+    app.on_partitions_revoked.connect(in_flight.forget)
+    app.on_partitions_assigned.connect(in_flight.forget)
 
     def owner(key: str) -> int:
         return stories.band_partition(key, partitions)
@@ -133,14 +136,16 @@ def register(pipeline: Pipeline) -> Route:
     async def on_terms(message: dict[str, Any], shard: int, _key: str) -> None:
         if "sweep" in message:
             stories.expire(terms, shard, float(message["sweep"]), config)
+            in_flight.expire(shard, float(message["sweep"]) - config.window_seconds)
         elif "store" in message:
             stories.store(terms, shard, message["store"], config)
+            in_flight.land(shard, message["store"]["article_id"])
         else:
             probe = message["probe"]
             article_id, round_ = probe["article_id"], probe.get("round", 0)
             report = stories.probe(terms, shard, probe["terms"], probe["embedding"], probe["ts"], config)
             report["before"] = stories.register(
-                terms,
+                in_flight,
                 shard,
                 article_id,
                 report["weights"],

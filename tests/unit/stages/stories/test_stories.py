@@ -218,6 +218,7 @@ def test_a_sweep_rewrites_each_term_bucket_once() -> None:
 
 def test_an_article_probed_while_an_earlier_one_is_in_flight_waits_for_it_if_it_might_join_it() -> None:
     state: dict[str, Any] = {}
+    flights = stories.InFlight()
     quake, rescue, flood, strike = (
         features(article(i, text, i))
         for i, text in (("q1", QUAKE), ("q2", QUAKE_2), ("f1", FLOOD), ("s1", STRIKE))
@@ -226,7 +227,7 @@ def test_an_article_probed_while_an_earlier_one_is_in_flight_waits_for_it_if_it_
     def probed(article_id: str, feats: stories.Features, first: bool = True) -> stories.ShardReport:
         report = stories.probe(state, 0, feats.terms, feats.embedding, feats.ts)
         report["before"] = stories.register(
-            state, 0, article_id, report["weights"], feats.embedding, feats.ts, first=first
+            flights, 0, article_id, report["weights"], feats.embedding, feats.ts, first=first
         )
         return report
 
@@ -245,10 +246,14 @@ def test_an_article_probed_while_an_earlier_one_is_in_flight_waits_for_it_if_it_
         stories.new_story(stories.story_id("q1")), quake, 0.0, stories.unit_weights([first])
     )
     stories.store(state, 0, updates[0])
+    flights.land(0, "q1")
     assert probed("q2", rescue, first=False)["before"] == {}
     # once stored, an article is listed nowhere, and a stale repeated probe does not list it again
     probed("q1", quake, first=False)
-    assert not any(key.startswith("f0:") and "q1" in str(value) for key, value in state.items())
+    assert not any("q1" in str(listed) for listed in flights.terms.values())
+    assert (0, "q1") not in flights.articles
+    flights.expire(0, cutoff=quake.ts + 1)  # an article whose terms never came leaves with its window
+    assert flights.terms == {} and flights.articles == {}
 
 
 def test_a_redelivered_reprint_or_article_counts_once() -> None:
