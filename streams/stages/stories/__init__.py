@@ -22,12 +22,13 @@ from streams.stages.stories.shards import (
     InFlight,
     ShardReport,
     ShardUpdate,
+    TermShard,
     choose,
     expire,
     predecessors,
     probe,
+    recover_shards,
     register,
-    shard_of,
     shard_terms,
     store,
     unit_weights,
@@ -43,6 +44,7 @@ __all__ = [
     "StoryConfig",
     "StoryOutput",
     "StoryStream",
+    "TermShard",
     "band_partition",
     "choose",
     "drop_due",
@@ -56,9 +58,9 @@ __all__ = [
     "new_story",
     "predecessors",
     "probe",
+    "recover_shards",
     "register",
     "remember",
-    "shard_of",
     "shard_terms",
     "store",
     "story_id",
@@ -82,6 +84,7 @@ class StoryStream:
     config: StoryConfig = DEFAULT
     partitions: int = 1
     terms: dict[str, Any] = field(default_factory=dict)  # the term partitions' table
+    term_shards: dict[int, TermShard] = field(default_factory=dict)  # and what is derived from it
     flights: InFlight = field(default_factory=InFlight)  # the articles in flight on the term partitions
     stories: dict[str, Any] = field(default_factory=dict)  # the story partitions' table
     #: article id → {"story", "ts"} (the verdict table)
@@ -99,7 +102,7 @@ class StoryStream:
         feats = features(article, events, places, self.config)
         reports = []
         for shard, terms in shard_terms(feats.terms, self.partitions).items():
-            report = probe(self.terms, shard, terms, feats.embedding, feats.ts, self.config)
+            report = probe(self.term_shard(shard), terms, feats.embedding, feats.ts, self.config)
             report["before"] = register(
                 self.flights, shard, article["id"], report["weights"], feats.embedding, feats.ts, self.config
             )
@@ -129,7 +132,7 @@ class StoryStream:
             self.config.slot_seconds,
         )
         for shard, update in updates.items():
-            store(self.terms, shard, update, self.config)
+            store(self.term_shard(shard), update, self.config)
             self.flights.land(shard, article["id"])
         self.sweep(feats.ts)
         out = StoryOutput(chosen, [record] if record else [], records, {article["id"]: chosen})
@@ -169,10 +172,13 @@ class StoryStream:
         """Expire every partition's state past the story window (the workers' timer does this)."""
         horizon = now_ts - self.config.window_seconds
         for partition in range(self.partitions):
-            expire(self.terms, partition, now_ts, self.config)
+            expire(self.term_shard(partition), now_ts, self.config)
             self.flights.expire(partition, horizon)
             drop_due(self.stories, partition, horizon, "last_ts", self.config.slot_seconds)
             drop_due(self.assigned, partition, horizon, "ts", self.config.slot_seconds)
+
+    def term_shard(self, shard: int) -> TermShard:
+        return self.term_shards.get(shard) or self.term_shards.setdefault(shard, TermShard(self.terms, shard))
 
     def story_of(self) -> dict[str, str]:
         """Article id → story id, for every article assigned and not yet expired."""

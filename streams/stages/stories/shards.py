@@ -5,7 +5,12 @@ dot product is a sum over terms, so every partition computes its share over the 
 of the term, as dedup's band keys) and the verdict adds the shares up: no partition sees every article,
 and a story's term vector lives only in the buckets of its terms. Each partition keeps a copy of the
 story's centroid and norm, refreshed by every update the story sends it. State is bounded: a bucket
-keeps ``bucket_cap`` stories, and stories leave through an hour index once their window has passed.
+keeps ``bucket_cap`` stories, and stories leave through a time index once their window has passed.
+
+Only two kinds of rows are written (so changelogged): a story's entry and each stored article's terms,
+one row each per partition and article. The buckets, document frequencies and time index are derived
+from them in memory, as dedup's buckets are: rewriting a bucket row for each term of each article cost
+~47 changelog records an article (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -16,8 +21,8 @@ from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NotRequired, TypedDict
 
+from streams.stages.dedup.expiry import TimeIndex
 from streams.stages.dedup.shards import band_partition
-from streams.stages.stories.expiry import due, remember
 from streams.stages.stories.features import DEFAULT, StoryConfig, unit_vector
 
 
@@ -57,46 +62,90 @@ def entry_key(shard: int, story_id: str) -> str:
     return f"s{shard}:{story_id}"
 
 
-def shard_of(key: str, partitions: int) -> int:
-    """The partition that owns a key of the term state (a bucket, a story entry, a counter, an index)."""
-    if key[0] in "sch" and key[1].isdigit():
-        return int(key[1:].split(":", 1)[0])
-    return shard_of_term(key, partitions)
+def terms_key(shard: int, article_id: str) -> str:
+    return f"a{shard}:{article_id}"
+
+
+@dataclass
+class TermShard:
+    """One term partition's state: its rows in ``table``, and in memory what is derived from them."""
+
+    table: MutableMapping[str, Any]
+    shard: int
+    articles: int = 0  # articles stored here: the idf's count of documents
+    df: dict[str, int] = field(default_factory=dict)  # term → articles stored with it
+    #: term → story id → [the story's summed unit weights of the term, its latest publication time]
+    buckets: dict[str, dict[str, list[float]]] = field(default_factory=dict)
+    members: dict[str, list[str]] = field(default_factory=dict)  # story id → its articles' term rows
+    expiry: TimeIndex = field(default_factory=TimeIndex)  # story ids by latest publication time
+
+    def add(self, key: str, row: Mapping[str, Any], config: StoryConfig) -> None:
+        """What one article's term row adds: a bucket over ``bucket_cap`` keeps its latest-updated stories."""
+        story_id, last = row["story"], row["last"]
+        self.articles += 1
+        self.members.setdefault(story_id, []).append(key)
+        self.expiry.add(story_id, last)
+        for term, value in row["terms"].items():
+            self.df[term] = self.df.get(term, 0) + 1
+            bucket = self.buckets.setdefault(term, {})
+            old = bucket.get(story_id)
+            bucket[story_id] = [(old[0] if old else 0.0) + value, last]
+            if len(bucket) > config.bucket_cap:
+                del bucket[min(bucket, key=lambda sid: (bucket[sid][1], sid))]
+
+
+def recover_shards(
+    table: MutableMapping[str, Any], partitions: int, config: StoryConfig = DEFAULT
+) -> dict[int, TermShard]:
+    """The term partitions whose rows ``table`` holds, with what is derived rebuilt from them in one pass.
+
+    Rows are applied in publication order (arrival order is not kept), and the counts start from the
+    rows still in the window: a rebuilt partition may differ from the one before a restart where a full
+    bucket dropped a story or a story expired, never elsewhere.
+    """
+    shards: dict[int, TermShard] = {}
+    rows = sorted(
+        ((row["last"], key, row) for key, row in table.items() if row and key[0] == "a"),
+        key=lambda item: (item[0], item[1]),
+    )
+    for _, key, row in rows:
+        shard = int(key[1:].split(":", 1)[0])
+        (shards.get(shard) or shards.setdefault(shard, TermShard(table, shard))).add(key, row, config)
+    for shard in range(partitions):
+        shards.setdefault(shard, TermShard(table, shard))
+    return shards
 
 
 def probe(
-    state: Mapping[str, Any],
-    shard: int,
+    state: TermShard,
     terms: Mapping[str, int],
     embedding: str,
     ts: float,
     config: StoryConfig = DEFAULT,
 ) -> ShardReport:
     """Score the article's terms on this shard against the stories in their buckets (reads only)."""
-    articles = state.get(f"c{shard}") or 0
     vector = unit_vector(embedding)
     weights: dict[str, float] = {}
     dots: dict[str, float] = defaultdict(float)
     for term, count in terms.items():
-        bucket = state.get(term)
-        df = bucket["df"] if bucket else 0
+        df = state.df.get(term, 0)
         # smoothed idf: a term every article so far shares still counts (else two first reports never meet)
-        weight = config.weight(term[0]) * (1 + math.log(count)) * (1 + math.log((articles + 1) / (df + 1)))
+        idf = 1 + math.log((state.articles + 1) / (df + 1))
+        weight = config.weight(term[0]) * (1 + math.log(count)) * idf
         weights[term] = weight
-        if bucket:
-            for story_id, (value, last) in bucket["stories"].items():
-                if abs(ts - last) <= config.window_seconds:
-                    dots[story_id] += weight * value
+        for story_id, (value, last) in state.buckets.get(term, {}).items():
+            if abs(ts - last) <= config.window_seconds:
+                dots[story_id] += weight * value
     stories: dict[str, list[float]] = {}
     for story_id in dots:
-        entry = state.get(entry_key(shard, story_id))
+        entry = state.table.get(entry_key(state.shard, story_id))
         if entry is None:
             continue
         centroid = unit_vector(entry["centroid"])
         cosine = float(centroid @ vector) if len(centroid) and len(vector) else 0.0
         stories[story_id] = [cosine, entry["norm"], entry["articles"]]
     return {
-        "shard": shard,
+        "shard": state.shard,
         "weights": weights,
         "dots": {story_id: dots[story_id] for story_id in stories},
         "stories": stories,
@@ -269,58 +318,41 @@ def unit_weights(reports: list[ShardReport]) -> dict[int, dict[str, float]]:
     }
 
 
-def store(
-    state: MutableMapping[str, Any], shard: int, update: ShardUpdate, config: StoryConfig = DEFAULT
-) -> None:
-    """Add the article's terms to the story's buckets on this shard and refresh the story's entry."""
+def store(state: TermShard, update: ShardUpdate, config: StoryConfig = DEFAULT) -> None:
+    """Add the article's terms to the story's buckets here and refresh the story's entry: two rows."""
     story_id, last = update["story_id"], update["last"]
-    counter = f"c{shard}"
-    state[counter] = (state.get(counter) or 0) + 1
-    for term, value in update["terms"].items():
-        bucket = state.get(term) or {"df": 0, "stories": {}}
-        stories = dict(bucket["stories"])
-        old = stories.get(story_id)
-        stories[story_id] = [(old[0] if old else 0.0) + value, last]
-        if len(stories) > config.bucket_cap:  # keep the most recently updated
-            del stories[min(stories, key=lambda sid: (stories[sid][1], sid))]
-        state[term] = {"df": bucket["df"] + 1, "stories": stories}
-    key = entry_key(shard, story_id)
-    entry = state.get(key)
-    keys = sorted(set(entry["keys"] if entry else ()) | set(update["terms"]))
-    state[key] = {
+    key = terms_key(state.shard, update["article_id"])
+    if key in state.table:  # a redelivered update
+        return
+    row = {"story": story_id, "terms": update["terms"], "last": last}
+    state.table[key] = row
+    state.table[entry_key(state.shard, story_id)] = {
         "centroid": update["centroid"],
         "norm": update["norm"],
         "articles": update["articles"],
         "last": last,
-        "keys": keys,
     }
-    remember(state, shard, story_id, last, config.slot_seconds)
+    state.add(key, row, config)
 
 
-def expire(state: MutableMapping[str, Any], shard: int, now_ts: float, config: StoryConfig = DEFAULT) -> int:
-    """Drop this shard's stories past their window via the time index (no scan); returns how many.
-
-    Each bucket is rewritten once, however many of its stories go: a sweep that drops many stories
-    otherwise wrote a bucket (and its changelog message) once per story it held."""
+def expire(state: TermShard, now_ts: float, config: StoryConfig = DEFAULT) -> int:
+    """Drop this shard's stories past their window, found through the time index; returns how many."""
     cutoff = now_ts - config.window_seconds
-    gone: dict[str, set[str]] = {}
     dropped = 0
-    for story_id in dict.fromkeys(due(state, shard, cutoff, config.slot_seconds)):
-        key = entry_key(shard, story_id)
-        entry = state.get(key)
+    for story_id in state.expiry.due(cutoff):
+        key = entry_key(state.shard, story_id)
+        entry = state.table.get(key)
         if entry is None or entry["last"] >= cutoff:
             continue
-        for term in entry["keys"]:
-            gone.setdefault(term, set()).add(story_id)
-        del state[key]
+        del state.table[key]
         dropped += 1
-    for term, story_ids in gone.items():
-        bucket = state.get(term)
-        if not bucket or story_ids.isdisjoint(bucket["stories"]):
-            continue
-        stories = {sid: v for sid, v in bucket["stories"].items() if sid not in story_ids}
-        if stories:
-            state[term] = {"df": bucket["df"], "stories": stories}
-        else:
-            del state[term]
+        for row_key in state.members.pop(story_id, []):
+            row = state.table.pop(row_key, None) or {"terms": {}}
+            for term in row["terms"]:
+                bucket = state.buckets.get(term)
+                if bucket is not None:
+                    bucket.pop(story_id, None)
+                    if not bucket:
+                        del state.buckets[term]
+                        state.df.pop(term, None)
     return dropped

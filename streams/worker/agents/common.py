@@ -14,8 +14,9 @@ import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
+import faust
 import orjson
 from faust import TopicT
 
@@ -26,6 +27,34 @@ from streams.worker.app import Pipeline
 log = logging.getLogger("newsevents")
 T = TypeVar("T")
 R = TypeVar("R")
+
+
+class Derived(Generic[T]):
+    """Per-partition state derived from table rows: rebuilt in one pass on first use after a rebalance
+    (a partition may have changed hands, and recovery refills the tables first), kept up to date by the
+    agents in between."""
+
+    def __init__(self, rebuild: Callable[[], dict[int, T]], empty: Callable[[int], T]) -> None:
+        self._rebuild, self._empty = rebuild, empty
+        self._shards: dict[int, T] | None = None
+
+    def forget(self, *_args: Any, **_kwargs: Any) -> None:
+        """Connected to the app's rebalance signals."""
+        self._shards = None
+
+    def __getitem__(self, shard: int) -> T:
+        if self._shards is None:
+            self._shards = self._rebuild()
+        if shard not in self._shards:
+            self._shards[shard] = self._empty(shard)
+        return self._shards[shard]
+
+
+def forget_on_rebalance(app: faust.App, *derived: Any) -> None:
+    """Each of ``derived`` forgets what it derived whenever partitions are revoked or assigned."""
+    for item in derived:
+        app.on_partitions_revoked.connect(item.forget)
+        app.on_partitions_assigned.connect(item.forget)
 
 
 class Undeliverable(Exception):

@@ -28,7 +28,7 @@ import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 from faust import StreamT
 
@@ -37,9 +37,11 @@ from streams.config import DEDUP_BATCH_SIZE
 from streams.stages import dedup
 from streams.worker import metrics
 from streams.worker.agents.common import (
+    Derived,
     check_article,
     check_object,
     encode,
+    forget_on_rebalance,
     guard,
     receive,
     run_batch,
@@ -64,27 +66,6 @@ class Route:
     article: contracts.CleanArticle
     parked: bytes
     probes: dict[int, bytes]
-
-
-class Derived(Generic[T]):
-    """Per-partition state derived from table rows: rebuilt in one pass on first use after a rebalance
-    (a partition may have changed hands, and recovery refills the tables first), kept up to date by the
-    agents in between."""
-
-    def __init__(self, rebuild: Callable[[], dict[int, T]], empty: Callable[[int], T]) -> None:
-        self._rebuild, self._empty = rebuild, empty
-        self._shards: dict[int, T] | None = None
-
-    def forget(self, *_args: Any, **_kwargs: Any) -> None:
-        """Connected to the app's rebalance signals."""
-        self._shards = None
-
-    def __getitem__(self, shard: int) -> T:
-        if self._shards is None:
-            self._shards = self._rebuild()
-        if shard not in self._shards:
-            self._shards[shard] = self._empty(shard)
-        return self._shards[shard]
 
 
 def register(pipeline: Pipeline, models: Models) -> None:
@@ -115,9 +96,7 @@ def register(pipeline: Pipeline, models: Models) -> None:
         lambda: dedup.recover_shards(bands, partitions, config), lambda shard: dedup.BandShard(bands, shard)
     )
     waiting = Derived(waiting_by_time, lambda _shard: dedup.TimeIndex())
-    for derived in (band_shards, waiting):
-        app.on_partitions_revoked.connect(derived.forget)
-        app.on_partitions_assigned.connect(derived.forget)
+    forget_on_rebalance(app, band_shards, waiting)
 
     budget = pipeline.settings.stage_timeout
 

@@ -33,7 +33,15 @@ from faust import StreamT
 from streams import contracts
 from streams.stages import stories
 from streams.worker import metrics
-from streams.worker.agents.common import check_object, encode, guard, receive, send
+from streams.worker.agents.common import (
+    Derived,
+    check_object,
+    encode,
+    forget_on_rebalance,
+    guard,
+    receive,
+    send,
+)
 from streams.worker.app import Pipeline
 
 STAGE = "stories"
@@ -67,9 +75,12 @@ def register(pipeline: Pipeline) -> Route:
     assigned = app.Table("stories-assigned", default=None, partitions=partitions)
     waiting = app.Table("stories-waiting", default=None, partitions=partitions)
     states = app.Table("stories-state", default=None, partitions=partitions)
+    term_shards = Derived(
+        lambda: stories.recover_shards(terms, partitions, config),
+        lambda shard: stories.TermShard(terms, shard),
+    )
     in_flight = stories.InFlight()
-    app.on_partitions_revoked.connect(in_flight.forget)
-    app.on_partitions_assigned.connect(in_flight.forget)
+    forget_on_rebalance(app, term_shards, in_flight)
 
     def owner(key: str) -> int:
         return stories.band_partition(key, partitions)
@@ -135,15 +146,17 @@ def register(pipeline: Pipeline) -> Route:
 
     async def on_terms(message: dict[str, Any], shard: int, _key: str) -> None:
         if "sweep" in message:
-            stories.expire(terms, shard, float(message["sweep"]), config)
+            stories.expire(term_shards[shard], float(message["sweep"]), config)
             in_flight.expire(shard, float(message["sweep"]) - config.window_seconds)
         elif "store" in message:
-            stories.store(terms, shard, message["store"], config)
+            stories.store(term_shards[shard], message["store"], config)
             in_flight.land(shard, message["store"]["article_id"])
         else:
             probe = message["probe"]
             article_id, round_ = probe["article_id"], probe.get("round", 0)
-            report = stories.probe(terms, shard, probe["terms"], probe["embedding"], probe["ts"], config)
+            report = stories.probe(
+                term_shards[shard], probe["terms"], probe["embedding"], probe["ts"], config
+            )
             report["before"] = stories.register(
                 in_flight,
                 shard,
@@ -179,12 +192,13 @@ def register(pipeline: Pipeline) -> Route:
         elif "go" in message:
             parked = pending.get(article_id)
             if parked is not None and parked.get("awaiting") == message["go"]:
-                await settle(article_id, {**parked, "awaiting": None}, partition)
+                await go_on(article_id, parked, partition)
         elif "report" in message:
             if assigned.get(article_id) is not None:  # a repeated probe's, once the article is assigned
                 return
-            # The features and each report are rows of their own, each written once: rewriting one row with
-            # every report that arrives changelogged the features once per term partition (27 KB an article).
+            # The features, each report and the article's progress are rows of their own, and only the small
+            # progress row is rewritten: one row rewritten with every report that arrived changelogged the
+            # features once per term partition (27 KB an article).
             round_ = message.get("round", 0)
             pending[report_key(article_id, message["report"]["shard"])] = {
                 "round": round_,
@@ -200,18 +214,23 @@ def register(pipeline: Pipeline) -> Route:
             await settle(article_id, parked, partition)
         elif assigned.get(article_id) is None:  # else a redelivery, or a reprint counted as a mention already
             since = time.time()
-            parked = {
-                "features": message["features"],
-                "expected": message["expected"],
-                "round": 0,
-                "since": since,
-            }
+            parked = {"expected": message["expected"], "round": 0, "since": since}
             stories.remember(pending, partition, article_id, since, config.slot_seconds)
+            pending[features_key(article_id)] = message["features"]
             pending[article_id] = parked
             await settle(article_id, parked, partition)
 
     def report_key(article_id: str, shard: int) -> str:
         return f"{article_id}#r{shard}"
+
+    def features_key(article_id: str) -> str:
+        return f"{article_id}#f"
+
+    def unpark(article_id: str) -> None:
+        for key in [report_key(article_id, shard) for shard in range(partitions)]:
+            pending.pop(key, None)
+        pending.pop(features_key(article_id), None)
+        pending.pop(article_id, None)
 
     async def settle(article_id: str, parked: dict[str, Any], partition: int) -> None:
         """Decide once every term partition has reported on the current probe, unless an article probed
@@ -223,14 +242,13 @@ def register(pipeline: Pipeline) -> Route:
         rows = [row for key in keys if (row := pending.get(key)) is not None]
         reports = [row["report"] for row in rows if row["round"] == parked.get("round", 0)]
         if len(reports) < parked["expected"]:
-            pending[article_id] = parked
             return
+        feats: dict[str, Any] = pending[features_key(article_id)]
         waited = parked.get("waited") or []
         earlier = stories.predecessors(reports, waited, config)
         if earlier:
             first = earlier[0]
             pending[article_id] = {**parked, "awaiting": first, "waited": [*waited, first]}
-            feats = parked["features"]
             probe = {
                 "article_id": article_id,
                 "embedding": feats["embedding"],
@@ -240,10 +258,14 @@ def register(pipeline: Pipeline) -> Route:
             }
             await to_owner(pipeline.stories_verdicts, first, {"await": probe})
             return
-        for key in keys:
-            pending.pop(key, None)
-        pending.pop(article_id, None)
-        await decide(article_id, parked["features"], reports, partition)
+        unpark(article_id)
+        await decide(article_id, feats, reports, partition)
+
+    async def go_on(article_id: str, parked: dict[str, Any], partition: int) -> None:
+        """The article waits no more: settle it with its current reports."""
+        parked = {**parked, "awaiting": None}
+        pending[article_id] = parked
+        await settle(article_id, parked, partition)
 
     async def awaited(article_id: str, probe: dict[str, Any]) -> None:
         """``probe``'s article waits for this one: it probes again once this one's terms are stored (sent
@@ -263,7 +285,7 @@ def register(pipeline: Pipeline) -> Route:
             return
         hold(article_id, {"reprobe": probe})
         if parked.get("awaiting") == waiter:
-            await settle(article_id, {**parked, "awaiting": None}, owner(article_id))
+            await go_on(article_id, parked, owner(article_id))
 
     def hold(article_id: str, item: dict[str, Any]) -> None:
         """Keep what must follow the article's join (a mention, a repeated probe) until it is assigned."""
@@ -281,9 +303,7 @@ def register(pipeline: Pipeline) -> Route:
             parked = pending.get(article_id)
             if parked is not None and parked.get("since", 0.0) >= horizon:
                 continue
-            for shard in range(partitions):
-                pending.pop(report_key(article_id, shard), None)
-            pending.pop(article_id, None)
+            unpark(article_id)
             dropped += await release(article_id)
         for article_id in list(stories.due(waiting, partition, horizon, config.slot_seconds)):
             if assigned.get(article_id) is None and pending.get(article_id) is None:

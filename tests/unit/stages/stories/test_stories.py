@@ -132,11 +132,11 @@ def test_a_story_past_its_window_is_forgotten_without_a_scan() -> None:
     stream.add(article("q1", QUAKE, "Deadly quake hits Malatya"))
     late = stream.add(article("q2", QUAKE_2, "Survivors pulled from rubble", hours=30))
     assert late.story_id == stories.story_id("q2")  # too late to join: a story of its own
-    assert stories.story_id("q1") not in stream.stories
+    gone = stories.story_id("q1")
+    assert gone not in stream.stories
+    assert not any(gone in key or gone == (row or {}).get("story") for key, row in stream.terms.items())
     assert not any(
-        stories.story_id("q1") in (value or {}).get("stories", {})
-        for value in stream.terms.values()
-        if isinstance(value, dict)
+        gone in bucket for shard in stream.term_shards.values() for bucket in shard.buckets.values()
     )
 
 
@@ -184,25 +184,8 @@ def test_events_aggregate_across_the_story_when_type_date_and_countries_agree() 
     assert out.stories[-1]["event_ids"] == ["e1", "e3"]
 
 
-def test_a_sweep_rewrites_each_term_bucket_once() -> None:
+def test_a_store_writes_two_rows_and_a_rebuild_from_them_gives_the_buckets_back() -> None:
     config = dataclasses.replace(stories.DEFAULT, window_hours=1)
-    state: dict[str, Any] = {}
-    for n, last in enumerate([100.0, 200.0, 300.0, 5000.0, 5100.0]):  # five stories sharing two terms
-        terms = {"n:valencia": 1.0, "p:spain": 1.0}
-        stories.store(
-            state,
-            0,
-            {
-                "story_id": f"s{n}",
-                "article_id": f"a{n}",
-                "terms": terms,
-                "centroid": "",
-                "norm": 1.0,
-                "articles": 1,
-                "last": last,
-            },
-            config,
-        )
     writes: list[str] = []
 
     class Recording(dict[str, Any]):
@@ -210,14 +193,30 @@ def test_a_sweep_rewrites_each_term_bucket_once() -> None:
             writes.append(key)
             super().__setitem__(key, value)
 
-    recorded = Recording(state)
-    assert stories.expire(recorded, 0, 5110.0, config) == 3  # the three more than an hour old
-    assert sorted(recorded["n:valencia"]["stories"]) == ["s3", "s4"]
-    assert sorted(key for key in writes if key.startswith(("n:", "p:"))) == ["n:valencia", "p:spain"]
+    table = Recording()
+    shard = stories.TermShard(table, 0)
+    for n, last in enumerate([100.0, 200.0, 300.0, 5000.0, 5100.0, 5100.0]):  # the last one redelivered
+        update: stories.ShardUpdate = {
+            "story_id": f"s{min(n, 4)}",
+            "article_id": f"a{min(n, 4)}",
+            "terms": {"n:valencia": 0.6, "p:spain": 0.8},  # five stories sharing two terms
+            "centroid": "",
+            "norm": 1.0,
+            "articles": 1,
+            "last": last,
+        }
+        stories.store(shard, update, config)
+    assert len(writes) == 10 and shard.articles == 5 and shard.df == {"n:valencia": 5, "p:spain": 5}
+    assert stories.expire(shard, 5110.0, config) == 3  # the three more than an hour old, rows and all
+    assert sorted(shard.buckets["n:valencia"]) == ["s3", "s4"]
+    assert sorted(table) == ["a0:a3", "a0:a4", "s0:s3", "s0:s4"]
+    rebuilt = stories.recover_shards(table, 2, config)
+    assert rebuilt[0].buckets == shard.buckets and rebuilt[0].members == shard.members
+    assert rebuilt[1].buckets == {}
 
 
 def test_an_article_probed_while_an_earlier_one_is_in_flight_waits_for_it_if_it_might_join_it() -> None:
-    state: dict[str, Any] = {}
+    state = stories.TermShard({}, 0)
     flights = stories.InFlight()
     quake, rescue, flood, strike = (
         features(article(i, text, i))
@@ -225,7 +224,7 @@ def test_an_article_probed_while_an_earlier_one_is_in_flight_waits_for_it_if_it_
     )
 
     def probed(article_id: str, feats: stories.Features, first: bool = True) -> stories.ShardReport:
-        report = stories.probe(state, 0, feats.terms, feats.embedding, feats.ts)
+        report = stories.probe(state, feats.terms, feats.embedding, feats.ts)
         report["before"] = stories.register(
             flights, 0, article_id, report["weights"], feats.embedding, feats.ts, first=first
         )
@@ -245,7 +244,7 @@ def test_an_article_probed_while_an_earlier_one_is_in_flight_waits_for_it_if_it_
     *_, updates = stories.join(
         stories.new_story(stories.story_id("q1")), quake, 0.0, stories.unit_weights([first])
     )
-    stories.store(state, 0, updates[0])
+    stories.store(state, updates[0])
     flights.land(0, "q1")
     assert probed("q2", rescue, first=False)["before"] == {}
     # once stored, an article is listed nowhere, and a stale repeated probe does not list it again

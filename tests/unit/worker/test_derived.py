@@ -1,8 +1,8 @@
-"""The dedup agents' derived state: rebuilt from the tables on first use after each rebalance, not before."""
+"""The agents' derived state: rebuilt from the tables on first use after each rebalance, not before."""
 
 from __future__ import annotations
 
-from streams.worker.agents.dedup import Derived
+from streams.worker.agents.common import Derived
 
 
 def test_derived_state_is_rebuilt_once_per_rebalance_and_filled_in_for_new_partitions() -> None:
