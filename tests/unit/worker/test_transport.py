@@ -115,14 +115,19 @@ def test_a_table_sends_each_changed_key_once_per_flush_with_its_latest_value() -
     for value in range(5):
         table["story"] = {"articles": value}  # one story rewritten by every article
     table["parked"] = {"text": "…"}
-    del table["parked"]  # parked and judged within one commit interval
+    del table["parked"]  # parked and judged within one commit interval: never in the changelog
     table["other"] = 1
+    table["judged"] = 1
     assert sent == []
     producer = app.producer
     producer.buffer = SimpleNamespace(should_stop=False, state="running")  # type: ignore[assignment]
     producer._producer = None
     asyncio.run(producer.flush())
-    assert sent == [(2, "story", {"articles": 4}), (2, "parked", None), (2, "other", 1)]
+    assert sent == [(2, "story", {"articles": 4}), (2, "other", 1), (2, "judged", 1)]
     sent.clear()
     asyncio.run(producer.flush())
     assert sent == []  # nothing changed since
+    table["judged"] = 2
+    del table["judged"]  # in the changelog since the last flush: its deletion must reach it
+    asyncio.run(producer.flush())
+    assert sent == [(2, "judged", None)]
