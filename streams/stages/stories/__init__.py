@@ -33,7 +33,7 @@ from streams.stages.stories.shards import (
     store,
     unit_weights,
 )
-from streams.stages.stories.story import flush, join, mention, new_story, story_id
+from streams.stages.stories.story import event_key, flush, forget_events, join, mention, new_story, story_id
 
 __all__ = [
     "DEFAULT",
@@ -49,9 +49,11 @@ __all__ = [
     "choose",
     "drop_due",
     "due",
+    "event_key",
     "expire",
     "features",
     "flush",
+    "forget_events",
     "is_index_key",
     "join",
     "mention",
@@ -87,6 +89,7 @@ class StoryStream:
     term_shards: dict[int, TermShard] = field(default_factory=dict)  # and what is derived from it
     flights: InFlight = field(default_factory=InFlight)  # the articles in flight on the term partitions
     stories: dict[str, Any] = field(default_factory=dict)  # the story partitions' table
+    events: dict[str, Any] = field(default_factory=dict)  # and the first report of each story's events
     #: article id → {"story", "ts"} (the verdict table)
     assigned: dict[str, Any] = field(default_factory=dict)
     #: canonical id → reprints that arrived before their canonical was assigned: [id, seen]
@@ -122,7 +125,7 @@ class StoryStream:
             feats.ts,
             self.config.slot_seconds,
         )
-        record, records, updates = join(state, feats, dot, unit_weights(reports), self.config)
+        record, records, updates = join(state, feats, dot, unit_weights(reports), self.events, self.config)
         self.stories[chosen] = state
         remember(
             self.stories,
@@ -174,7 +177,14 @@ class StoryStream:
         for partition in range(self.partitions):
             expire(self.term_shard(partition), now_ts, self.config)
             self.flights.expire(partition, horizon)
-            drop_due(self.stories, partition, horizon, "last_ts", self.config.slot_seconds)
+            drop_due(
+                self.stories,
+                partition,
+                horizon,
+                "last_ts",
+                self.config.slot_seconds,
+                lambda state: forget_events(state, self.events),
+            )
             drop_due(self.assigned, partition, horizon, "ts", self.config.slot_seconds)
 
     def term_shard(self, shard: int) -> TermShard:

@@ -9,7 +9,7 @@ its own last time before dropping.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Callable, Iterator, MutableMapping
 from typing import Any
 
 #: A slot is this share of the window (at least a minute): a key expires at most one slot late, and the
@@ -54,13 +54,21 @@ def due(state: MutableMapping[str, Any], partition: int, horizon: float, width: 
 
 
 def drop_due(
-    state: MutableMapping[str, Any], partition: int, horizon: float, field: str, width: float
+    state: MutableMapping[str, Any],
+    partition: int,
+    horizon: float,
+    field: str,
+    width: float,
+    on_drop: Callable[[Any], None] | None = None,
 ) -> list[str]:
-    """Delete the due keys whose value's ``field`` (a time) is before ``horizon``; returns them."""
+    """Delete the due keys whose value's ``field`` (a time) is before ``horizon`` (calling ``on_drop`` with
+    each value first); returns them."""
     dropped = []
     for key in dict.fromkeys(due(state, partition, horizon, width)):
         value = state.get(key)
         if value is not None and value[field] < horizon:
+            if on_drop is not None:
+                on_drop(value)
             del state[key]
             dropped.append(key)
     return dropped

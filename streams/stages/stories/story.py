@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, MutableMapping
 from datetime import date
 from typing import Any
 
@@ -85,12 +85,15 @@ def join(
     feats: Features,
     dot: float,
     updates_terms: dict[int, dict[str, float]],
+    records: MutableMapping[str, Any],
     config: StoryConfig = DEFAULT,
 ) -> tuple[StoryRecord | None, list[Event], dict[int, ShardUpdate]]:
     """Add a unique article to the story: (record to publish or None, event records, term-shard updates).
 
     ``dot`` is the article's unit term vector dotted with the story's (0 for the founder), so the
-    story's norm grows exactly without keeping its vector here.
+    story's norm grows exactly without keeping its vector here. ``records`` holds the first report of
+    each of the story's events (``event_key``), written once: the story's state keeps only their counts,
+    so rewriting it as the story grows does not copy every event record each time.
     """
     article = feats.article
     state["norm2"] = (
@@ -131,7 +134,7 @@ def join(
     state["recent"] = [item for item in state["recent"] if item[0] >= last - _HOUR] + [
         [moment, article["source"]]
     ]
-    events = [_aggregate(state, event, article) for event in feats.events]
+    events = [_aggregate(state, event, article, records) for event in feats.events]
     updates: dict[int, ShardUpdate] = {
         shard: {
             "story_id": state["story_id"],
@@ -151,6 +154,12 @@ def mention(state: dict[str, Any], seen: str, config: StoryConfig = DEFAULT) -> 
     """A reprint of one of the story's articles: one more mention, no new article."""
     state["num_mentions"] += 1
     return _maybe_record(state, _seen(state, seen), config)
+
+
+def forget_events(state: dict[str, Any], records: MutableMapping[str, Any]) -> None:
+    """The story leaves the window: its events' first reports go with it."""
+    for agg in state["events"]:
+        records.pop(event_key(state["story_id"], agg["event_id"]), None)
 
 
 def flush(state: dict[str, Any]) -> StoryRecord | None:
@@ -188,7 +197,7 @@ def record(state: dict[str, Any]) -> StoryRecord:
         "countries": [c for c, _ in sorted(state["countries"].items(), key=lambda kv: (-kv[1], kv[0]))],
         "places": places,
         "event_types": dict(sorted(state["event_types"].items())),
-        "event_ids": [agg["record"]["event_id"] for agg in state["events"]],
+        "event_ids": [agg["event_id"] for agg in state["events"]],
         "articles": list(reversed(state["articles"])),
         "growth": {"articles_last_hour": len(recent), "sources_last_30m": len(sources_30m)},
         "updated_at": state["last_seen"],
@@ -206,22 +215,30 @@ def _compatible(agg: dict[str, Any], event: Event, article_id: str) -> bool:
     """One occurrence: another article's report (an article's own events are distinct already), the same
     type, dates at most a day apart, and the same set of actors' countries (one that names a country more
     is another occurrence, or one this record could not describe)."""
-    base = agg["record"]
-    if article_id in agg["articles"] or base["event_type"] != event["event_type"]:
+    if article_id in agg["articles"] or agg["event_type"] != event["event_type"]:
         return False
-    if abs((date.fromisoformat(base["event_date"]) - date.fromisoformat(event["event_date"])).days) > 1:
+    if abs((date.fromisoformat(agg["event_date"]) - date.fromisoformat(event["event_date"])).days) > 1:
         return False
     return bool(agg["countries"] == _countries(event))
 
 
-def _aggregate(state: dict[str, Any], event: Event, article: StoryArticle) -> Event:
+def event_key(story: str, event_id: str) -> str:
+    return f"{story}:{event_id}"
+
+
+def _aggregate(
+    state: dict[str, Any], event: Event, article: StoryArticle, records: MutableMapping[str, Any]
+) -> Event:
     """The event record as it stands once this article's report of it is counted."""
     for agg in state["events"]:
         if _compatible(agg, event, article["id"]):
             break
     else:
+        records[event_key(state["story_id"], event["event_id"])] = dict(event)
         agg = {
-            "record": dict(event),
+            "event_id": event["event_id"],
+            "event_type": event["event_type"],
+            "event_date": event["event_date"],
             "countries": _countries(event),
             "sources": {},
             "languages": {},
@@ -234,7 +251,7 @@ def _aggregate(state: dict[str, Any], event: Event, article: StoryArticle) -> Ev
         agg["languages"] = _count(agg["languages"], [article["language"]])
         agg["first_seen"] = min(filter(None, [agg.get("first_seen"), article["seen"]]), key=parse_rfc3339)
         agg["last_seen"] = max(filter(None, [agg.get("last_seen"), article["seen"]]), key=parse_rfc3339)
-    out: Event = dict(agg["record"])  # type: ignore[assignment]
+    out: Event = dict(records[event_key(state["story_id"], agg["event_id"])])  # type: ignore[assignment]
     out["story_id"] = state["story_id"]
     out["article_ids"] = list(agg["articles"])
     out["sources"] = sorted(agg["sources"])

@@ -129,11 +129,12 @@ def test_the_answer_depends_on_the_arrival_order_only() -> None:
 def test_a_story_past_its_window_is_forgotten_without_a_scan() -> None:
     config = dataclasses.replace(stories.DEFAULT, window_hours=24)
     stream = stories.StoryStream(config=config, partitions=2)
-    stream.add(article("q1", QUAKE, "Deadly quake hits Malatya"))
+    stream.add(article("q1", QUAKE, "Deadly quake hits Malatya"), [event("e1", "AID", "2026-03-14", "TUR")])
+    assert list(stream.events) == [stories.event_key(stories.story_id("q1"), "e1")]
     late = stream.add(article("q2", QUAKE_2, "Survivors pulled from rubble", hours=30))
     assert late.story_id == stories.story_id("q2")  # too late to join: a story of its own
     gone = stories.story_id("q1")
-    assert gone not in stream.stories
+    assert gone not in stream.stories and stream.events == {}
     assert not any(gone in key or gone == (row or {}).get("story") for key, row in stream.terms.items())
     assert not any(
         gone in bucket for shard in stream.term_shards.values() for bucket in shard.buckets.values()
@@ -242,7 +243,7 @@ def test_an_article_probed_while_an_earlier_one_is_in_flight_waits_for_it_if_it_
     assert set(probed("q2", rescue, first=False)["before"]) == {"q1"}  # a repeated probe keeps its place
     assert stories.predecessors([rescue_report], waited=["q1"]) == []
     *_, updates = stories.join(
-        stories.new_story(stories.story_id("q1")), quake, 0.0, stories.unit_weights([first])
+        stories.new_story(stories.story_id("q1")), quake, 0.0, stories.unit_weights([first]), {}
     )
     stories.store(state, updates[0])
     flights.land(0, "q1")
