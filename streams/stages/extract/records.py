@@ -58,6 +58,7 @@ _MONTH = re.compile(
     r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December)\b"
 )
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
+_DEFINITE = frozenset(words("the this that these those"))
 _QUOTE = re.compile(r"[“\"]([^”\"]{8,})[”\"]")
 
 
@@ -120,6 +121,9 @@ class EventDraft:
     headline: bool = False
     #: The sentence names no one who did it ('she was shot'): it can retell an assault told before.
     agentless: bool = False
+    #: No one named, and the subject is a thing the article has introduced ('The transaction was signed
+    #: on March 29'): the event of its type told before.
+    about_known: bool = False
 
 
 def sentence_events(doc: Doc, offset: int, number: int, context: ArticleContext) -> list[EventDraft]:
@@ -199,6 +203,20 @@ def _draft(
         role=role,
         headline=number == 0 and _is_headline(context.article["text"], offset + len(sentence)),
         agentless=not source_heads,
+        about_known=not sources and not targets and _known_thing(carrier),
+    )
+
+
+def _known_thing(carrier: Token) -> bool:
+    """'The transaction was signed', 'This deal was approved': a definite common noun for no one as the
+    verb's subject refers to something the article has told of."""
+    subject = next((c for c in carrier.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    return (
+        pos(carrier) == "VERB"
+        and subject is not None
+        and subject.tag_ in ("NN", "NNS")
+        and not is_person(subject)
+        and any(c.dep_ == "det" and c.lower_ in _DEFINITE for c in subject.children)
     )
 
 
@@ -436,7 +454,7 @@ def merge_drafts(drafts: list[EventDraft]) -> list[EventDraft]:
         if twin is None:
             merged.append(draft)
             continue
-        if not draft.headline and _evidence_weight(draft) > _evidence_weight(twin):
+        if not draft.headline and not draft.about_known and _evidence_weight(draft) > _evidence_weight(twin):
             merged[merged.index(twin)] = draft
             twin, draft = draft, twin
         twin.quotes.extend(draft.quotes)
@@ -456,6 +474,8 @@ def _same_actors(one: EventDraft, other: EventDraft) -> bool:
     apart."""
     if one.date_resolution == other.date_resolution == "text" and one.event_date != other.event_date:
         return False
+    if other.about_known and not _told_apart(one, other):
+        return True  # 'EW Nutrition has concluded an agreement ... The transaction was signed on March 29'
     if one.plover == "ASSAULT" and "claimed" in (one.modality, other.modality):
         return not _told_apart(one, other)  # an article's alleged crime is one crime unless dated apart
     if one.role != other.role and not _both_sides(one, other):

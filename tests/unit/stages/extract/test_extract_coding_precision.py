@@ -1,0 +1,24 @@
+"""Coding rules of issue #11's last targets (detection precision, target country). One invented article
+per rule, next to one the rule leaves alone."""
+
+from __future__ import annotations
+
+import pytest
+from extract_articles import event_types
+
+from streams.stages.extract import Extractor
+
+_DEAL = "Acme Steel of Ohio reached an agreement with Zenith Mining in Denver to buy its iron ore unit."
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a definite thing as the subject, and no one named: the deal told before
+        (f"{_DEAL} The sale was signed at a hotel near the airport.", ["AGREE"]),
+        # an indefinite one is another
+        (f"{_DEAL} A second contract was signed at a hotel near the airport.", ["AGREE", "AGREE"]),
+    ],
+)
+def test_a_known_thing_retells_its_event(extractor: Extractor, text: str, expected: list[str]) -> None:
+    assert event_types(extractor, text) == expected
