@@ -23,7 +23,7 @@ from streams.stages.extract.calibration import calibrated
 from streams.stages.extract.coding import code_event_type, event_triggers
 from streams.stages.extract.dates import publication_date, resolve_date
 from streams.stages.extract.grammar import lemma, pos
-from streams.stages.extract.lexicon import GOLDSTEIN, QUAD_CLASS, SECTORS, SPEECH_VERBS, Trigger, words
+from streams.stages.extract.lexicon import GOLDSTEIN, NOUNS, QUAD_CLASS, SECTORS, SPEECH_VERBS, Trigger, words
 from streams.stages.extract.modality import modality, states_obligation, told_as_done, told_as_earlier
 from streams.stages.extract.prefilter import LEAD_SENTENCES
 from streams.stages.extract.senses import is_person
@@ -124,6 +124,8 @@ class EventDraft:
     #: No one named, and the subject is a thing the article has introduced ('The transaction was signed
     #: on March 29'): the event of its type told before.
     about_known: bool = False
+    #: The type of the event that known thing is, when it is one ('That lawsuit was settled': ACCUSE).
+    known_event: str | None = None
 
 
 def sentence_events(doc: Doc, offset: int, number: int, context: ArticleContext) -> list[EventDraft]:
@@ -178,6 +180,7 @@ def _draft(
     resolution = "text"
     if how == "none":
         event_date, resolution = context.published.isoformat(), context.published_resolution
+    known = _known_thing(carrier) if not sources and not targets else None
     role = _role(carrier, event_date, resolution, context)
     location = _event_location(doc, offset, carrier, context, background=role == "background")
     confidence = 0.45 if sentence.rstrip().endswith(_SENTENCE_END) else 0.35
@@ -203,21 +206,24 @@ def _draft(
         role=role,
         headline=number == 0 and _is_headline(context.article["text"], offset + len(sentence)),
         agentless=not source_heads,
-        about_known=not sources and not targets and _known_thing(carrier),
+        about_known=known is not None,
+        known_event=NOUNS[lemma(known)].plover if known is not None and lemma(known) in NOUNS else None,
     )
 
 
-def _known_thing(carrier: Token) -> bool:
+def _known_thing(carrier: Token) -> Token | None:
     """'The transaction was signed', 'This deal was approved': a definite common noun for no one as the
     verb's subject refers to something the article has told of."""
     subject = next((c for c in carrier.children if c.dep_ in ("nsubj", "nsubjpass")), None)
-    return (
+    if (
         pos(carrier) == "VERB"
         and subject is not None
         and subject.tag_ in ("NN", "NNS")
         and not is_person(subject)
         and any(c.dep_ == "det" and c.lower_ in _DEFINITE for c in subject.children)
-    )
+    ):
+        return subject
+    return None
 
 
 def _role(carrier: Token, event_date: str, resolution: str, context: ArticleContext) -> str:
@@ -446,6 +452,9 @@ def merge_drafts(drafts: list[EventDraft]) -> list[EventDraft]:
     headline's event told again in the body is the body's."""
     merged: list[EventDraft] = []
     body = [d for d in drafts if not d.headline]
+    for number, draft in enumerate(body):
+        if draft.known_event is not None and draft.known_event != draft.plover:
+            _aimed_at_doer(draft, body[:number])
     for draft in body + [d for d in drafts if d.headline]:
         twin = next(
             (m for m in merged if m.plover == draft.plover and (draft.headline or _same_actors(m, draft))),
@@ -465,6 +474,15 @@ def merge_drafts(drafts: list[EventDraft]) -> list[EventDraft]:
         if twin.date_resolution != "text" and draft.date_resolution == "text":
             twin.event_date, twin.date_resolution = draft.event_date, draft.date_resolution
     return merged
+
+
+def _aimed_at_doer(draft: EventDraft, earlier: list[EventDraft]) -> None:
+    """'Apple Corps filed a lawsuit against Apple ... That lawsuit was settled in 1991': what is done to an
+    event told before, with no one named, is aimed at whoever did that event (the last one of its type
+    that names a doer)."""
+    told = next((d for d in reversed(earlier) if d.plover == draft.known_event and d.sources), None)
+    if told is not None:
+        draft.targets = [Actor(**a) for a in told.sources]
 
 
 def _same_actors(one: EventDraft, other: EventDraft) -> bool:

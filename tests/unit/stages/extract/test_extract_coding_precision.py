@@ -4,7 +4,7 @@ per rule, next to one the rule leaves alone."""
 from __future__ import annotations
 
 import pytest
-from extract_articles import event_types
+from extract_articles import article, event_types
 
 from streams.stages.extract import Extractor
 
@@ -22,3 +22,22 @@ _DEAL = "Acme Steel of Ohio reached an agreement with Zenith Mining in Denver to
 )
 def test_a_known_thing_retells_its_event(extractor: Extractor, text: str, expected: list[str]) -> None:
     assert event_types(extractor, text) == expected
+
+
+_SUIT = "Acme Steel of Ohio filed a lawsuit against Zenith Mining in Denver over a patent."
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # what is done to an event told before is aimed at its doer
+        (f"{_SUIT} The lawsuit was settled out of court in 2019.", ["Acme Steel of Ohio"]),
+        # an indefinite noun is not that event
+        (f"{_SUIT} A dispute was settled out of court in 2019.", []),
+    ],
+)
+def test_done_to_a_known_event_is_aimed_at_its_doer(
+    extractor: Extractor, text: str, expected: list[str]
+) -> None:
+    settled = [e for e in extractor.extract([article(text)])[0] if e["event_type"] == "AGREE"]
+    assert [a["text"] for a in settled[0]["target_actors"]] == expected
