@@ -76,6 +76,8 @@ def unreal(carrier: Token) -> str | None:
             return "content"  # 'the release will include more support for multitouch'
         if carrier.dep_ == "nsubj" and pos(carrier.head) == "VERB" and carrier.head.lower_ not in _OCCURRING:
             return "topic"
+        if carrier.dep_ == "nsubj" and carrier.head.lower_ in _CHANGING and _changes_another(carrier.head):
+            return "topic"  # 'the proposal intensified the battle' is a cause, not 'the fighting intensified'
     if verb is None:
         return None
     chain = verb_chain(verb)
@@ -265,6 +267,20 @@ _OCCURRING = frozenset(
     )
     for form in forms(verb)
 )
+
+
+#: Forms of the verbs of change among those: with an object the subject is what made another thing
+#: change ('the proposal intensified the trade battle'), not an event said to go on.
+_CHANGING = frozenset(
+    form
+    for verb in words("intensify escalate spread increase grow expand deepen improve")
+    for form in forms(verb)
+)
+
+
+def _changes_another(verb: Token) -> bool:
+    """The verb has an object or an object clause: something else is what changed."""
+    return any(c.dep_ in ("dobj", "ccomp") for c in verb.children)
 
 
 def counted(noun: Token, numbered: bool = False) -> bool:

@@ -41,3 +41,16 @@ def test_done_to_a_known_event_is_aimed_at_its_doer(
 ) -> None:
     settled = [e for e in extractor.extract([article(text)])[0] if e["event_type"] == "AGREE"]
     assert [a["text"] for a in settled[0]["target_actors"]] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # an event noun that made something else intensify is a cause
+        ("The farmers' protest in Lyon intensified the dispute with the city council.", []),
+        # one said to intensify is going on
+        ("The farmers' protest in Lyon intensified on Sunday.", ["PROTEST"]),
+    ],
+)
+def test_a_cause_of_change_is_no_event(extractor: Extractor, text: str, expected: list[str]) -> None:
+    assert event_types(extractor, text) == expected
