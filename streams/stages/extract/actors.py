@@ -143,6 +143,8 @@ def participants(carrier: Token, noun: Token) -> tuple[list[Token], list[Token]]
             targets.append(subject)  # 'Zuma faces corruption charges': the charges are against him
         else:
             sources.append(subject)
+    elif _reduced_passive(carrier):
+        targets.append(carrier.head)  # 'a youth charged with the murder of X': the youth was charged
     if pos(carrier) == "NOUN":
         for child in carrier.children:  # 'Israel's raid', 'Israeli strikes', 'a police shooting'
             if (
@@ -186,6 +188,18 @@ def participants(carrier: Token, noun: Token) -> tuple[list[Token], list[Token]]
     seen: set[int] = {t.i for t in sources}
     unique_targets = [t for t in targets if not (t.i in seen or seen.add(t.i))]  # type: ignore[func-returns-value]
     return sources, unique_targets[:3]
+
+
+def _reduced_passive(carrier: Token) -> bool:
+    """A past participle on a word for someone ('a youth charged with murder', 'the man arrested on
+    Friday') says what was done to that one."""
+    return (
+        pos(carrier) == "VERB"
+        and carrier.dep_ == "acl"
+        and carrier.tag_ == "VBN"
+        and pos(carrier.head) != "VERB"
+        and _is_agentive(carrier.head)
+    )
 
 
 def _deed_doer(obj: Token) -> Token:

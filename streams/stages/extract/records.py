@@ -124,6 +124,8 @@ class EventDraft:
     #: No one named, and the subject is a thing the article has introduced ('The transaction was signed
     #: on March 29'): the event of its type told before.
     about_known: bool = False
+    #: Told in a participle that describes someone ('a youth charged with murder'): in passing.
+    describing: bool = False
     #: The type of the event that known thing is, when it is one ('That lawsuit was settled': ACCUSE).
     known_event: str | None = None
 
@@ -207,6 +209,7 @@ def _draft(
         headline=number == 0 and _is_headline(context.article["text"], offset + len(sentence)),
         agentless=not source_heads,
         about_known=known is not None,
+        describing=carrier.dep_ == "acl" and carrier.tag_ == "VBN",
         known_event=NOUNS[lemma(known)].plover if known is not None and lemma(known) in NOUNS else None,
     )
 
@@ -469,7 +472,11 @@ def merge_drafts(drafts: list[EventDraft]) -> list[EventDraft]:
         twin.quotes.extend(draft.quotes)
         twin.confidence = max(twin.confidence, draft.confidence)
         stated_here = _located_in_sentence(draft) and not _located_in_sentence(twin)
-        if draft.location and (stated_here or _refines(draft.location, twin.location)):
+        if (
+            draft.location
+            and not draft.describing
+            and (stated_here or _refines(draft.location, twin.location))
+        ):
             twin.location = draft.location
         if twin.date_resolution != "text" and draft.date_resolution == "text":
             twin.event_date, twin.date_resolution = draft.event_date, draft.date_resolution
@@ -552,6 +559,7 @@ def _evidence_weight(draft: EventDraft) -> float:
         + 0.1 * (draft.date_resolution == "text")
         + 0.1 * _located_in_sentence(draft)
         + 0.05 * min(sum(a["country_source"] == "stated" for a in (*draft.sources, *draft.targets)), 3)
+        - 0.2 * draft.describing
     )
 
 

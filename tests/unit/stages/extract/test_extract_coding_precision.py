@@ -54,3 +54,20 @@ def test_done_to_a_known_event_is_aimed_at_its_doer(
 )
 def test_a_cause_of_change_is_no_event(extractor: Extractor, text: str, expected: list[str]) -> None:
     assert event_types(extractor, text) == expected
+
+
+def test_a_participle_on_someone_is_done_to_them(extractor: Extractor) -> None:
+    """'a man charged with the robbery of a jeweller': the man was charged, not the jeweller."""
+    text = "Police in Leeds said a man charged with the robbery of a jeweller appeared in court on Monday."
+    (charge,) = extractor.extract([article(text)])[0]
+    assert [a["text"] for a in charge["target_actors"]] == ["a man"]
+
+
+def test_a_participle_on_someone_tells_the_charge_in_passing(extractor: Extractor) -> None:
+    """The sentence that states the charge is the record's evidence, not the one that mentions it."""
+    text = (
+        "Kari Holm was charged with the robbery of a jeweller in Leeds. Police in Leeds said a man charged "
+        "with the robbery of a jeweller appeared in court on Monday."
+    )
+    (charge,) = extractor.extract([article(text)])[0]
+    assert charge["evidence"]["sentence"].startswith("Kari Holm was charged")
