@@ -47,6 +47,8 @@ def unreal(carrier: Token) -> str | None:
         return "negated"  # 'No one was injured'
     if _tally(carrier):
         return "tally"
+    if _does_as_habit(carrier):
+        return "habitual"
     if _generic(carrier):
         return "generic"
     if _state(carrier):
@@ -221,6 +223,21 @@ def _tally(carrier: Token) -> bool:
     return any(
         _counted_word(v) or any(_counted_word(c) for c in v.children if c.dep_ in ("nummod", "amod"))
         for v in victims
+    )
+
+
+def _does_as_habit(carrier: Token) -> bool:
+    """'The team lives and works in the camp, providing support to refugees': a participle without a
+    subject under a verb in the simple present that states no event tells what someone does as a rule."""
+    head = carrier.head
+    return (
+        carrier.tag_ == "VBG"
+        and carrier.dep_ == "advcl"
+        and not any(c.dep_ in ("nsubj", "nsubjpass") for c in carrier.children)
+        and head.tag_ in ("VBZ", "VBP")
+        and not any(c.dep_ in ("aux", "auxpass") for c in head.children)
+        and lemma(head) not in SPEECH_VERBS
+        and lemma(head) not in VERBS
     )
 
 

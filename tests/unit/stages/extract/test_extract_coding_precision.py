@@ -71,3 +71,25 @@ def test_a_participle_on_someone_tells_the_charge_in_passing(extractor: Extracto
     )
     (charge,) = extractor.extract([article(text)])[0]
     assert charge["evidence"]["sentence"].startswith("Kari Holm was charged")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a participle under a simple present that states no event: what the team does as a rule
+        (
+            "The Red Cross team lives and works in the Dadaab camp, delivering food aid to Somali refugees.",
+            [],
+        ),
+        # under a verb in the past it is what the team did
+        (
+            "The Red Cross team arrived in the Dadaab camp on Monday, delivering food aid to Somali "
+            "refugees.",
+            ["AID"],
+        ),
+    ],
+)
+def test_a_participle_under_a_simple_present_is_a_habit(
+    extractor: Extractor, text: str, expected: list[str]
+) -> None:
+    assert event_types(extractor, text) == expected
