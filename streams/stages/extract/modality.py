@@ -49,6 +49,8 @@ def unreal(carrier: Token) -> str | None:
         return "tally"
     if _does_as_habit(carrier):
         return "habitual"
+    if pos(carrier) == "VERB" and any(c.dep_ == "dobj" and _a_kind(c) for c in carrier.children):
+        return "generic"  # 'schools are requesting this type of training'
     if _generic(carrier):
         return "generic"
     if _state(carrier):
@@ -239,6 +241,15 @@ def _does_as_habit(carrier: Token) -> bool:
         and lemma(head) not in SPEECH_VERBS
         and lemma(head) not in VERBS
     )
+
+
+#: Nouns that make what they are 'of' a kind: 'this type of training', 'such kinds of attacks'.
+_KINDS = frozenset(words("type types kind kinds sort sorts form forms"))
+
+
+def _a_kind(noun: Token) -> bool:
+    """'this type of training': an object that names a kind of thing, not one."""
+    return noun.lower_ in _KINDS and any(c.dep_ == "prep" and c.lower_ == "of" for c in noun.children)
 
 
 def _counted_word(token: Token) -> bool:

@@ -93,3 +93,15 @@ def test_a_participle_under_a_simple_present_is_a_habit(
     extractor: Extractor, text: str, expected: list[str]
 ) -> None:
     assert event_types(extractor, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # an object that names a kind of thing is no occurrence
+        ("Teachers in Leeds are requesting this type of training from the council.", []),
+        ("Teachers in Leeds requested this training from the council on Monday.", ["REQUEST"]),
+    ],
+)
+def test_a_kind_as_the_object_is_generic(extractor: Extractor, text: str, expected: list[str]) -> None:
+    assert event_types(extractor, text) == expected
