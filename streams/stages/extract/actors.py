@@ -133,7 +133,7 @@ def participants(carrier: Token, noun: Token) -> tuple[list[Token], list[Token]]
     targets: list[Token] = []
     subject = subject_of(carrier)
     if subject is not None:
-        subject = resolve_pronoun(subject)
+        subject = resolve_pronoun(_extraposed(subject))
         undergoes = subject.dep_ == "nsubjpass" and not _does_embedded(subject, carrier)
         if undergoes or (subject.head.i != carrier.i and _own_passive(carrier)):
             targets.append(subject)
@@ -188,6 +188,23 @@ def participants(carrier: Token, noun: Token) -> tuple[list[Token], list[Token]]
     seen: set[int] = {t.i for t in sources}
     unique_targets = [t for t in targets if not (t.i in seen or seen.add(t.i))]  # type: ignore[func-returns-value]
     return sources, unique_targets[:3]
+
+
+def _extraposed(subject: Token) -> Token:
+    """'it was "amazing" that Microsoft was able to': an 'it' that holds the place of a that-clause stands
+    for what the clause is about, its subject."""
+    if subject.lower_ != "it":
+        return subject
+    clause = next(
+        (
+            c
+            for c in subject.head.children
+            if c.dep_ == "ccomp" and any(m.dep_ == "mark" and m.lower_ == "that" for m in c.children)
+        ),
+        None,
+    )
+    inner = next((c for c in clause.children if c.dep_ == "nsubj"), None) if clause is not None else None
+    return inner if inner is not None else subject
 
 
 def _reduced_passive(carrier: Token) -> bool:

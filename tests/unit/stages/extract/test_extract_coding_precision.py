@@ -105,3 +105,11 @@ def test_a_participle_under_a_simple_present_is_a_habit(
 )
 def test_a_kind_as_the_object_is_generic(extractor: Extractor, text: str, expected: list[str]) -> None:
     assert event_types(extractor, text) == expected
+
+
+def test_an_extraposed_it_stands_for_the_clause_subject(extractor: Extractor) -> None:
+    """'it was "impressive" that Nordbank ...': the judgement is of Nordbank."""
+    text = 'Analyst Kari Holm of Oslo said it was "impressive" that Nordbank was able to repay the loan.'
+    (judgement,) = extractor.extract([article(text)])[0]
+    assert judgement["event_type"] == "SUPPORT"
+    assert [a["text"] for a in judgement["target_actors"]] == ["Nordbank"]
