@@ -172,6 +172,13 @@ def participants(carrier: Token, noun: Token) -> tuple[list[Token], list[Token]]
         for o in c.children
         if o.dep_ == "dobj" and pos(o) == "PROPN"
     ]
+    targets += [
+        o
+        for h in heads[: 1 + (noun is not carrier)]
+        for c in h.children
+        if _says_what(c, h)
+        for o in _held(c)
+    ]
     for head in heads:
         objects = [_deed_doer(c) for c in head.children if c.dep_ in ("dobj", "dative") and c.i != noun.i]
         targets.extend(objects)
@@ -188,6 +195,27 @@ def participants(carrier: Token, noun: Token) -> tuple[list[Token], list[Token]]
     seen: set[int] = {t.i for t in sources}
     unique_targets = [t for t in targets if not (t.i in seen or seen.add(t.i))]  # type: ignore[func-returns-value]
     return sources, unique_targets[:3]
+
+
+#: What one owns of a firm: 'to acquire 51% of the shares in ICON', 'to buy a stake in Acme'.
+_HOLDINGS = frozenset(words("share shares stake stakes holding holdings interest equity"))
+
+
+def _held(clause: Token) -> list[Token]:
+    """The firm whose shares or stake a clause acquires: the name after 'in' on the clause's verb or on
+    the holding it names."""
+    objects = [c for c in clause.children if c.dep_ == "dobj"]
+    held = [t for o in objects for t in (o, *o.subtree) if t.lower_ in _HOLDINGS]
+    if not held:
+        return []
+    return [
+        o
+        for h in (clause, *held)
+        for p in h.children
+        if p.dep_ == "prep" and p.lower_ == "in"
+        for o in p.children
+        if o.dep_ == "pobj" and pos(o) == "PROPN"
+    ]
 
 
 def _extraposed(subject: Token) -> Token:

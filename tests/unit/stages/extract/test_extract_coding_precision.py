@@ -113,3 +113,17 @@ def test_an_extraposed_it_stands_for_the_clause_subject(extractor: Extractor) ->
     (judgement,) = extractor.extract([article(text)])[0]
     assert judgement["event_type"] == "SUPPORT"
     assert [a["text"] for a in judgement["target_actors"]] == ["Nordbank"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the firm whose stake an agreement buys is its target
+        ("Nordbank of Oslo signed an agreement to buy a 30% stake in Fjordfisk on Monday.", ["Fjordfisk"]),
+        # a place something is built in is not
+        ("Nordbank of Oslo signed an agreement to build a plant in Bergen on Monday.", []),
+    ],
+)
+def test_the_firm_whose_stake_is_bought(extractor: Extractor, text: str, expected: list[str]) -> None:
+    (deal,) = extractor.extract([article(text)])[0]
+    assert [a["text"] for a in deal["target_actors"]] == expected
