@@ -46,6 +46,8 @@ _STATEMENTS = frozenset(
     words("letter statement petition resolution report message note appeal motion communique declaration")
 )
 _PERSONAL = frozenset(words("he she him her they them"))
+#: Words for an unnamed part of a group: who they are is who the article says they include.
+_SOME = frozenset(words("handful some several many few dozens scores number majority minority others"))
 
 
 def event_actors(
@@ -124,6 +126,9 @@ def _head_actors(head: Token, offset: int, setting: Setting, target: bool = Fals
     if head.lower_ in GROUP_PRONOUNS and not head.text.isupper():
         group = group_antecedent(head, offset, setting)
         return [group] if group is not None else []
+    included = [o for c in head.children if c.lower_ == "including" for o in c.children if o.dep_ == "pobj"]
+    if head.lower_ in _SOME and included:  # 'a handful -- including lawyers Xie Yang and Li Heping --'
+        return [a for o in included for a in named_actors(o, offset, setting.entries, target=target)]
     return named_actors(head, offset, setting.entries, target=target)
 
 

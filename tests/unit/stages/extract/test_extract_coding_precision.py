@@ -127,3 +127,20 @@ def test_an_extraposed_it_stands_for_the_clause_subject(extractor: Extractor) ->
 def test_the_firm_whose_stake_is_bought(extractor: Extractor, text: str, expected: list[str]) -> None:
     (deal,) = extractor.extract([article(text)])[0]
     assert [a["text"] for a in deal["target_actors"]] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # an unnamed part of a group is who the article says it includes
+        (
+            "A handful of the protesters -- including the activist Kari Holm -- were convicted of trespass "
+            "in Oslo on Monday.",
+            ["Kari Holm"],
+        ),
+        ("A handful of the protesters were convicted of trespass in Oslo on Monday.", ["the protesters"]),
+    ],
+)
+def test_a_part_of_a_group_is_who_it_includes(extractor: Extractor, text: str, expected: list[str]) -> None:
+    (conviction,) = extractor.extract([article(text)])[0]
+    assert [a["text"] for a in conviction["target_actors"]] == expected
