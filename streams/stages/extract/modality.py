@@ -74,6 +74,8 @@ def unreal(carrier: Token) -> str | None:
             return "aggregate"
         if carrier.dep_ == "pobj" and carrier.head.lower_ in _TOPIC_PREPS:
             return "topic"
+        if carrier.dep_ == "pobj" and carrier.head.lower_ == "at" and _meeting(carrier):
+            return "setting"  # 'Jobs said at the annual conference': where something else was done
         if _goal(carrier):
             return "purpose"
         if carrier.dep_ == "dobj" and lemma(carrier.head) in _CONTAINING:
@@ -226,6 +228,12 @@ def _tally(carrier: Token) -> bool:
         _counted_word(v) or any(_counted_word(c) for c in v.children if c.dep_ in ("nummod", "amod"))
         for v in victims
     )
+
+
+def _meeting(noun: Token) -> bool:
+    """A noun for a meeting, a conference or talks."""
+    trigger = NOUNS.get(lemma(noun))
+    return trigger is not None and trigger.plover == "CONSULT"
 
 
 def _does_as_habit(carrier: Token) -> bool:

@@ -144,3 +144,18 @@ def test_the_firm_whose_stake_is_bought(extractor: Extractor, text: str, expecte
 def test_a_part_of_a_group_is_who_it_includes(extractor: Extractor, text: str, expected: list[str]) -> None:
     (conviction,) = extractor.extract([article(text)])[0]
     assert [a["text"] for a in conviction["target_actors"]] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a meeting something else was done at is its setting
+        (
+            "At the annual conference in Oslo, Kari Holm praised the new budget of the city council.",
+            ["SUPPORT"],
+        ),
+        ("Kari Holm held a conference with the mayor of Oslo on Monday.", ["CONSULT"]),
+    ],
+)
+def test_a_meeting_as_the_setting_is_no_event(extractor: Extractor, text: str, expected: list[str]) -> None:
+    assert event_types(extractor, text) == expected
