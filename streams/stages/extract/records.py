@@ -21,6 +21,7 @@ from streams.stages import geo
 from streams.stages.extract.actors import event_actors, named_actors, participants, subject_of
 from streams.stages.extract.calibration import calibrated
 from streams.stages.extract.coding import code_event_type, event_triggers
+from streams.stages.extract.coreference import GROUP_PRONOUNS
 from streams.stages.extract.dates import publication_date, resolve_date
 from streams.stages.extract.grammar import lemma, pos
 from streams.stages.extract.lexicon import GOLDSTEIN, NOUNS, QUAD_CLASS, SECTORS, SPEECH_VERBS, Trigger, words
@@ -59,6 +60,8 @@ _MONTH = re.compile(
 )
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
 _DEFINITE = frozenset(words("the this that these those"))
+#: Legal steps taken against people: arrests, charges, sentences.
+_LEGAL_STEPS = frozenset({"COERCE", "ACCUSE", "SANCTION"})
 _QUOTE = re.compile(r"[“\"]([^”\"]{8,})[”\"]")
 
 
@@ -126,6 +129,8 @@ class EventDraft:
     about_known: bool = False
     #: Told in a participle that describes someone ('a youth charged with murder'): in passing.
     describing: bool = False
+    #: The one acted on is a 'they' the sentence does not resolve ('They are facing charges').
+    they_acted_on: bool = False
     #: The type of the event that known thing is, when it is one ('That lawsuit was settled': ACCUSE).
     known_event: str | None = None
 
@@ -209,6 +214,7 @@ def _draft(
         headline=number == 0 and _is_headline(context.article["text"], offset + len(sentence)),
         agentless=not source_heads,
         about_known=known is not None,
+        they_acted_on=not targets and any(h.lower_ in GROUP_PRONOUNS for h in target_heads),
         describing=carrier.dep_ == "acl" and carrier.tag_ == "VBN",
         known_event=NOUNS[lemma(known)].plover if known is not None and lemma(known) in NOUNS else None,
     )
@@ -449,7 +455,7 @@ def _location_source(article: CleanArticle, draft: EventDraft) -> str:
     return "article"
 
 
-def merge_drafts(drafts: list[EventDraft]) -> list[EventDraft]:
+def merge_drafts(drafts: list[EventDraft], text: str = "") -> list[EventDraft]:
     """One record per occurrence: a draft retelling an earlier one (same type, a shared actor, nothing
     that tells them apart) is merged into it, the most complete sentence kept as the evidence; a
     headline's event told again in the body is the body's."""
@@ -458,6 +464,8 @@ def merge_drafts(drafts: list[EventDraft]) -> list[EventDraft]:
     for number, draft in enumerate(body):
         if draft.known_event is not None and draft.known_event != draft.plover:
             _aimed_at_doer(draft, body[:number])
+        if draft.they_acted_on and draft.plover in _LEGAL_STEPS:
+            _the_same_people(draft, body[:number], text)
     for draft in body + [d for d in drafts if d.headline]:
         twin = next(
             (m for m in merged if m.plover == draft.plover and (draft.headline or _same_actors(m, draft))),
@@ -481,6 +489,18 @@ def merge_drafts(drafts: list[EventDraft]) -> list[EventDraft]:
         if twin.date_resolution != "text" and draft.date_resolution == "text":
             twin.event_date, twin.date_resolution = draft.event_date, draft.date_resolution
     return merged
+
+
+def _the_same_people(draft: EventDraft, earlier: list[EventDraft], text: str) -> None:
+    """'Police arrested two people. They are identified as X and Y. They are facing charges': a 'they' that
+    a legal step is taken against, after a sentence that takes a legal step against people (and only
+    sentences that go on about 'they' between), are those people."""
+    before = next((d for d in reversed(earlier) if d.evidence["end"] <= draft.evidence["start"]), None)
+    if before is None or before.plover not in _LEGAL_STEPS or not before.targets:
+        return
+    between = text[before.evidence["end"] : draft.evidence["start"]]
+    if all(between[start:end].split()[0] == "They" for start, end in sentences(between)):
+        draft.targets = [Actor(**a) for a in before.targets]
 
 
 def _aimed_at_doer(draft: EventDraft, earlier: list[EventDraft]) -> None:

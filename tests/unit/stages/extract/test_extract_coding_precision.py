@@ -159,3 +159,25 @@ def test_a_part_of_a_group_is_who_it_includes(extractor: Extractor, text: str, e
 )
 def test_a_meeting_as_the_setting_is_no_event(extractor: Extractor, text: str, expected: list[str]) -> None:
     assert event_types(extractor, text) == expected
+
+
+_ARREST = "Police in Leeds arrested two men on Monday."
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a 'they' charged after an arrest, with only 'they' sentences between, are the ones arrested
+        (
+            f"{_ARREST} They are identified as Tom Baker and Jim Hart. They are facing charges of burglary.",
+            ["two men"],
+        ),
+        # another sentence between may name other people
+        (f"{_ARREST} The shop owner said the thieves took cash. They are facing charges of burglary.", []),
+    ],
+)
+def test_they_after_an_arrest_are_the_ones_arrested(
+    extractor: Extractor, text: str, expected: list[str]
+) -> None:
+    charge = [e for e in extractor.extract([article(text)])[0] if e["event_type"] == "ACCUSE"]
+    assert [a["text"] for a in charge[0]["target_actors"]] == expected
