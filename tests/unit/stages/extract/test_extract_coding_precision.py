@@ -181,3 +181,10 @@ def test_they_after_an_arrest_are_the_ones_arrested(
 ) -> None:
     charge = [e for e in extractor.extract([article(text)])[0] if e["event_type"] == "ACCUSE"]
     assert [a["text"] for a in charge[0]["target_actors"]] == expected
+
+
+def test_an_infinitive_hung_on_a_vow_is_what_is_vowed(extractor: Extractor) -> None:
+    """'vowed on Sunday to attack': the parser hangs the infinitive as an adjunct; a vow of violence is a
+    threat, not a promise to cooperate."""
+    text = "The rebel commander Kari Holm vowed on Sunday to attack the garrison in Goma."
+    assert event_types(extractor, text) == ["THREATEN"]
