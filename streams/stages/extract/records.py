@@ -52,7 +52,11 @@ _SENTENCE_END = (".", "!", "?", "”", '"', "’", "'", ")")
 #: Words in an actor's text that name no one: articles, prepositions, possessives.
 _NOT_NAMES = frozenset(words("the a an of s and in on at to for his her their its by"))
 #: Words for groups that name an actor without a capital: 'police', 'prosecutors'.
-_GROUPS = frozenset(k for k, sector in SECTORS.items() if sector in ("COP", "JUD", "REB", "CVL", "OPP"))
+_GROUPS = frozenset(k for k, sector in SECTORS.items() if sector in ("COP", "JUD", "REB", "CVL", "OPP")) | {
+    "officers",
+    "troops",
+    "soldiers",
+}
 #: Days before publication an event can be and still be the news.
 _RECENT_DAYS = 30
 _MONTH = re.compile(
@@ -527,7 +531,12 @@ def _same_actors(one: EventDraft, other: EventDraft) -> bool:
         return False  # the news and an earlier event it recounts are two occurrences
     if other.plover == "ASSAULT" and other.agentless and not _actor_words(other.targets):
         return True  # 'a mother was gunned down ... she was shot in the head'
-    if one.targets and other.targets and not _actor_words(one.targets) & _actor_words(other.targets):
+    if (
+        one.targets
+        and other.targets
+        and not _actor_words(one.targets) & _actor_words(other.targets)
+        and not _refers_back(other.targets)
+    ):
         return False
     if one.sources and other.sources and not _actor_words(one.sources) & _actor_words(other.sources):
         return False
@@ -536,6 +545,13 @@ def _same_actors(one: EventDraft, other: EventDraft) -> bool:
     everyone = [*one.sources, *one.targets]
     others = [*other.sources, *other.targets]
     return bool(_actor_words(everyone) & _actor_words(others))
+
+
+def _refers_back(actors: list[Actor]) -> bool:
+    """'Both officers fired at the suspect' after 'officers shot Kimani Gray': a definite description
+    with no name refers to someone named before, so it does not tell two events apart ('a man' may be
+    another)."""
+    return not _actor_words(actors) and all(a["text"].split()[0].lower() in _DEFINITE for a in actors)
 
 
 def _told_apart(one: EventDraft, other: EventDraft) -> bool:

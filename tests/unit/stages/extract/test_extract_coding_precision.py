@@ -188,3 +188,19 @@ def test_an_infinitive_hung_on_a_vow_is_what_is_vowed(extractor: Extractor) -> N
     threat, not a promise to cooperate."""
     text = "The rebel commander Kari Holm vowed on Sunday to attack the garrison in Goma."
     assert event_types(extractor, text) == ["THREATEN"]
+
+
+_SHOOTING = "Officers in Leeds shot Tom Baker on Monday near the station."
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the same group at someone only described as 'the suspect' retells the shooting
+        (f"{_SHOOTING} Both officers fired at the suspect from their car.", ["ASSAULT"]),
+        # 'a second man' may be another
+        (f"{_SHOOTING} Both officers fired at a second man from their car.", ["ASSAULT", "ASSAULT"]),
+    ],
+)
+def test_a_definite_description_retells(extractor: Extractor, text: str, expected: list[str]) -> None:
+    assert event_types(extractor, text) == expected
