@@ -131,7 +131,7 @@ class EventDraft:
     #: No one named, and the subject is a thing the article has introduced ('The transaction was signed
     #: on March 29'): the event of its type told before.
     about_known: bool = False
-    #: Told in a participle that describes someone ('a youth charged with murder'): in passing.
+    #: Told in a past participle on a noun ('a youth charged with murder'): in passing.
     describing: bool = False
     #: The one acted on is a 'they' the sentence does not resolve ('They are facing charges').
     they_acted_on: bool = False
