@@ -75,7 +75,7 @@ class Extractor:
             drafts = [
                 d for d, p in zip(drafts, play, strict=True) if not p or not is_play(d.evidence["sentence"])
             ]
-        return [event_record(article, draft) for draft in merge_drafts(drafts)]
+        return [event_record(article, draft) for draft in merge_drafts(drafts, article["text"])]
 
     def places(self, article: CleanArticle, spans: list[tuple[int, int]] | None = None) -> list[Place]:
         """Toponyms of an article with spans into its text and their GeoNames entries ([] unless it is in

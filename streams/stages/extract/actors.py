@@ -46,6 +46,8 @@ _STATEMENTS = frozenset(
     words("letter statement petition resolution report message note appeal motion communique declaration")
 )
 _PERSONAL = frozenset(words("he she him her they them"))
+#: Words for an unnamed part of a group: who they are is who the article says they include.
+_SOME = frozenset(words("handful some several many few dozens scores number majority minority others"))
 
 
 def event_actors(
@@ -124,6 +126,9 @@ def _head_actors(head: Token, offset: int, setting: Setting, target: bool = Fals
     if head.lower_ in GROUP_PRONOUNS and not head.text.isupper():
         group = group_antecedent(head, offset, setting)
         return [group] if group is not None else []
+    included = [o for c in head.children if c.lower_ == "including" for o in c.children if o.dep_ == "pobj"]
+    if head.lower_ in _SOME and included:  # 'a handful -- including lawyers Xie Yang and Li Heping --'
+        return [a for o in included for a in named_actors(o, offset, setting.entries, target=target)]
     return named_actors(head, offset, setting.entries, target=target)
 
 
@@ -133,7 +138,7 @@ def participants(carrier: Token, noun: Token) -> tuple[list[Token], list[Token]]
     targets: list[Token] = []
     subject = subject_of(carrier)
     if subject is not None:
-        subject = resolve_pronoun(subject)
+        subject = resolve_pronoun(_extraposed(subject))
         undergoes = subject.dep_ == "nsubjpass" and not _does_embedded(subject, carrier)
         if undergoes or (subject.head.i != carrier.i and _own_passive(carrier)):
             targets.append(subject)
@@ -143,6 +148,8 @@ def participants(carrier: Token, noun: Token) -> tuple[list[Token], list[Token]]
             targets.append(subject)  # 'Zuma faces corruption charges': the charges are against him
         else:
             sources.append(subject)
+    elif _reduced_passive(carrier):
+        targets.append(carrier.head)  # 'a youth charged with the murder of X': the youth was charged
     if pos(carrier) == "NOUN":
         for child in carrier.children:  # 'Israel's raid', 'Israeli strikes', 'a police shooting'
             if (
@@ -170,6 +177,13 @@ def participants(carrier: Token, noun: Token) -> tuple[list[Token], list[Token]]
         for o in c.children
         if o.dep_ == "dobj" and pos(o) == "PROPN"
     ]
+    targets += [
+        o
+        for h in heads[: 1 + (noun is not carrier)]
+        for c in h.children
+        if _says_what(c, h)
+        for o in _held(c)
+    ]
     for head in heads:
         objects = [_deed_doer(c) for c in head.children if c.dep_ in ("dobj", "dative") and c.i != noun.i]
         targets.extend(objects)
@@ -186,6 +200,56 @@ def participants(carrier: Token, noun: Token) -> tuple[list[Token], list[Token]]
     seen: set[int] = {t.i for t in sources}
     unique_targets = [t for t in targets if not (t.i in seen or seen.add(t.i))]  # type: ignore[func-returns-value]
     return sources, unique_targets[:3]
+
+
+#: What one owns of a firm: 'to acquire 51% of the shares in ICON', 'to buy a stake in Acme'.
+_HOLDINGS = frozenset(words("share shares stake stakes holding holdings interest equity"))
+
+
+def _held(clause: Token) -> list[Token]:
+    """The firm whose shares or stake a clause acquires: the name after 'in' on the clause's verb or on
+    the holding it names."""
+    objects = [c for c in clause.children if c.dep_ == "dobj"]
+    held = [t for o in objects for t in (o, *o.subtree) if t.lower_ in _HOLDINGS]
+    if not held:
+        return []
+    return [
+        o
+        for h in (clause, *held)
+        for p in h.children
+        if p.dep_ == "prep" and p.lower_ == "in"
+        for o in p.children
+        if o.dep_ == "pobj" and pos(o) == "PROPN"
+    ]
+
+
+def _extraposed(subject: Token) -> Token:
+    """'it was "amazing" that Microsoft was able to': an 'it' that holds the place of a that-clause stands
+    for what the clause is about, its subject."""
+    if subject.lower_ != "it":
+        return subject
+    clause = next(
+        (
+            c
+            for c in subject.head.children
+            if c.dep_ == "ccomp" and any(m.dep_ == "mark" and m.lower_ == "that" for m in c.children)
+        ),
+        None,
+    )
+    inner = next((c for c in clause.children if c.dep_ == "nsubj"), None) if clause is not None else None
+    return inner if inner is not None else subject
+
+
+def _reduced_passive(carrier: Token) -> bool:
+    """A past participle on a word for someone ('a youth charged with murder', 'the man arrested on
+    Friday') says what was done to that one."""
+    return (
+        pos(carrier) == "VERB"
+        and carrier.dep_ == "acl"
+        and carrier.tag_ == "VBN"
+        and pos(carrier.head) != "VERB"
+        and _is_agentive(carrier.head)
+    )
 
 
 def _deed_doer(obj: Token) -> Token:

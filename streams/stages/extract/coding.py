@@ -132,7 +132,7 @@ def code_event_type(trigger: Trigger, carrier: Token) -> Trigger | None:
     if lemma(carrier) in ("violate", "breach") and modality(carrier) == "claimed":
         return None  # 'the suit claims that the company violated the agreement': what the claim says
     plover, cameo, mode = sensed.plover, sensed.cameo, sensed.mode
-    promised = next((hit for c in carrier.children if c.dep_ == "xcomp" and (hit := _trigger(c))), None)
+    promised = next((hit for c in carrier.children if _promised(c) and (hit := _trigger(c))), None)
     verb = clause_verb(carrier)
     why_unreal = unreal(carrier)
     if lemma(carrier) in PROMISSORY and promised is not None:
@@ -158,6 +158,14 @@ def code_event_type(trigger: Trigger, carrier: Token) -> Trigger | None:
     elif why_unreal is not None:
         return None
     return Trigger(plover, cameo, mode)
+
+
+def _promised(clause: Token) -> bool:
+    """What a promissory verb promises: its complement, or an infinitive the parser hung on it as an
+    adjunct ('vowed on Friday to fight the U.S.': one does not vow in order to fight)."""
+    return clause.dep_ == "xcomp" or (
+        clause.dep_ == "advcl" and clause.tag_ == "VB" and any(c.lower_ == "to" for c in clause.children)
+    )
 
 
 def _not_yet(verb: Token) -> bool:

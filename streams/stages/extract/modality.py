@@ -47,6 +47,10 @@ def unreal(carrier: Token) -> str | None:
         return "negated"  # 'No one was injured'
     if _tally(carrier):
         return "tally"
+    if _does_as_habit(carrier):
+        return "habitual"
+    if pos(carrier) == "VERB" and any(c.dep_ == "dobj" and _a_kind(c) for c in carrier.children):
+        return "generic"  # 'schools are requesting this type of training'
     if _generic(carrier):
         return "generic"
     if _state(carrier):
@@ -70,12 +74,16 @@ def unreal(carrier: Token) -> str | None:
             return "aggregate"
         if carrier.dep_ == "pobj" and carrier.head.lower_ in _TOPIC_PREPS:
             return "topic"
+        if carrier.dep_ == "pobj" and carrier.head.lower_ == "at" and _meeting(carrier):
+            return "setting"  # 'Jobs said at the annual conference': where something else was done
         if _goal(carrier):
             return "purpose"
         if carrier.dep_ == "dobj" and lemma(carrier.head) in _CONTAINING:
             return "content"  # 'the release will include more support for multitouch'
         if carrier.dep_ == "nsubj" and pos(carrier.head) == "VERB" and carrier.head.lower_ not in _OCCURRING:
             return "topic"
+        if carrier.dep_ == "nsubj" and carrier.head.lower_ in _CHANGING and _changes_another(carrier.head):
+            return "topic"  # 'the proposal intensified the battle' is a cause, not 'the fighting intensified'
     if verb is None:
         return None
     chain = verb_chain(verb)
@@ -222,6 +230,36 @@ def _tally(carrier: Token) -> bool:
     )
 
 
+def _meeting(noun: Token) -> bool:
+    """A noun for a meeting, a conference or talks."""
+    trigger = NOUNS.get(lemma(noun))
+    return trigger is not None and trigger.plover == "CONSULT"
+
+
+def _does_as_habit(carrier: Token) -> bool:
+    """'The team lives and works in the camp, providing support to refugees': a participle without a
+    subject under a verb in the simple present that states no event tells what someone does as a rule."""
+    head = carrier.head
+    return (
+        carrier.tag_ == "VBG"
+        and carrier.dep_ == "advcl"
+        and not any(c.dep_ in ("nsubj", "nsubjpass") for c in carrier.children)
+        and head.tag_ in ("VBZ", "VBP")
+        and not any(c.dep_ in ("aux", "auxpass") for c in head.children)
+        and lemma(head) not in SPEECH_VERBS
+        and lemma(head) not in VERBS
+    )
+
+
+#: Nouns that make what they are 'of' a kind: 'this type of training', 'such kinds of attacks'.
+_KINDS = frozenset(words("type types kind kinds sort sorts form forms"))
+
+
+def _a_kind(noun: Token) -> bool:
+    """'this type of training': an object that names a kind of thing, not one."""
+    return noun.lower_ in _KINDS and any(c.dep_ == "prep" and c.lower_ == "of" for c in noun.children)
+
+
 def _counted_word(token: Token) -> bool:
     return token.tag_ == "CD" or token.lower_ in _MANY
 
@@ -265,6 +303,20 @@ _OCCURRING = frozenset(
     )
     for form in forms(verb)
 )
+
+
+#: Forms of the verbs of change among those: with an object the subject is what made another thing
+#: change ('the proposal intensified the trade battle'), not an event said to go on.
+_CHANGING = frozenset(
+    form
+    for verb in words("intensify escalate spread increase grow expand deepen improve")
+    for form in forms(verb)
+)
+
+
+def _changes_another(verb: Token) -> bool:
+    """The verb has an object or an object clause: something else is what changed."""
+    return any(c.dep_ in ("dobj", "ccomp") for c in verb.children)
 
 
 def counted(noun: Token, numbered: bool = False) -> bool:

@@ -21,9 +21,10 @@ from streams.stages import geo
 from streams.stages.extract.actors import event_actors, named_actors, participants, subject_of
 from streams.stages.extract.calibration import calibrated
 from streams.stages.extract.coding import code_event_type, event_triggers
+from streams.stages.extract.coreference import GROUP_PRONOUNS
 from streams.stages.extract.dates import publication_date, resolve_date
 from streams.stages.extract.grammar import lemma, pos
-from streams.stages.extract.lexicon import GOLDSTEIN, QUAD_CLASS, SECTORS, SPEECH_VERBS, Trigger, words
+from streams.stages.extract.lexicon import GOLDSTEIN, NOUNS, QUAD_CLASS, SECTORS, SPEECH_VERBS, Trigger, words
 from streams.stages.extract.modality import modality, states_obligation, told_as_done, told_as_earlier
 from streams.stages.extract.prefilter import LEAD_SENTENCES
 from streams.stages.extract.senses import is_person
@@ -51,13 +52,20 @@ _SENTENCE_END = (".", "!", "?", "”", '"', "’", "'", ")")
 #: Words in an actor's text that name no one: articles, prepositions, possessives.
 _NOT_NAMES = frozenset(words("the a an of s and in on at to for his her their its by"))
 #: Words for groups that name an actor without a capital: 'police', 'prosecutors'.
-_GROUPS = frozenset(k for k, sector in SECTORS.items() if sector in ("COP", "JUD", "REB", "CVL", "OPP"))
+_GROUPS = frozenset(k for k, sector in SECTORS.items() if sector in ("COP", "JUD", "REB", "CVL", "OPP")) | {
+    "officers",
+    "troops",
+    "soldiers",
+}
 #: Days before publication an event can be and still be the news.
 _RECENT_DAYS = 30
 _MONTH = re.compile(
     r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December)\b"
 )
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
+_DEFINITE = frozenset(words("the this that these those"))
+#: Legal steps taken against people: arrests, charges, sentences.
+_LEGAL_STEPS = frozenset({"COERCE", "ACCUSE", "SANCTION"})
 _QUOTE = re.compile(r"[“\"]([^”\"]{8,})[”\"]")
 
 
@@ -120,6 +128,15 @@ class EventDraft:
     headline: bool = False
     #: The sentence names no one who did it ('she was shot'): it can retell an assault told before.
     agentless: bool = False
+    #: No one named, and the subject is a thing the article has introduced ('The transaction was signed
+    #: on March 29'): the event of its type told before.
+    about_known: bool = False
+    #: Told in a past participle on a noun ('a youth charged with murder'): in passing.
+    describing: bool = False
+    #: The one acted on is a 'they' the sentence does not resolve ('They are facing charges').
+    they_acted_on: bool = False
+    #: The type of the event that known thing is, when it is one ('That lawsuit was settled': ACCUSE).
+    known_event: str | None = None
 
 
 def sentence_events(doc: Doc, offset: int, number: int, context: ArticleContext) -> list[EventDraft]:
@@ -174,6 +191,7 @@ def _draft(
     resolution = "text"
     if how == "none":
         event_date, resolution = context.published.isoformat(), context.published_resolution
+    known = _known_thing(carrier) if not sources and not targets else None
     role = _role(carrier, event_date, resolution, context)
     location = _event_location(doc, offset, carrier, context, background=role == "background")
     confidence = 0.45 if sentence.rstrip().endswith(_SENTENCE_END) else 0.35
@@ -199,7 +217,26 @@ def _draft(
         role=role,
         headline=number == 0 and _is_headline(context.article["text"], offset + len(sentence)),
         agentless=not source_heads,
+        about_known=known is not None,
+        they_acted_on=not targets and any(h.lower_ in GROUP_PRONOUNS for h in target_heads),
+        describing=carrier.dep_ == "acl" and carrier.tag_ == "VBN",
+        known_event=NOUNS[lemma(known)].plover if known is not None and lemma(known) in NOUNS else None,
     )
+
+
+def _known_thing(carrier: Token) -> Token | None:
+    """'The transaction was signed', 'This deal was approved': a definite common noun for no one as the
+    verb's subject refers to something the article has told of."""
+    subject = next((c for c in carrier.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    if (
+        pos(carrier) == "VERB"
+        and subject is not None
+        and subject.tag_ in ("NN", "NNS")
+        and not is_person(subject)
+        and any(c.dep_ == "det" and c.lower_ in _DEFINITE for c in subject.children)
+    ):
+        return subject
+    return None
 
 
 def _role(carrier: Token, event_date: str, resolution: str, context: ArticleContext) -> str:
@@ -422,12 +459,17 @@ def _location_source(article: CleanArticle, draft: EventDraft) -> str:
     return "article"
 
 
-def merge_drafts(drafts: list[EventDraft]) -> list[EventDraft]:
+def merge_drafts(drafts: list[EventDraft], text: str = "") -> list[EventDraft]:
     """One record per occurrence: a draft retelling an earlier one (same type, a shared actor, nothing
     that tells them apart) is merged into it, the most complete sentence kept as the evidence; a
     headline's event told again in the body is the body's."""
     merged: list[EventDraft] = []
     body = [d for d in drafts if not d.headline]
+    for number, draft in enumerate(body):
+        if draft.known_event is not None and draft.known_event != draft.plover:
+            _aimed_at_doer(draft, body[:number])
+        if draft.they_acted_on and draft.plover in _LEGAL_STEPS:
+            _the_same_people(draft, body[:number], text)
     for draft in body + [d for d in drafts if d.headline]:
         twin = next(
             (m for m in merged if m.plover == draft.plover and (draft.headline or _same_actors(m, draft))),
@@ -436,17 +478,42 @@ def merge_drafts(drafts: list[EventDraft]) -> list[EventDraft]:
         if twin is None:
             merged.append(draft)
             continue
-        if not draft.headline and _evidence_weight(draft) > _evidence_weight(twin):
+        if not draft.headline and not draft.about_known and _evidence_weight(draft) > _evidence_weight(twin):
             merged[merged.index(twin)] = draft
             twin, draft = draft, twin
         twin.quotes.extend(draft.quotes)
         twin.confidence = max(twin.confidence, draft.confidence)
         stated_here = _located_in_sentence(draft) and not _located_in_sentence(twin)
-        if draft.location and (stated_here or _refines(draft.location, twin.location)):
+        if (
+            draft.location
+            and not draft.describing
+            and (stated_here or _refines(draft.location, twin.location))
+        ):
             twin.location = draft.location
         if twin.date_resolution != "text" and draft.date_resolution == "text":
             twin.event_date, twin.date_resolution = draft.event_date, draft.date_resolution
     return merged
+
+
+def _the_same_people(draft: EventDraft, earlier: list[EventDraft], text: str) -> None:
+    """'Police arrested two people. They are identified as X and Y. They are facing charges': a 'they' that
+    a legal step is taken against, after a sentence that takes a legal step against people (and only
+    sentences that go on about 'they' between), are those people."""
+    before = next((d for d in reversed(earlier) if d.evidence["end"] <= draft.evidence["start"]), None)
+    if before is None or before.plover not in _LEGAL_STEPS or not before.targets:
+        return
+    between = text[before.evidence["end"] : draft.evidence["start"]]
+    if all(between[start:end].split()[0] == "They" for start, end in sentences(between)):
+        draft.targets = [Actor(**a) for a in before.targets]
+
+
+def _aimed_at_doer(draft: EventDraft, earlier: list[EventDraft]) -> None:
+    """'Apple Corps filed a lawsuit against Apple ... That lawsuit was settled in 1991': what is done to an
+    event told before, with no one named, is aimed at whoever did that event (the last one of its type
+    that names a doer)."""
+    told = next((d for d in reversed(earlier) if d.plover == draft.known_event and d.sources), None)
+    if told is not None:
+        draft.targets = [Actor(**a) for a in told.sources]
 
 
 def _same_actors(one: EventDraft, other: EventDraft) -> bool:
@@ -456,13 +523,20 @@ def _same_actors(one: EventDraft, other: EventDraft) -> bool:
     apart."""
     if one.date_resolution == other.date_resolution == "text" and one.event_date != other.event_date:
         return False
+    if other.about_known and not _told_apart(one, other):
+        return True  # 'EW Nutrition has concluded an agreement ... The transaction was signed on March 29'
     if one.plover == "ASSAULT" and "claimed" in (one.modality, other.modality):
         return not _told_apart(one, other)  # an article's alleged crime is one crime unless dated apart
     if one.role != other.role and not _both_sides(one, other):
         return False  # the news and an earlier event it recounts are two occurrences
     if other.plover == "ASSAULT" and other.agentless and not _actor_words(other.targets):
         return True  # 'a mother was gunned down ... she was shot in the head'
-    if one.targets and other.targets and not _actor_words(one.targets) & _actor_words(other.targets):
+    if (
+        one.targets
+        and other.targets
+        and not _actor_words(one.targets) & _actor_words(other.targets)
+        and not _refers_back(other.targets)
+    ):
         return False
     if one.sources and other.sources and not _actor_words(one.sources) & _actor_words(other.sources):
         return False
@@ -471,6 +545,13 @@ def _same_actors(one: EventDraft, other: EventDraft) -> bool:
     everyone = [*one.sources, *one.targets]
     others = [*other.sources, *other.targets]
     return bool(_actor_words(everyone) & _actor_words(others))
+
+
+def _refers_back(actors: list[Actor]) -> bool:
+    """'Both officers fired at the suspect' after 'officers shot Kimani Gray': a definite description
+    with no name refers to someone named before, so it does not tell two events apart ('a man' may be
+    another)."""
+    return not _actor_words(actors) and all(a["text"].split()[0].lower() in _DEFINITE for a in actors)
 
 
 def _told_apart(one: EventDraft, other: EventDraft) -> bool:
@@ -514,6 +595,7 @@ def _evidence_weight(draft: EventDraft) -> float:
         + 0.1 * (draft.date_resolution == "text")
         + 0.1 * _located_in_sentence(draft)
         + 0.05 * min(sum(a["country_source"] == "stated" for a in (*draft.sources, *draft.targets)), 3)
+        - 0.2 * draft.describing
     )
 
 
