@@ -31,7 +31,7 @@ from streams.stages.stories.shards import (
     store,
     unit_weights,
 )
-from streams.stages.stories.story import flush, join, mention, new_story, story_id
+from streams.stages.stories.story import flush, join, mention, new_story, part_of, story_id
 
 __all__ = [
     "DEFAULT",
@@ -52,6 +52,7 @@ __all__ = [
     "join",
     "mention",
     "new_story",
+    "part_of",
     "predecessors",
     "probe",
     "register",
@@ -87,6 +88,8 @@ class StoryStream:
     waiting: dict[str, list[list[str]]] = field(default_factory=dict)
     #: article id → the story a copy of it joined before dedup linked that copy to it
     copies: dict[str, str] = field(default_factory=dict)
+    #: canonical id → its reprints, which are published in whichever half of its story it is
+    reprints: dict[str, list[str]] = field(default_factory=dict)
 
     def add(
         self, article: CleanArticle, events: Sequence[Event] = (), places: Sequence[Place] = ()
@@ -128,7 +131,7 @@ class StoryStream:
         for shard, update in updates.items():
             store(self.terms, shard, update, self.config)
         self.sweep(feats.ts)
-        out = StoryOutput(chosen, [record] if record else [], records, {article["id"]: chosen})
+        out = StoryOutput(chosen, [record] if record else [], records, self.divided(state))
         for reprint_id, seen in self.waiting.pop(article["id"], []):
             held = self.reprint(reprint_id, article["id"], seen)
             out.stories.extend(held.stories)
@@ -148,6 +151,7 @@ class StoryStream:
             return StoryOutput()
         chosen = canonical["story"]
         self.assigned[article_id] = {"story": chosen, "ts": canonical["ts"]}
+        self.reprints.setdefault(canonical_id, []).append(article_id)
         remember(
             self.assigned,
             band_partition(article_id, self.partitions),
@@ -156,10 +160,26 @@ class StoryStream:
             self.config.slot_seconds,
         )
         state = self.stories.get(chosen)
+        published = canonical.get("part", chosen)
         if state is None:  # the story has left the window (a late link to an old canonical)
-            return StoryOutput(chosen, assigned={article_id: chosen})
+            return StoryOutput(chosen, assigned={article_id: published})
         record = mention(state, seen, self.config)
-        return StoryOutput(chosen, [record] if record else [], assigned={article_id: chosen})
+        return StoryOutput(chosen, [record] if record else [], assigned={article_id: published})
+
+    def divided(self, state: dict[str, Any]) -> dict[str, str]:
+        """Article id → the story it is now published in, for the story's articles (and their reprints)
+        that the join just placed or moved between the story's halves (``parts``)."""
+        moved: dict[str, str] = {}
+        for member, _, _ in state["members"]:
+            entry = self.assigned.get(member)
+            if entry is None:
+                continue
+            part = part_of(state, member)
+            if "part" not in entry or entry["part"] != part:
+                entry["part"] = part
+                moved[member] = part
+                moved |= {reprint: part for reprint in self.reprints.get(member, ())}
+        return moved
 
     def sweep(self, now_ts: float) -> None:
         """Expire every partition's state past the story window (the workers' timer does this)."""
@@ -170,8 +190,14 @@ class StoryStream:
             drop_due(self.assigned, partition, horizon, "ts", self.config.slot_seconds)
 
     def story_of(self) -> dict[str, str]:
-        """Article id → story id, for every article assigned and not yet expired."""
-        return {key: value["story"] for key, value in self.assigned.items() if not is_index_key(key)}
+        """Article id → the story it is published in, for every article assigned and not yet expired."""
+        canonical_of = {reprint: canonical for canonical, ids in self.reprints.items() for reprint in ids}
+        out = {}
+        for key, value in self.assigned.items():
+            if not is_index_key(key):
+                published = self.assigned.get(canonical_of.get(key, key)) or value
+                out[key] = published.get("part", value["story"])
+        return out
 
     def flush(self) -> list[StoryRecord]:
         """Records still held back by the rate limit (the worker's timer sends these)."""

@@ -27,6 +27,7 @@ from streams.stages.stories.features import (
     encode_vector,
     unit_vector,
 )
+from streams.stages.stories.parts import divide, keep
 from streams.stages.stories.shards import ShardUpdate
 
 _DIM = 512
@@ -62,6 +63,8 @@ def new_story(story: str) -> dict[str, Any]:
         "event_types": {},
         "events": [],
         "articles": [],
+        "members": [],
+        "parts": {},
         "recent": [],
         "published": None,
         "dirty": False,
@@ -132,6 +135,10 @@ def join(
         [moment, article["source"]]
     ]
     events = [_aggregate(state, event, article) for event in feats.events]
+    terms = {term: w for shard_terms in updates_terms.values() for term, w in shard_terms.items()}
+    state["members"] = keep(state.get("members", []), [article["id"], terms, feats.embedding], config)
+    leaving = divide(state["members"], config)
+    state["parts"] = {member: story_id(leaving[0]) for member in leaving}
     updates: dict[int, ShardUpdate] = {
         shard: {
             "story_id": state["story_id"],
@@ -170,12 +177,18 @@ def _maybe_record(state: dict[str, Any], moment: float, config: StoryConfig) -> 
     return record(state)
 
 
+def part_of(state: dict[str, Any], article_id: str) -> str:
+    """The story an article of this story is published in: the story itself, or the other half's."""
+    parts: dict[str, str] = state.get("parts") or {}
+    return parts.get(article_id, state["story_id"])
+
+
 def record(state: dict[str, Any]) -> StoryRecord:
     last = parse_rfc3339(state["last_seen"]).timestamp()
     recent = [item for item in state["recent"] if item[0] >= last - _HOUR]
     sources_30m = {source for moment, source in recent if moment >= last - _HOUR / 2 and source}
     places = sorted(state["places"].values(), key=lambda p: (-p["count"], p["name"]))[:5]
-    return {
+    out: StoryRecord = {
         "schema_version": SCHEMA_VERSION,
         "story_id": state["story_id"],
         "headline": state["headline"],
@@ -193,6 +206,12 @@ def record(state: dict[str, Any]) -> StoryRecord:
         "growth": {"articles_last_hour": len(recent), "sources_last_30m": len(sources_30m)},
         "updated_at": state["last_seen"],
     }
+    if state.get("parts"):
+        out["parts"] = {
+            part: sorted(a for a, p in state["parts"].items() if p == part)
+            for part in set(state["parts"].values())
+        }
+    return out
 
 
 # --- events ---------------------------------------------------------------------------------
