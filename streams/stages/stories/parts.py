@@ -87,7 +87,7 @@ def divide(members: Sequence[Member], config: StoryConfig = DEFAULT) -> list[str
     spread = min(_within(scores, staying), _within(scores, leaving))
     if scores[np.ix_(staying, leaving)].mean() >= config.split * spread:
         return []
-    return [members[row][0] for row in np.flatnonzero(leaving)]
+    return [members[int(row)][0] for row in np.flatnonzero(leaving)]
 
 
 def _within(scores: npt.NDArray[np.float64], half: npt.NDArray[np.bool_]) -> float:

@@ -98,21 +98,69 @@ def test_reports_of_one_event_join_and_another_event_founds_a_story() -> None:
     assert stories.story_id("q1") == "s-" + stories.story_id("q1")[2:] and len(stories.story_id("q1")) == 18
 
 
-def test_a_tight_story_turns_away_an_article_that_shares_only_its_topic() -> None:
-    """The same score joins a loose story but not one whose articles are much closer to each other than
-    the article is to them (its mean term cosine with their 3 articles is 0.3 in both)."""
+SMITH = [
+    "The BBC named Matt Smith as the Eleventh Doctor in Doctor Who on Saturday, Steven Moffat said in "
+    "Cardiff. "
+    "Matt Smith, 26, follows David Tennant.",
+    "Matt Smith will play the Eleventh Doctor, the BBC said, after David Tennant leaves Doctor Who. Steven "
+    "Moffat chose Matt Smith, 26.",
+    "David Tennant hands the Tardis to Matt Smith, 26, the Eleventh Doctor, the BBC said. Doctor Who writer "
+    "Steven Moffat cast Matt Smith.",
+]
+CAPALDI = [
+    "The BBC named Peter Capaldi as the Twelfth Doctor in Doctor Who on Sunday, Steven Moffat said in "
+    "London. "
+    "Peter Capaldi, 55, follows Matt Smith.",
+    "Peter Capaldi will play the Twelfth Doctor, the BBC said, after Matt Smith leaves Doctor Who. Steven "
+    "Moffat chose Peter Capaldi, 55.",
+    "Matt Smith hands the Tardis to Peter Capaldi, 55, the Twelfth Doctor, the BBC said. Doctor Who writer "
+    "Steven Moffat cast Peter Capaldi.",
+]
+#: Two castings of one role, in the order a feed could bring them: the first Capaldi report joins the Smith
+#: story (a low threshold makes sure it does), as the first report of a second happening of a kind does.
+CASTINGS = [("s1", SMITH[0]), ("s2", SMITH[1]), ("c1", CAPALDI[0])]
+MORE = [("s3", SMITH[2]), ("c2", CAPALDI[1]), ("c3", CAPALDI[2])]
+LOW = dataclasses.replace(stories.DEFAULT, join_threshold=0.15, publish_interval=0)
 
-    def report(norm: float, articles: int) -> stories.ShardReport:
-        stats = [0.7, norm, articles]  # lead cosine, term norm, articles
-        return {"shard": 0, "weights": {"n:x": 1.0}, "dots": {"s-a": 0.9}, "stories": {"s-a": stats}}
 
-    tight = 3 + 2 * 3 * 0.8  # |S|² of three articles with pairwise term cosine 0.8
-    loose = 3 + 2 * 3 * 0.4
-    assert stories.choose([report(tight**0.5, 3)])[0] is None
-    assert stories.choose([report(loose**0.5, 3)])[0] == "s-a"
-    lenient = dataclasses.replace(stories.DEFAULT, cohesion=0)
-    assert stories.choose([report(tight**0.5, 3)], lenient)[0] == "s-a"
-    assert stories.choose([report(1.0, 1)])[0] == "s-a"  # one article says nothing of the story's spread
+def test_a_story_that_took_in_two_happenings_publishes_them_as_two() -> None:
+    smith, capaldi = stories.story_id("s1"), stories.story_id("c1")
+    runs = []
+    for partitions in (1, 4):
+        stream = stories.StoryStream(LOW, partitions=partitions)
+        outs = [
+            stream.add(article(a, text, text.split(".")[0], hours=n / 10))
+            for n, (a, text) in enumerate(CASTINGS)
+        ]
+        stream.reprint("c1-copy", "c1", contracts.rfc3339(T0))
+        outs += [
+            stream.add(article(a, text, text.split(".")[0], hours=n / 10)) for n, (a, text) in enumerate(MORE)
+        ]
+        assert {out.story_id for out in outs} == {smith}  # scoring keeps one story: a later report finds it
+        assert outs[2].assigned == {"c1": smith}  # alone, the first Capaldi report is not told apart
+        assert outs[4].assigned == {"c1": capaldi, "c1-copy": capaldi, "c2": capaldi}  # with a second, it is
+        assert outs[5].assigned == {"c3": capaldi}
+        assert outs[5].stories[-1]["parts"] == {capaldi: ["c1", "c2", "c3"]}
+        contracts.validate(contracts.STORIES, outs[5].stories[-1])
+        runs.append(stream.story_of())
+    assert (
+        runs[0]
+        == runs[1]
+        == {
+            **dict.fromkeys(["s1", "s2", "s3"], smith),
+            **dict.fromkeys(["c1", "c1-copy", "c2", "c3"], capaldi),
+        }
+    )
+
+
+def test_the_articles_of_one_happening_stay_one_story() -> None:
+    stream = stories.StoryStream(LOW)
+    for n, text in enumerate([*SMITH, SMITH[0].replace("Saturday", "Sunday")]):
+        stream.add(article(f"s{n}", text, text.split(".")[0], hours=n / 10))
+    assert set(stream.story_of().values()) == {stories.story_id("s0")}
+    members = stream.stories[stories.story_id("s0")]["members"]
+    assert len(members) == 4 and stories.parts.divide(members) == []
+    assert stories.parts.divide(members[:3]) == []  # three articles are too few to halve
 
 
 def test_the_answer_depends_on_the_arrival_order_only() -> None:
