@@ -131,7 +131,7 @@ class StoryStream:
         for shard, update in updates.items():
             store(self.terms, shard, update, self.config)
         self.sweep(feats.ts)
-        out = StoryOutput(chosen, [record] if record else [], records, self.divided(state))
+        out = StoryOutput(chosen, [record] if record else [], records, self.divided(state, article["id"]))
         for reprint_id, seen in self.waiting.pop(article["id"], []):
             held = self.reprint(reprint_id, article["id"], seen)
             out.stories.extend(held.stories)
@@ -166,11 +166,11 @@ class StoryStream:
         record = mention(state, seen, self.config)
         return StoryOutput(chosen, [record] if record else [], assigned={article_id: published})
 
-    def divided(self, state: dict[str, Any]) -> dict[str, str]:
-        """Article id → the story it is now published in, for the story's articles (and their reprints)
-        that the join just placed or moved between the story's halves (``parts``)."""
+    def divided(self, state: dict[str, Any], article_id: str) -> dict[str, str]:
+        """Article id → the story it is now published in, for the article just joined and the story's
+        articles (and their reprints) that its join moved between the story's halves (``parts``)."""
         moved: dict[str, str] = {}
-        for member, _, _ in state["members"]:
+        for member in dict.fromkeys([article_id, *(kept[0] for kept in state.get("members", ()))]):
             entry = self.assigned.get(member)
             if entry is None:
                 continue

@@ -57,30 +57,16 @@ def divide(members: Sequence[Member], config: StoryConfig = DEFAULT) -> list[str
     if not config.split or count < 4:
         return []
     scores = similarities(members, config)
-    best: tuple[float, npt.NDArray[np.bool_]] | None = None
-    for seed in range(count):
-        other = int(np.argmin(np.where(np.arange(count) == seed, np.inf, scores[seed])))
-        group = scores[:, other] > scores[:, seed]
-        group[other], group[seed] = True, False
-        for _ in range(20):
-            sizes = np.array([(~group).sum(), group.sum()])
-            if sizes.min() == 0:
-                break
-            sums = np.stack([scores[:, ~group].sum(1), scores[:, group].sum(1)], 1)
-            own = np.stack([~group, group], 1)  # an article's own half counts one article fewer: itself
-            means = sums / np.maximum(sizes[None, :] - own, 1)
-            moved = means[:, 1] > means[:, 0]
-            if (moved == group).all():
-                break
-            group = moved
-        if group.all() or not group.any():
-            continue
-        objective = sum(scores[np.ix_(half, half)].sum() / half.sum() for half in (group, ~group))
-        if best is None or objective > best[0]:
-            best = (objective, group)
-    if best is None:
+    groups = _two_means(scores)
+    sizes = groups.sum(1)
+    usable = (sizes > 0) & (sizes < count)
+    if not usable.any():
         return []
-    leaving = best[1] if not best[1][0] else ~best[1]
+    rest = ~groups
+    objective = ((groups @ scores) * groups).sum(1) / np.maximum(sizes, 1)
+    objective += ((rest @ scores) * rest).sum(1) / np.maximum(count - sizes, 1)
+    best = groups[int(np.argmax(np.where(usable, objective, -np.inf)))]
+    leaving = best if not best[0] else ~best
     staying = ~leaving
     if min(leaving.sum(), staying.sum()) < 2:
         return []
@@ -88,6 +74,29 @@ def divide(members: Sequence[Member], config: StoryConfig = DEFAULT) -> list[str
     if scores[np.ix_(staying, leaving)].mean() >= config.split * spread:
         return []
     return [members[int(row)][0] for row in np.flatnonzero(leaving)]
+
+
+def _two_means(scores: npt.NDArray[np.float64], rounds: int = 20) -> npt.NDArray[np.bool_]:
+    """One 2-means by mean similarity per article, all at once: row i starts from article i against its
+    least similar article, and each article moves to the half it is closer to on average (itself left
+    out) until nothing moves. Row per start: True for the articles in the half without the start."""
+    count = len(scores)
+    apart = np.argmin(np.where(np.eye(count, dtype=bool), np.inf, scores), axis=1)
+    starts = np.arange(count)
+    groups = scores < scores[:, apart].T  # row i: closer to i's far article than to i
+    groups[starts, apart], groups[starts, starts] = True, False
+    active = np.ones(count, dtype=bool)
+    for _ in range(rounds):
+        sizes = groups.sum(1, keepdims=True)
+        active &= (sizes[:, 0] > 0) & (sizes[:, 0] < count)
+        if not active.any():
+            break
+        near = (groups @ scores) / np.maximum(sizes - groups, 1)
+        far = (~groups @ scores) / np.maximum(count - sizes - ~groups, 1)
+        moved = near > far
+        active &= (moved != groups).any(1)
+        groups[active] = moved[active]
+    return groups
 
 
 def _within(scores: npt.NDArray[np.float64], half: npt.NDArray[np.bool_]) -> float:

@@ -135,10 +135,12 @@ def join(
         [moment, article["source"]]
     ]
     events = [_aggregate(state, event, article) for event in feats.events]
-    terms = {term: w for shard_terms in updates_terms.values() for term, w in shard_terms.items()}
-    state["members"] = keep(state.get("members", []), [article["id"], terms, feats.embedding], config)
-    leaving = divide(state["members"], config)
-    state["parts"] = {member: story_id(leaving[0]) for member in leaving}
+    # four decimals: the same divisions on the eval file as full floats, at ~30 % fewer bytes per article kept
+    terms = {term: round(w, 4) for shard_terms in updates_terms.values() for term, w in shard_terms.items()}
+    if config.split:
+        state["members"] = keep(state.get("members", []), [article["id"], terms, feats.embedding], config)
+        leaving = divide(state["members"], config)
+        state["parts"] = {member: story_id(leaving[0]) for member in leaving}
     updates: dict[int, ShardUpdate] = {
         shard: {
             "story_id": state["story_id"],
