@@ -69,7 +69,7 @@ class StoryConfig:
     #: average less similar than this share of the looser half's own spread (0: never).
     split: float = 0.82
     #: Articles a story keeps for that division (the most recent).
-    split_members: int = 64
+    split_members: int = 32
     #: Share of the score from the embedding cosine; the rest is the weighted term cosine.
     embedding_weight: float = 0.3
     #: Weight of each term kind in the term vector (n: name, b: name pair, #: number, y: year,
