@@ -334,3 +334,18 @@ def test_an_article_waits_only_for_earlier_ones_that_could_beat_its_best_stored_
 
     assert stories.predecessors([report(stored=False)]) == ["a0"]  # it would found a story: it waits
     assert stories.predecessors([report(stored=True)]) == []  # a stored story scores 0.9: no wait
+
+
+def test_divide_splits_off_the_half_without_the_oldest_article_when_the_halves_are_apart() -> None:
+    def member(article_id: str, *names: str) -> list[Any]:
+        weight = 1 / len(names) ** 0.5
+        return [article_id, {f"n:{name}": weight for name in names}, ""]
+
+    topic = ["doctor", "who", "bbc"]
+    smith = [member(f"s{n}", *topic, "smith", "tennant", extra) for n, extra in enumerate("abc")]
+    capaldi = [member(f"c{n}", *topic, "capaldi", "moffat", extra) for n, extra in enumerate("abc")]
+    mixed = [smith[0], capaldi[0], smith[1], capaldi[1], smith[2], capaldi[2]]
+    assert stories.parts.divide(mixed) == ["c0", "c1", "c2"]
+    assert stories.parts.divide(mixed, dataclasses.replace(stories.DEFAULT, split=0)) == []
+    # the same names throughout: no two halves are further apart than each half's own spread
+    assert stories.parts.divide([member(f"s{n}", *topic, "smith", "tennant", str(n)) for n in range(6)]) == []
