@@ -209,6 +209,9 @@ class StoryRecord(TypedDict):
     articles: list[StoryArticle]  # the most recent, newest first
     growth: dict[str, int]  # articles_last_hour, sources_last_30m
     updated_at: str
+    #: When the story's articles tell two happenings: the other one's story id → its articles (the rest
+    #: are this story's). Recomputed at every article, so a later record can move or drop it.
+    parts: NotRequired[dict[str, list[str]]]
 
 
 class AlertArticle(TypedDict):

@@ -33,7 +33,17 @@ from streams.stages.stories.shards import (
     store,
     unit_weights,
 )
-from streams.stages.stories.story import event_key, flush, forget_events, join, mention, new_story, story_id
+from streams.stages.stories.story import (
+    event_key,
+    flush,
+    forget_rows,
+    join,
+    member_key,
+    mention,
+    new_story,
+    part_of,
+    story_id,
+)
 
 __all__ = [
     "DEFAULT",
@@ -53,11 +63,13 @@ __all__ = [
     "expire",
     "features",
     "flush",
-    "forget_events",
+    "forget_rows",
     "is_index_key",
     "join",
+    "member_key",
     "mention",
     "new_story",
+    "part_of",
     "predecessors",
     "probe",
     "recover_shards",
@@ -89,13 +101,15 @@ class StoryStream:
     term_shards: dict[int, TermShard] = field(default_factory=dict)  # and what is derived from it
     flights: InFlight = field(default_factory=InFlight)  # the articles in flight on the term partitions
     stories: dict[str, Any] = field(default_factory=dict)  # the story partitions' table
-    events: dict[str, Any] = field(default_factory=dict)  # and the first report of each story's events
+    rows: dict[str, Any] = field(default_factory=dict)  # and what each story writes once (``join``)
     #: article id → {"story", "ts"} (the verdict table)
     assigned: dict[str, Any] = field(default_factory=dict)
     #: canonical id → reprints that arrived before their canonical was assigned: [id, seen]
     waiting: dict[str, list[list[str]]] = field(default_factory=dict)
     #: article id → the story a copy of it joined before dedup linked that copy to it
     copies: dict[str, str] = field(default_factory=dict)
+    #: canonical id → its reprints, which are published in whichever half of its story it is
+    reprints: dict[str, list[str]] = field(default_factory=dict)
 
     def add(
         self, article: CleanArticle, events: Sequence[Event] = (), places: Sequence[Place] = ()
@@ -125,7 +139,7 @@ class StoryStream:
             feats.ts,
             self.config.slot_seconds,
         )
-        record, records, updates = join(state, feats, dot, unit_weights(reports), self.events, self.config)
+        record, records, updates = join(state, feats, dot, unit_weights(reports), self.rows, self.config)
         self.stories[chosen] = state
         remember(
             self.stories,
@@ -138,7 +152,7 @@ class StoryStream:
             store(self.term_shard(shard), update, self.config)
             self.flights.land(shard, article["id"])
         self.sweep(feats.ts)
-        out = StoryOutput(chosen, [record] if record else [], records, {article["id"]: chosen})
+        out = StoryOutput(chosen, [record] if record else [], records, self.divided(state, article["id"]))
         for reprint_id, seen in self.waiting.pop(article["id"], []):
             held = self.reprint(reprint_id, article["id"], seen)
             out.stories.extend(held.stories)
@@ -158,6 +172,7 @@ class StoryStream:
             return StoryOutput()
         chosen = canonical["story"]
         self.assigned[article_id] = {"story": chosen, "ts": canonical["ts"]}
+        self.reprints.setdefault(canonical_id, []).append(article_id)
         remember(
             self.assigned,
             band_partition(article_id, self.partitions),
@@ -166,10 +181,26 @@ class StoryStream:
             self.config.slot_seconds,
         )
         state = self.stories.get(chosen)
+        published = canonical.get("part", chosen)
         if state is None:  # the story has left the window (a late link to an old canonical)
-            return StoryOutput(chosen, assigned={article_id: chosen})
+            return StoryOutput(chosen, assigned={article_id: published})
         record = mention(state, seen, self.config)
-        return StoryOutput(chosen, [record] if record else [], assigned={article_id: chosen})
+        return StoryOutput(chosen, [record] if record else [], assigned={article_id: published})
+
+    def divided(self, state: dict[str, Any], article_id: str) -> dict[str, str]:
+        """Article id → the story it is now published in, for the article just joined and the story's
+        articles (and their reprints) that its join moved between the story's halves (``parts``)."""
+        moved: dict[str, str] = {}
+        for member in dict.fromkeys([article_id, *state.get("members", ())]):
+            entry = self.assigned.get(member)
+            if entry is None:
+                continue
+            part = part_of(state, member)
+            if "part" not in entry or entry["part"] != part:
+                entry["part"] = part
+                moved[member] = part
+                moved |= {reprint: part for reprint in self.reprints.get(member, ())}
+        return moved
 
     def sweep(self, now_ts: float) -> None:
         """Expire every partition's state past the story window (the workers' timer does this)."""
@@ -183,7 +214,7 @@ class StoryStream:
                 horizon,
                 "last_ts",
                 self.config.slot_seconds,
-                lambda state: forget_events(state, self.events),
+                lambda state: forget_rows(state, self.rows),
             )
             drop_due(self.assigned, partition, horizon, "ts", self.config.slot_seconds)
 
@@ -191,8 +222,14 @@ class StoryStream:
         return self.term_shards.get(shard) or self.term_shards.setdefault(shard, TermShard(self.terms, shard))
 
     def story_of(self) -> dict[str, str]:
-        """Article id → story id, for every article assigned and not yet expired."""
-        return {key: value["story"] for key, value in self.assigned.items() if not is_index_key(key)}
+        """Article id → the story it is published in, for every article assigned and not yet expired."""
+        canonical_of = {reprint: canonical for canonical, ids in self.reprints.items() for reprint in ids}
+        out = {}
+        for key, value in self.assigned.items():
+            if not is_index_key(key):
+                published = self.assigned.get(canonical_of.get(key, key)) or value
+                out[key] = published.get("part", value["story"])
+        return out
 
     def flush(self) -> list[StoryRecord]:
         """Records still held back by the rate limit (the worker's timer sends these)."""

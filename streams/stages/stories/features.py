@@ -65,10 +65,11 @@ class StoryConfig:
     window_hours: float = 72.0
     #: An article joins the best candidate story scoring at least this, else it founds a story.
     join_threshold: float = 0.3
-    #: ... and, for a story of two articles or more, only if the article's mean term similarity with its
-    #: articles reaches this share of theirs with each other: a story as tight as one event's reports
-    #: does not take in the report of another event of the same kind that shares only the topic's names.
-    cohesion: float = 0.5
+    #: A story's articles are published as two stories when their two halves (``parts.divide``) are on
+    #: average less similar than this share of the looser half's own spread (0: never).
+    split: float = 0.82
+    #: Articles a story keeps for that division (the most recent).
+    split_members: int = 32
     #: Share of the score from the embedding cosine; the rest is the weighted term cosine.
     embedding_weight: float = 0.3
     #: Weight of each term kind in the term vector (n: name, b: name pair, #: number, y: year,

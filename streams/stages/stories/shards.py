@@ -287,26 +287,16 @@ def choose(
     if prefer is not None:
         return prefer, 0.0, dots[prefer] / norm if norm else 0.0
     scored = []
-    for story_id, (cosine, story_norm, articles) in seen.items():
+    for story_id, (cosine, story_norm, _) in seen.items():
         dot = dots[story_id] / norm if norm else 0.0
         term_cosine = dot / story_norm if story_norm else 0.0
         score = config.embedding_weight * cosine + (1 - config.embedding_weight) * term_cosine
-        if score >= config.join_threshold and _cohesive(dot, story_norm, int(articles), config):
+        if score >= config.join_threshold:
             scored.append((-score, story_id, dot))
     if not scored:
         return None, 0.0, 0.0
     negative, story_id, dot = min(scored)  # the best score; on a tie the smaller id
     return story_id, -negative, dot
-
-
-def _cohesive(dot: float, story_norm: float, articles: int, config: StoryConfig) -> bool:
-    """Whether the article is about as close to the story's articles as they are to each other. The story's
-    term vector is the sum of its articles' unit vectors, so ``dot / articles`` is the article's mean cosine
-    with them and ``(|S|² − n) / (n (n − 1))`` theirs with each other: no per-article state is needed."""
-    if articles < 2:
-        return True
-    within = (story_norm * story_norm - articles) / (articles * (articles - 1))
-    return dot / articles >= config.cohesion * within
 
 
 def unit_weights(reports: list[ShardReport]) -> dict[int, dict[str, float]]:

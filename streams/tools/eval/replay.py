@@ -37,7 +37,7 @@ from streams.tools.inputs import read_jsonl
 if TYPE_CHECKING:
     from streams.contracts import CleanArticle, DuplicateLink, Event, StoryRecord
     from streams.stages.extract import Extractor
-    from streams.stages.stories import StoryConfig, StoryOutput, StoryStream
+    from streams.stages.stories import StoryConfig, StoryStream
 
 ARTICLES_FILE = "articles.jsonl"
 LABELS_FILE = "labels.json"
@@ -283,30 +283,24 @@ class StoryReplay:
     story_of: dict[str, str] = field(default_factory=dict)
 
 
-def replay_stories(lines: Sequence[bytes], config: StoryConfig | None = None) -> tuple[StoryReplay, float]:
-    """normalize → dedup → extract → stories as the workers chain them (reprints join their canonical's
-    story), and the seconds spent loading the extractor. The story window is the workers'
-    (``NEWSEVENTS_STORY_WINDOW_HOURS``) unless ``config`` says otherwise."""
-    from streams.stages.stories import DEFAULT, StoryStream
+#: What the story stage is given, in order: ("add", article, events, places) for a unique article once it
+#: is coded, ("reprint", id, canonical id, received_at) for a duplicate link.
+StoryCall = tuple[Any, ...]
 
+
+def story_input(lines: Sequence[bytes]) -> tuple[_DedupReplay, list[StoryCall], float]:
+    """normalize → dedup → extract as the workers chain them, in the agents' batch sizes: the dedup replay,
+    the calls the story stage gets in order, and the seconds spent loading the extractor. A replay of the
+    calls alone (``play_stories``) is the story stage of ``eval stories`` in seconds (docs/stories.md)."""
     setup_started = time.perf_counter()
     extractor = _extractor()
     setup_seconds = time.perf_counter() - setup_started
-    window = Settings.from_env().story_window_hours
-    stream = StoryStream(config=config or dataclasses.replace(DEFAULT, window_hours=window))
-    stories: list[StoryRecord] = []
-    events: list[Event] = []
-    story_of: dict[str, str] = {}
+    calls: list[StoryCall] = []
     batch: list[CleanArticle] = []
-
-    def collect(out: StoryOutput) -> None:
-        stories.extend(out.stories)
-        events.extend(out.events)
-        story_of.update(out.assigned)
 
     def flush() -> None:
         for article, (coded, places) in zip(batch, extractor.code(batch), strict=True):
-            collect(stream.add(article, coded, places))
+            calls.append(("add", article, coded, places))
         batch.clear()
 
     def on_unique(article: CleanArticle) -> None:
@@ -315,11 +309,42 @@ def replay_stories(lines: Sequence[bytes], config: StoryConfig | None = None) ->
             flush()
 
     def on_duplicate(link: DuplicateLink) -> None:
-        collect(stream.reprint(link["id"], link["canonical_id"], link["received_at"]))
+        calls.append(("reprint", link["id"], link["canonical_id"], link["received_at"]))
 
     dedup = _replay_dedup(lines, on_unique, on_duplicate)
     flush()
+    return dedup, calls, setup_seconds
+
+
+def play_stories(
+    calls: Sequence[StoryCall], config: StoryConfig | None = None, partitions: int = 1
+) -> tuple[StoryStream, list[StoryRecord], list[Event], dict[str, str]]:
+    """The story stage over recorded calls: the stream, its story records and event records in order, and
+    article id → the story it was given (kept after the story leaves the window, which the stream forgets).
+    The story window is the workers' (``NEWSEVENTS_STORY_WINDOW_HOURS``) unless ``config`` says otherwise."""
+    from streams.stages.stories import DEFAULT, StoryStream
+
+    window = Settings.from_env().story_window_hours
+    stream = StoryStream(
+        config=config or dataclasses.replace(DEFAULT, window_hours=window), partitions=partitions
+    )
+    stories: list[StoryRecord] = []
+    events: list[Event] = []
+    story_of: dict[str, str] = {}
+    for kind, *args in calls:
+        out = stream.add(*args) if kind == "add" else stream.reprint(*args)
+        stories.extend(out.stories)
+        events.extend(out.events)
+        story_of.update(out.assigned)
     stories.extend(stream.flush())
+    return stream, stories, events, story_of
+
+
+def replay_stories(lines: Sequence[bytes], config: StoryConfig | None = None) -> tuple[StoryReplay, float]:
+    """normalize → dedup → extract → stories as the workers chain them (reprints join their canonical's
+    story), and the seconds spent loading the extractor."""
+    dedup, calls, setup_seconds = story_input(lines)
+    stream, stories, events, story_of = play_stories(calls, config)
     return StoryReplay(dedup, stream, stories, events, story_of), setup_seconds
 
 

@@ -98,21 +98,69 @@ def test_reports_of_one_event_join_and_another_event_founds_a_story() -> None:
     assert stories.story_id("q1") == "s-" + stories.story_id("q1")[2:] and len(stories.story_id("q1")) == 18
 
 
-def test_a_tight_story_turns_away_an_article_that_shares_only_its_topic() -> None:
-    """The same score joins a loose story but not one whose articles are much closer to each other than
-    the article is to them (its mean term cosine with their 3 articles is 0.3 in both)."""
+SMITH = [
+    "The BBC named Matt Smith as the Eleventh Doctor in Doctor Who on Saturday, Steven Moffat said in "
+    "Cardiff. "
+    "Matt Smith, 26, follows David Tennant.",
+    "Matt Smith will play the Eleventh Doctor, the BBC said, after David Tennant leaves Doctor Who. Steven "
+    "Moffat chose Matt Smith, 26.",
+    "David Tennant hands the Tardis to Matt Smith, 26, the Eleventh Doctor, the BBC said. Doctor Who writer "
+    "Steven Moffat cast Matt Smith.",
+]
+CAPALDI = [
+    "The BBC named Peter Capaldi as the Twelfth Doctor in Doctor Who on Sunday, Steven Moffat said in "
+    "London. "
+    "Peter Capaldi, 55, follows Matt Smith.",
+    "Peter Capaldi will play the Twelfth Doctor, the BBC said, after Matt Smith leaves Doctor Who. Steven "
+    "Moffat chose Peter Capaldi, 55.",
+    "Matt Smith hands the Tardis to Peter Capaldi, 55, the Twelfth Doctor, the BBC said. Doctor Who writer "
+    "Steven Moffat cast Peter Capaldi.",
+]
+#: Two castings of one role, in the order a feed could bring them: the first Capaldi report joins the Smith
+#: story (a low threshold makes sure it does), as the first report of a second happening of a kind does.
+CASTINGS = [("s1", SMITH[0]), ("s2", SMITH[1]), ("c1", CAPALDI[0])]
+MORE = [("s3", SMITH[2]), ("c2", CAPALDI[1]), ("c3", CAPALDI[2])]
+LOW = dataclasses.replace(stories.DEFAULT, join_threshold=0.15, publish_interval=0)
 
-    def report(norm: float, articles: int) -> stories.ShardReport:
-        stats = [0.7, norm, articles]  # lead cosine, term norm, articles
-        return {"shard": 0, "weights": {"n:x": 1.0}, "dots": {"s-a": 0.9}, "stories": {"s-a": stats}}
 
-    tight = 3 + 2 * 3 * 0.8  # |S|² of three articles with pairwise term cosine 0.8
-    loose = 3 + 2 * 3 * 0.4
-    assert stories.choose([report(tight**0.5, 3)])[0] is None
-    assert stories.choose([report(loose**0.5, 3)])[0] == "s-a"
-    lenient = dataclasses.replace(stories.DEFAULT, cohesion=0)
-    assert stories.choose([report(tight**0.5, 3)], lenient)[0] == "s-a"
-    assert stories.choose([report(1.0, 1)])[0] == "s-a"  # one article says nothing of the story's spread
+def test_a_story_that_took_in_two_happenings_publishes_them_as_two() -> None:
+    smith, capaldi = stories.story_id("s1"), stories.story_id("c1")
+    runs = []
+    for partitions in (1, 4):
+        stream = stories.StoryStream(LOW, partitions=partitions)
+        outs = [
+            stream.add(article(a, text, text.split(".")[0], hours=n / 10))
+            for n, (a, text) in enumerate(CASTINGS)
+        ]
+        stream.reprint("c1-copy", "c1", contracts.rfc3339(T0))
+        outs += [
+            stream.add(article(a, text, text.split(".")[0], hours=n / 10)) for n, (a, text) in enumerate(MORE)
+        ]
+        assert {out.story_id for out in outs} == {smith}  # scoring keeps one story: a later report finds it
+        assert outs[2].assigned == {"c1": smith}  # alone, the first Capaldi report is not told apart
+        assert outs[4].assigned == {"c1": capaldi, "c1-copy": capaldi, "c2": capaldi}  # with a second, it is
+        assert outs[5].assigned == {"c3": capaldi}
+        assert outs[5].stories[-1]["parts"] == {capaldi: ["c1", "c2", "c3"]}
+        contracts.validate(contracts.STORIES, outs[5].stories[-1])
+        runs.append(stream.story_of())
+    assert (
+        runs[0]
+        == runs[1]
+        == {
+            **dict.fromkeys(["s1", "s2", "s3"], smith),
+            **dict.fromkeys(["c1", "c1-copy", "c2", "c3"], capaldi),
+        }
+    )
+
+
+def test_the_articles_of_one_happening_stay_one_story() -> None:
+    stream = stories.StoryStream(LOW)
+    for n, text in enumerate([*SMITH, SMITH[0].replace("Saturday", "Sunday")]):
+        stream.add(article(f"s{n}", text, text.split(".")[0], hours=n / 10))
+    assert set(stream.story_of().values()) == {stories.story_id("s0")}
+    members = stories.story.kept_members(stream.stories[stories.story_id("s0")], stream.rows)
+    assert len(members) == 4 and stories.parts.divide(members) == []
+    assert stories.parts.divide(members[:3]) == []  # three articles are too few to halve
 
 
 def test_the_answer_depends_on_the_arrival_order_only() -> None:
@@ -126,15 +174,25 @@ def test_the_answer_depends_on_the_arrival_order_only() -> None:
     assert runs[0] == runs[1] and len(set(runs[0].values())) == 2
 
 
+def test_a_story_keeps_the_rows_of_its_latest_articles_only() -> None:
+    stream = stories.StoryStream(dataclasses.replace(stories.DEFAULT, split_members=2))
+    for n, text in enumerate([QUAKE, QUAKE_2, QUAKE]):
+        stream.add(article(f"q{n}", text, "Quake", hours=n / 10))
+    q0 = stories.story_id("q0")
+    assert set(stream.story_of().values()) == {q0}
+    assert sorted(stream.rows) == [stories.member_key(q0, "q1"), stories.member_key(q0, "q2")]
+
+
 def test_a_story_past_its_window_is_forgotten_without_a_scan() -> None:
     config = dataclasses.replace(stories.DEFAULT, window_hours=24)
     stream = stories.StoryStream(config=config, partitions=2)
     stream.add(article("q1", QUAKE, "Deadly quake hits Malatya"), [event("e1", "AID", "2026-03-14", "TUR")])
-    assert list(stream.events) == [stories.event_key(stories.story_id("q1"), "e1")]
+    q1 = stories.story_id("q1")
+    assert sorted(stream.rows) == [stories.event_key(q1, "e1"), stories.member_key(q1, "q1")]
     late = stream.add(article("q2", QUAKE_2, "Survivors pulled from rubble", hours=30))
     assert late.story_id == stories.story_id("q2")  # too late to join: a story of its own
     gone = stories.story_id("q1")
-    assert gone not in stream.stories and stream.events == {}
+    assert gone not in stream.stories and not any(key.startswith(gone) for key in stream.rows)
     assert not any(gone in key or gone == (row or {}).get("story") for key, row in stream.terms.items())
     assert not any(
         gone in bucket for shard in stream.term_shards.values() for bucket in shard.buckets.values()
@@ -291,3 +349,18 @@ def test_an_article_waits_only_for_earlier_ones_that_could_beat_its_best_stored_
 
     assert stories.predecessors([report(stored=False)]) == ["a0"]  # it would found a story: it waits
     assert stories.predecessors([report(stored=True)]) == []  # a stored story scores 0.9: no wait
+
+
+def test_divide_splits_off_the_half_without_the_oldest_article_when_the_halves_are_apart() -> None:
+    def member(article_id: str, *names: str) -> list[Any]:
+        weight = 1 / len(names) ** 0.5
+        return [article_id, {f"n:{name}": weight for name in names}, ""]
+
+    topic = ["doctor", "who", "bbc"]
+    smith = [member(f"s{n}", *topic, "smith", "tennant", extra) for n, extra in enumerate("abc")]
+    capaldi = [member(f"c{n}", *topic, "capaldi", "moffat", extra) for n, extra in enumerate("abc")]
+    mixed = [smith[0], capaldi[0], smith[1], capaldi[1], smith[2], capaldi[2]]
+    assert stories.parts.divide(mixed) == ["c0", "c1", "c2"]
+    assert stories.parts.divide(mixed, dataclasses.replace(stories.DEFAULT, split=0)) == []
+    # the same names throughout: no two halves are further apart than each half's own spread
+    assert stories.parts.divide([member(f"s{n}", *topic, "smith", "tennant", str(n)) for n in range(6)]) == []
