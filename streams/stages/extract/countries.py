@@ -12,7 +12,7 @@ from spacy.tokens import Token
 
 from streams.contracts import Actor, Place
 from streams.stages import geo
-from streams.stages.extract.grammar import pos
+from streams.stages.extract.grammar import pos, sentence_text
 from streams.stages.extract.lexicon import SECTORS
 from streams.stages.extract.names import LOCATION_PREPS, NAME_TITLES, Setting, trusted_place
 from streams.stages.geo.toponyms import WELL_KNOWN_CITY_POPULATION, NameLookup
@@ -253,7 +253,7 @@ def _event_places(carrier: Token, offset: int, places: list[Place]) -> list[Plac
     """Places the sentence puts the event in: objects of 'in', 'at', 'near'... in the clause that states
     it ('retook a village in Cambodia after fighting with guerrillas') or attached to a verb above it."""
     doc = carrier.doc
-    end = offset + len(doc.text)
+    end = offset + len(sentence_text(doc))
     verb = next((t for t in (carrier, *carrier.ancestors) if pos(t) == "VERB"), carrier)
     clause = {t.i for t in verb.subtree} | {a.i for a in verb.ancestors}
     found = []

@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import re
 
-from spacy.tokens import Token
+from spacy.tokens import Doc, Token
 
 from streams.stages.extract.lexicon import (
     IMPLICATIVE,
@@ -123,6 +123,12 @@ def _coarse(tag: str) -> str:
     if tag.startswith("JJ"):
         return "ADJ"
     return "PRON" if tag in ("PRP", "WP") else tag
+
+
+def sentence_text(doc: Doc) -> str:
+    """The parsed sentence's text, which ``Extractor`` stores with the parse: ``Doc.text`` joins a new
+    Token per word on every call, and the rules ask for it about 5,600 times per 200 articles."""
+    return doc.user_data.get("text") or doc.text
 
 
 def clause_verb(carrier: Token) -> Token | None:
