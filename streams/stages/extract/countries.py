@@ -3,6 +3,7 @@ mention elsewhere in the article, or the article's evident setting."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from itertools import pairwise
@@ -96,15 +97,22 @@ def _described_firm(last: str, setting: Setting) -> str | None:
     description gives the firm that the sentence before it names."""
     text = setting.article["text"]
     spans: list[tuple[int, int]] | None = None
-    for found in _FIRM_DESCRIPTION.finditer(text):
+    for at, cue in _firm_descriptions(text):
         spans = spans if spans is not None else list(sentences(text))  # only for an article with one
-        before = [start for start, end in spans if end <= found.start()]
-        previous = text[before[-1] : found.start()] if before else ""
+        before = [start for start, end in spans if end <= at]
+        previous = text[before[-1] : at] if before else ""
         if re.search(rf"\b{re.escape(last)}\b", previous):
-            country = _country_cue(found.group(1), setting)
+            country = _country_cue(cue, setting)
             if country is not None:
                 return country
     return None
+
+
+@functools.lru_cache(maxsize=8)
+def _firm_descriptions(text: str) -> list[tuple[int, str]]:
+    """Where the article describes a firm and the word that gives its country, read once per article
+    (``_described_firm`` asks for each of its actors)."""
+    return [(found.start(), found.group(1)) for found in _FIRM_DESCRIPTION.finditer(text)]
 
 
 def _stated_with(last: str, actor: Actor, setting: Setting) -> str | None:
