@@ -1,5 +1,5 @@
 """The words and the tree the coding rules read: lemmas of the lexicon's words (spaCy's lemmatizer is
-not loaded), the coarse part of speech, and the verb whose clause states an event."""
+not loaded), the coarse part of speech, the sentence's text, and the verb whose clause states an event."""
 
 from __future__ import annotations
 
