@@ -54,7 +54,8 @@ class Extractor:
         parsed: dict[int, list[tuple[int, int, Doc]]] = {}
         with one_blas_thread(self._blas):
             docs = self.nlp.pipe(texts, batch_size=self.batch_size)
-            for (index, number, start, _), doc in zip(jobs, docs, strict=True):
+            for (index, number, start, end), doc in zip(jobs, docs, strict=True):
+                doc.user_data["text"] = articles[index]["text"][start:end]  # grammar.sentence_text
                 parsed.setdefault(index, []).append((number, start, doc))
         results: list[tuple[list[Event], list[Place]]] = [([], []) for _ in articles]
         for index, places in places_of.items():

@@ -178,10 +178,10 @@ def _not_yet(verb: Token) -> bool:
 
 def _trigger(token: Token) -> TriggerHit | None:
     """(trigger, the verb or noun that carries it, token span of the trigger words) or None."""
-    token_lemma = lemma(token)
-    if pos(token) == "VERB" and token.dep_ == "pobj":
+    token_lemma, token_pos = lemma(token), pos(token)  # asked of every token of every parsed sentence
+    if token_pos == "VERB" and token.dep_ == "pobj":
         return None  # 'languish in Azerbaijani jails': a noun the tagger read as a verb
-    if pos(token) == "VERB":
+    if token_pos == "VERB":
         for child in token.children:
             word = child.lower_ if child.dep_ in ("prt", "prep", "advmod") else lemma(child)
             adjacent = child.dep_ in _OBJECTS or child.i == token.i + 1
@@ -212,7 +212,7 @@ def _trigger(token: Token) -> TriggerHit | None:
         if token_lemma in VERBS:
             return VERBS[token_lemma], token, (token.i, token.i)
         return None
-    if pos(token) == "NOUN" and token_lemma in NOUNS:
+    if token_pos == "NOUN" and token_lemma in NOUNS:
         if _hyphenated_name(token):
             return None  # 'a Band-Aid'
         if token.dep_ in ("dobj", "attr", "compound") and lemma(token.head) in LIGHT_VERBS:
@@ -309,10 +309,12 @@ _NAMING = frozenset(words("call describe label brand term dub"))
 def _evaluation(token: Token) -> TriggerHit | None:
     """'called China's move "unjustified"', 'said the vote was a sham': a judgement someone states is
     criticism (ACCUSE) or support (SUPPORT), or a rejection when it calls a claim false."""
+    if token.dep_ not in ("appos", "oprd", "attr", "acomp"):
+        return None  # most tokens: asked of every token of every parsed sentence
     verb = token.head
     if token.dep_ == "appos" and token.head.dep_ == "dobj":
         verb = token.head.head  # 'called the plan "the dumbest possible way"', read as an apposition
-    elif token.dep_ not in ("oprd", "attr", "acomp"):
+    elif token.dep_ == "appos":
         return None
     if pos(verb) != "VERB" or (token.dep_ == "appos" and lemma(verb) not in _NAMING):
         return None

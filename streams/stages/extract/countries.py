@@ -3,6 +3,7 @@ mention elsewhere in the article, or the article's evident setting."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from itertools import pairwise
@@ -12,7 +13,7 @@ from spacy.tokens import Token
 
 from streams.contracts import Actor, Place
 from streams.stages import geo
-from streams.stages.extract.grammar import pos
+from streams.stages.extract.grammar import pos, sentence_text
 from streams.stages.extract.lexicon import SECTORS
 from streams.stages.extract.names import LOCATION_PREPS, NAME_TITLES, Setting, trusted_place
 from streams.stages.geo.toponyms import WELL_KNOWN_CITY_POPULATION, NameLookup
@@ -96,15 +97,22 @@ def _described_firm(last: str, setting: Setting) -> str | None:
     description gives the firm that the sentence before it names."""
     text = setting.article["text"]
     spans: list[tuple[int, int]] | None = None
-    for found in _FIRM_DESCRIPTION.finditer(text):
+    for at, cue in _firm_descriptions(text):
         spans = spans if spans is not None else list(sentences(text))  # only for an article with one
-        before = [start for start, end in spans if end <= found.start()]
-        previous = text[before[-1] : found.start()] if before else ""
+        before = [start for start, end in spans if end <= at]
+        previous = text[before[-1] : at] if before else ""
         if re.search(rf"\b{re.escape(last)}\b", previous):
-            country = _country_cue(found.group(1), setting)
+            country = _country_cue(cue, setting)
             if country is not None:
                 return country
     return None
+
+
+@functools.lru_cache(maxsize=8)
+def _firm_descriptions(text: str) -> list[tuple[int, str]]:
+    """Where the article describes a firm and the word that gives its country, read once per article
+    (``_described_firm`` asks for each of its actors)."""
+    return [(found.start(), found.group(1)) for found in _FIRM_DESCRIPTION.finditer(text)]
 
 
 def _stated_with(last: str, actor: Actor, setting: Setting) -> str | None:
@@ -253,7 +261,7 @@ def _event_places(carrier: Token, offset: int, places: list[Place]) -> list[Plac
     """Places the sentence puts the event in: objects of 'in', 'at', 'near'... in the clause that states
     it ('retook a village in Cambodia after fighting with guerrillas') or attached to a verb above it."""
     doc = carrier.doc
-    end = offset + len(doc.text)
+    end = offset + len(sentence_text(doc))
     verb = next((t for t in (carrier, *carrier.ancestors) if pos(t) == "VERB"), carrier)
     clause = {t.i for t in verb.subtree} | {a.i for a in verb.ancestors}
     found = []

@@ -1,11 +1,12 @@
 """The words and the tree the coding rules read: lemmas of the lexicon's words (spaCy's lemmatizer is
-not loaded), the coarse part of speech, and the verb whose clause states an event."""
+not loaded), the coarse part of speech, the sentence's text, and the verb whose clause states an event."""
 
 from __future__ import annotations
 
+import functools
 import re
 
-from spacy.tokens import Token
+from spacy.tokens import Doc, Token
 
 from streams.stages.extract.lexicon import (
     IMPLICATIVE,
@@ -97,18 +98,22 @@ def _lemma_table(verbs_only: bool = False) -> dict[str, str]:
 
 #: Inflected form → lemma of every word the rules look at.
 LEMMAS = _lemma_table()
-_VERB_LEMMAS = _lemma_table(verbs_only=True)
+#: The same for a word tagged as a verb: its verb reading first.
+_VERB_LEMMAS = {**LEMMAS, **_lemma_table(verbs_only=True)}
 
 
 def lemma(token: Token) -> str:
-    if token.tag_.startswith("VB"):
-        return _VERB_LEMMAS.get(token.lower_) or LEMMAS.get(token.lower_, token.lower_)
-    return LEMMAS.get(token.lower_, token.lower_)
+    lower = token.lower_
+    return (_VERB_LEMMAS if token.tag_.startswith("VB") else LEMMAS).get(lower, lower)
 
 
 def pos(token: Token) -> str:
     """Coarse part of speech from the tagger's fine tag (the attribute ruler is not loaded)."""
-    tag = token.tag_
+    return _coarse(token.tag_)
+
+
+@functools.cache  # the rules ask about 200,000 times per 200 articles, for fifty tags
+def _coarse(tag: str) -> str:
     if tag.startswith("VB") or tag == "MD":
         return "VERB"
     if tag in ("NN", "NNS"):
@@ -118,6 +123,12 @@ def pos(token: Token) -> str:
     if tag.startswith("JJ"):
         return "ADJ"
     return "PRON" if tag in ("PRP", "WP") else tag
+
+
+def sentence_text(doc: Doc) -> str:
+    """The parsed sentence's text, which ``Extractor`` stores with the parse: ``Doc.text`` joins a new
+    Token per word on every call, and the rules ask for it about 5,600 times per 200 articles."""
+    return doc.user_data.get("text") or doc.text
 
 
 def clause_verb(carrier: Token) -> Token | None:

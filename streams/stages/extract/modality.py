@@ -8,7 +8,7 @@ import re
 
 from spacy.tokens import Token
 
-from streams.stages.extract.grammar import clause_verb, forms, lemma, pos, verb_chain
+from streams.stages.extract.grammar import clause_verb, forms, lemma, pos, sentence_text, verb_chain
 from streams.stages.extract.lexicon import (
     IMPLICATIVE,
     INTENT_GOVERNORS,
@@ -38,7 +38,7 @@ def unreal(carrier: Token) -> str | None:
     discuss'), a habit ('has long accused'), a denied or counted noun ('no arrests', 'several
     proposals')."""
     doc = carrier.doc
-    if doc.text.rstrip().rstrip("”\"’')").endswith("?"):
+    if sentence_text(doc).rstrip().rstrip("”\"’')").endswith("?"):
         return "question"
     if any(lemma(a) in SPEECH_VERBS and any(c.dep_ == "neg" for c in a.children) for a in carrier.ancestors):
         return "negated"  # 'did not say Weinstein raped me'
@@ -358,7 +358,7 @@ def modality(carrier: Token) -> str:
         return "claimed"
     if any(lemma(t) in SPEECH_VERBS for t in around[1:]) or announced(clause_verb(carrier) or carrier):
         return "reported"
-    text = carrier.doc.text.lower()
+    text = sentence_text(carrier.doc).lower()
     return "reported" if "according to" in text else "asserted"
 
 
@@ -403,7 +403,7 @@ def told_as_earlier(carrier: Token) -> bool:
     if lemma(carrier) == "sentence" and carrier.head.lower_ in ("serve", "serves", "serving", "served"):
         return True  # 'serving a life sentence': passed before
     start, end = min(t.idx for t in clause), max(t.idx + len(t) for t in clause)
-    return _EARLIER_PHRASES.search(carrier.doc.text, start, end) is not None
+    return _EARLIER_PHRASES.search(sentence_text(carrier.doc), start, end) is not None
 
 
 def own_clause(verb: Token) -> list[Token]:

@@ -23,7 +23,7 @@ from streams.stages.extract.calibration import calibrated
 from streams.stages.extract.coding import code_event_type, event_triggers
 from streams.stages.extract.coreference import GROUP_PRONOUNS
 from streams.stages.extract.dates import publication_date, resolve_date
-from streams.stages.extract.grammar import lemma, pos
+from streams.stages.extract.grammar import lemma, pos, sentence_text
 from streams.stages.extract.lexicon import GOLDSTEIN, NOUNS, QUAD_CLASS, SECTORS, SPEECH_VERBS, Trigger, words
 from streams.stages.extract.modality import modality, states_obligation, told_as_done, told_as_earlier
 from streams.stages.extract.prefilter import LEAD_SENTENCES
@@ -176,7 +176,7 @@ def _draft(
         and not any(is_person(h) for h in (*source_heads, *target_heads))
     ):
         return None
-    sentence = doc.text
+    sentence = sentence_text(doc)
     trigger_start = offset + doc[min(span)].idx
     trigger_end = offset + doc[max(span)].idx + len(doc[max(span)])
     evidence: Evidence = {
@@ -247,7 +247,7 @@ def _role(carrier: Token, event_date: str, resolution: str, context: ArticleCont
         return "background"
     if resolution == "text" and (context.published - date.fromisoformat(event_date)).days > _RECENT_DAYS:
         return "background"
-    years = [int(y) for y in _YEAR.findall(carrier.doc.text)]
+    years = [int(y) for y in _YEAR.findall(sentence_text(carrier.doc))]
     if years and max(years) < context.published.year:
         return "background"
     return "main"
@@ -304,7 +304,7 @@ def _below_country(place: GeoPlace) -> bool:
 
 
 def _sentence_place(doc: Doc, offset: int, carrier: Token, context: ArticleContext) -> Place | None:
-    end = offset + len(doc.text)
+    end = offset + len(sentence_text(doc))
     clause = {t.i for t in carrier.subtree} | {carrier.head.i}
     best: tuple[tuple[int, int, int], Place] | None = None
     for place in context.places:
@@ -383,7 +383,7 @@ def _quotes(doc: Doc, offset: int, carrier: Token, entries: NameLookup) -> list[
         return []
     speaker_heads = [c for c in speech.children if c.dep_ in ("nsubj", "nsubjpass")]
     speakers = [a for h in speaker_heads for a in named_actors(h, offset, entries)]
-    quoted = _QUOTE.search(doc.text)
+    quoted = _QUOTE.search(sentence_text(doc))
     clause = [t for t in speech.children if t.dep_ in ("ccomp", "xcomp", "parataxis")]
     if quoted is not None:
         start, end = quoted.start(1), quoted.end(1)
@@ -397,7 +397,7 @@ def _quotes(doc: Doc, offset: int, carrier: Token, entries: NameLookup) -> list[
         {
             "speaker": speaker["name"] if speaker else None,
             "speaker_country": speaker["country"] if speaker else None,
-            "text": doc.text[start:end],
+            "text": sentence_text(doc)[start:end],
             "start": offset + start,
             "end": offset + end,
         }
