@@ -129,10 +129,10 @@ def resolve_date(sentence: str, trigger_at: int, published: date) -> tuple[str, 
         year = int(match.group(5)) if match.group(5) else published.year
         try:
             candidate = date(year, month, day)
+            if not match.group(5) and candidate > published + timedelta(days=1):
+                candidate = date(year - 1, month, day)  # no 29 February the year before: no date
         except ValueError:
             continue
-        if not match.group(5) and candidate > published + timedelta(days=1):
-            candidate = candidate.replace(year=year - 1)
         found.append((match.start(), candidate, "explicit"))
     for match in _WEEKDAY.finditer(sentence):
         weekday = _WEEKDAYS[match.group(2).lower()]

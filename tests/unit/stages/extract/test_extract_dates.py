@@ -22,3 +22,9 @@ from streams.stages.extract.dates import resolve_date
 )
 def test_resolve_date(sentence: str, expected: tuple[str, str]) -> None:
     assert resolve_date(sentence, 0, date(2024, 2, 23)) == expected
+
+
+def test_a_29_february_ahead_of_publication_with_none_the_year_before_is_no_date() -> None:
+    """A month-day ahead of the publication date is last year's; 29 February has no last year's."""
+    assert resolve_date("The talks set for February 29 were held.", 0, date(2028, 2, 10)) == ("", "none")
+    assert resolve_date("They met on March 3.", 0, date(2028, 2, 10)) == ("2027-03-03", "explicit")
