@@ -75,7 +75,7 @@ def register(pipeline: Pipeline) -> Route:
     assigned = app.Table("stories-assigned", default=None, partitions=partitions)
     waiting = app.Table("stories-waiting", default=None, partitions=partitions)
     states = app.Table("stories-state", default=None, partitions=partitions)
-    rows = app.Table("stories-rows", default=None, partitions=partitions)
+    story_rows = app.Table("stories-rows", default=None, partitions=partitions)
     term_shards = Derived(
         lambda: stories.recover_shards(terms, partitions, config),
         lambda shard: stories.TermShard(terms, shard),
@@ -384,7 +384,7 @@ def register(pipeline: Pipeline) -> Route:
                         horizon,
                         "last_ts",
                         config.slot_seconds,
-                        lambda state: stories.forget_rows(state, rows),
+                        lambda state: stories.forget_rows(state, story_rows),
                     )
                 )
             )
@@ -418,7 +418,7 @@ def register(pipeline: Pipeline) -> Route:
             metrics.STORIES_OPEN.inc()
         feats = stories.Features(**message["features"])
         weights = {int(shard): w for shard, w in message["weights"].items()}
-        record, events, updates = stories.join(state, feats, message["dot"], weights, rows, config)
+        record, events, updates = stories.join(state, feats, message["dot"], weights, story_rows, config)
         encoded = [(event, encode(event)) for event in events]  # all or none: encoded before any is sent
         stores = [(shard, encode({"store": update})) for shard, update in updates.items()]
         await keep(state, partition, record, "article")
