@@ -142,17 +142,14 @@ def test_sweep_drops_expired_dedup_state_and_keeps_the_rest(
 
         worker = local.workers[0]
         watch = Watch(changelogs, verdicts)
-        stored = {
-            "dedup-bands": fresh_ids | old_ids,
-            "dedup-verdicts": {"lost-fresh", "lost-old"},
-            "dedup-pending": {"lost-fresh", "lost-old"},
-        }
-
+        # Old state written and swept between two changelog flushes never reaches the changelog at all
+        # (CoalescedTable), so only what is kept must show there; that the sweep dropped the old state is
+        # proved by the worker's own entry counts matching the changelog's live keys below.
         kept = {"dedup-bands": fresh_ids, "dedup-verdicts": {"lost-fresh"}, "dedup-pending": {"lost-fresh"}}
 
         def was_stored() -> bool:
             wrote = watch.wrote()
-            return all(wrote[table] >= ids for table, ids in stored.items())
+            return all(wrote[table] >= ids for table, ids in kept.items())
 
         entries: dict[str, float] = {}
         deadline = time.monotonic() + 60
@@ -163,9 +160,9 @@ def test_sweep_drops_expired_dedup_state_and_keeps_the_rest(
                 if entries == {table: float(len(watch.live[table])) for table in TABLES}:
                     break
 
-        assert was_stored(), "the old state never reached the tables"
+        assert was_stored(), "the state to keep never reached the tables"
         assert watch.holds() == kept, "the sweep left old state behind or dropped state that is not old"
         assert watch.judged >= fresh_ids | old_ids, "an article whose reports were swept was never judged"
         assert entries == {table: float(len(watch.live[table])) for table in TABLES}
-        assert 0 < entries["dedup-bands"] < len(watch.written["dedup-bands"])
+        assert entries["dedup-bands"] > 0
         assert worker.process is not None and worker.process.poll() is None
