@@ -82,3 +82,12 @@ def test_a_case_out_of_a_place_happened_there(extractor: Extractor) -> None:
     conviction = next(e for e in _events(extractor, text) if e["event_type"] == "SANCTION")
     assert conviction["location"] is not None and conviction["location"]["name"] == "Leeds"
     assert conviction["location_source"] == "sentence"
+
+
+def test_actors_read_a_place_name_as_the_article_does(extractor: Extractor) -> None:
+    paris = geo.lookup("Paris", country="USA")
+    text = "Paris police arrested a man on Tuesday after a shooting on County Road 42110."
+    (event,) = [e for e in _events(extractor, text, dateline=paris) if e["event_type"] == "COERCE"]
+    (police,) = event["source_actors"]
+    assert police["country"] == "USA"  # the Paris of the 'PARIS, Texas' dateline, not France
+    assert event["location"] is not None and event["location"]["country"] == "USA"
