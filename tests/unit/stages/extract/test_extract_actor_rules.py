@@ -413,3 +413,10 @@ def test_an_it_for_the_deed_before_is_aimed_at_its_doer(extractor: Extractor) ->
     text = "In Boston, Jane Roe apologized on Monday, but Tom Baker blasted it as a stunt."
     event = _event(extractor, text, "ACCUSE")
     assert _texts(event["target_actors"]) == ["Jane Roe"]
+
+
+def test_unknown_gunmen_are_no_source_a_named_group_is(extractor: Extractor) -> None:
+    unknown = _event(extractor, "Unknown gunmen kidnapped 20 students in Kaduna on Monday.", "ASSAULT")
+    assert unknown["source_actors"] == [] and _texts(unknown["target_actors"]) == ["20 students"]
+    named = _event(extractor, "Boko Haram gunmen kidnapped 20 students in Kaduna on Monday.", "ASSAULT")
+    assert _texts(named["source_actors"]) == ["Boko Haram gunmen"]
