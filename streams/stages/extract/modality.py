@@ -55,6 +55,8 @@ def unreal(carrier: Token) -> str | None:
         return "generic"
     if _state(carrier):
         return "state"
+    if _standing(carrier):
+        return "standing"
     if pos(carrier) == "NOUN":
         if carrier.dep_ == "conj" and pos(carrier.head) == "NOUN" and (reason := unreal(carrier.head)):
             return reason  # 'hope that parties could grasp the X summit and the Y summit'
@@ -274,6 +276,29 @@ def _state(carrier: Token) -> bool:
         return False
     auxiliaries = [c for c in carrier.children if c.dep_ in ("aux", "auxpass")]
     return bool(auxiliaries) and all(a.lower_ in ("is", "are", "'s", "'re") for a in auxiliaries)
+
+
+def _simple_present(verb: Token) -> bool:
+    """'accuses', 'allow': a present tense without an auxiliary."""
+    return verb.tag_ in ("VBZ", "VBP") and not any(c.dep_ in ("aux", "auxpass") for c in verb.children)
+
+
+def _standing(carrier: Token) -> bool:
+    """A relative clause in the simple present tells what someone or something is or does all along, not
+    an occurrence: 'its government, which accuses Russia of meddling', 'a law that requires groups to
+    register', 'the flats the plan allows', 'Rwanda, which experts say backs the rebels', and the object
+    of a participle under one ('France, which sits on the panel monitoring the truce')."""
+    verb = carrier
+    if pos(carrier) == "NOUN":
+        head = clause_verb(carrier)
+        if head is None or head.tag_ != "VBG" or head.dep_ not in ("advcl", "acl", "xcomp"):
+            return False
+        verb = head.head
+    elif pos(carrier) != "VERB":
+        return False
+    if verb.dep_ == "ccomp" and lemma(verb.head) in SPEECH_VERBS and _simple_present(verb):
+        verb = verb.head
+    return verb.dep_ == "relcl" and _simple_present(verb)
 
 
 def _generic(carrier: Token) -> bool:
