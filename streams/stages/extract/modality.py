@@ -133,8 +133,9 @@ _TIME_MARKS = frozenset(words("while when whenever as once until till before aft
 
 def _ruling_clause(verb: Token) -> Token | None:
     """The verb whose modality a clause without its own takes: a gerund without a subject under a
-    preposition ('could be facing charges in addition to violating probation'), or a present-tense time
-    clause ('will gather ... while experts take to the stage')."""
+    preposition ('could be facing charges in addition to violating probation'), a present-tense time
+    clause ('will gather ... while experts take to the stage'), or a time clause in any tense under a
+    future ('said they would stay until the charges were dropped': the past of reported speech)."""
     if verb.tag_ == "VBG" and verb.dep_ == "pcomp" and not any(c.dep_ == "nsubj" for c in verb.children):
         head = verb.head
         for _ in range(4):
@@ -144,13 +145,14 @@ def _ruling_clause(verb: Token) -> Token | None:
                 return None
             head = head.head
         return None
-    if (
-        verb.dep_ == "advcl"
-        and verb.tag_ in ("VBP", "VBZ")
-        and any(c.dep_ == "mark" and c.lower_ in _TIME_MARKS for c in verb.children)
-    ):
-        return verb.head if pos(verb.head) == "VERB" else None
-    return None
+    if verb.dep_ != "advcl" or not any(c.dep_ == "mark" and c.lower_ in _TIME_MARKS for c in verb.children):
+        return None
+    if pos(verb.head) != "VERB":
+        return None
+    if verb.tag_ in ("VBP", "VBZ"):
+        return verb.head
+    head_aux = {c.lower_ for v in verb_chain(verb.head) for c in v.children if c.dep_ == "aux"}
+    return verb.head if head_aux & _FUTURE else None  # 'said they would stay until charges were dropped'
 
 
 #: Verbs whose object is what something holds, not what anyone did: 'the update includes support'.
