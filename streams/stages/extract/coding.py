@@ -254,7 +254,7 @@ def _governing_trigger(carrier: Token, carriers: Container[int]) -> int | None:
     ):
         if head.head.i == head.i or (head.dep_ == "pcomp" and head.head.lower_ in _TEMPORAL):
             return None  # 'remanded after being charged': two events in sequence
-        if head.dep_ == "conj" and pos(head) != "NOUN":
+        if head.dep_ == "conj" and pos(head) != "NOUN" and not _joined_complement(head):
             return None  # verbs joined are their own events; a noun joined to an object is that object
         head = head.head
         if head.i in carriers:
@@ -262,6 +262,12 @@ def _governing_trigger(carrier: Token, carriers: Container[int]) -> int | None:
         if lemma(head) in SPEECH_VERBS:
             return None
     return None
+
+
+def _joined_complement(verb: Token) -> bool:
+    """'asked Israel to withdraw and to halt air strikes': an infinitive joined to a complement is a
+    complement of the same verb, which states it ('officers shot and killed' are two verbs of their own)."""
+    return verb.tag_ == "VB" and verb.head.dep_ in ("xcomp", "ccomp") and verb.head.tag_ == "VB"
 
 
 def _demand(token: Token) -> TriggerHit | None:
