@@ -114,6 +114,8 @@ _DEALT = frozenset(
     words("purchase sale deal agreement contract release settlement truce ceasefire merger acquisition")
 )
 _UNNAMED = frozenset(words("anonymity confidentiality"))
+#: Conferences held to speak to the media: 'a news conference', 'a press briefing'.
+_PRESS = frozenset(words("news press media"))
 
 
 def _objects(verb: Token) -> list[Token]:
@@ -256,6 +258,8 @@ def sense(trigger: Trigger, carrier: Token) -> Trigger | None:
         owners = [c for c in carrier.children if c.dep_ in ("compound", "poss", "amod")]
         if any(c.lower_ in _AUTHORITIES or lemma(c) in _AUTHORITIES for c in owners):
             return Trigger("COERCE", "17", "raid")  # 'a police raid on their home' is a search
+    if pos(carrier) == "NOUN" and trigger.plover == "CONSULT" and _names_any([carrier], _PRESS):
+        return None  # 'told a news conference': where a statement was made, not a meeting of parties
     if pos(carrier) == "NOUN" and lemma(carrier) == "trial":
         return trigger if on_trial(carrier) else None  # 'offering free two-week trials' is no court
     if pos(carrier) != "VERB" or VERBS.get(lemma(carrier)) != trigger:
