@@ -238,6 +238,39 @@ def _of_objects(token: Token) -> list[Token]:
     ]
 
 
+#: What a strike is made with or by when it is an attack: 'air strike', 'drone strikes', 'military strike'.
+_ARMED = frozenset(
+    words(
+        "air missile missiles drone drones rocket rockets artillery military nuclear naval precision "
+        "retaliatory preemptive pre-emptive airstrike aerial bomb bombing"
+    )
+)
+#: Who strikes and what is struck in a road accident: 'the driver struck two vehicles'.
+_ROAD = frozenset(
+    words(
+        "car cars vehicle vehicles truck trucks bus van motorcycle driver drivers pedestrian pedestrians "
+        "cyclist cyclists motorist motorists pole tree wall"
+    )
+)
+#: What is struck when striking is no attack: 'struck a chord', 'struck a balance'.
+_FIGURATIVE = frozenset(words("chord balance note tone pose match blow gold oil deal bargain agreement"))
+
+
+def _struck(carrier: Token) -> Token | None:
+    """The noun 'strike' a trigger is read from: the carrier, or the object of its light verb."""
+    if pos(carrier) == "NOUN":
+        return carrier if lemma(carrier) == "strike" else None
+    return next((c for c in carrier.children if c.dep_ in ("dobj", "attr") and lemma(c) == "strike"), None)
+
+
+def _military(strike: Token) -> bool:
+    """A strike by weapons, or on something ('a strike on facilities'; a walkout is 'on Monday' at most):
+    an attack, not a walkout ('a hunger strike', 'a general strike over pay' are walkouts)."""
+    if _names_any([strike], _ARMED):
+        return True
+    return any(p.lower_ == "on" and not _is_time(p) for p in strike.children if p.dep_ == "prep")
+
+
 def sense(trigger: Trigger, carrier: Token) -> Trigger | None:
     """The trigger in the sense its arguments give it, or None when they show another sense: a product
     released is no concession, shares rallying no protest, a coach fired no shooting."""
@@ -262,12 +295,18 @@ def sense(trigger: Trigger, carrier: Token) -> Trigger | None:
         return None  # 'told a news conference': where a statement was made, not a meeting of parties
     if pos(carrier) == "NOUN" and lemma(carrier) == "trial":
         return trigger if on_trial(carrier) else None  # 'offering free two-week trials' is no court
+    if trigger.mode == "strike" and (noun := _struck(carrier)) is not None and _military(noun):
+        return VERBS["strike at"]  # 'carried out a massive strike on facilities', 'drone strikes'
     if pos(carrier) != "VERB" or VERBS.get(lemma(carrier)) != trigger:
         return trigger
     word = lemma(carrier)
     subject = _agent_subject(carrier)
     if subject is not None and (subject.lower_ in _NON_AGENTS or lemma(subject) in _NON_AGENTS):
         return None
+    if word == "strike" and subject is not None and is_person(subject) and not _names_any([subject], _ROAD):
+        struck = [c for c in carrier.children if c.dep_ == "dobj"]
+        if struck and not _names_any(struck, _FIGURATIVE | _ROAD):
+            return VERBS["strike at"]  # 'Russia struck a power plant': a strike at a target, not a walkout
     objects = _objects(carrier)
     if word == "negotiate" and _names_any(objects, _DEALT):
         return Trigger("AGREE", "03", "agreement")  # 'negotiated the purchase of 22 jets'
