@@ -245,6 +245,8 @@ _ARMED = frozenset(
         "retaliatory preemptive pre-emptive airstrike aerial bomb bombing"
     )
 )
+#: What is imposed on trade: 'imposed duties', 'will impose tariffs'.
+_LEVIES = frozenset(words("duty duties tariff tariffs levy levies tax taxes quota quotas"))
 #: Who strikes and what is struck in a road accident: 'the driver struck two vehicles'.
 _ROAD = frozenset(
     words(
@@ -364,6 +366,8 @@ def sense(trigger: Trigger, carrier: Token) -> Trigger | None:
         return None  # 'the new iPhone was praised by Jobs': a product reviewed, not a party supported
     if word in ("violate", "breach") and _names_any(objects, _LAWS):
         return None  # 'after violating federal law': a crime, which its charge codes, not a defiance
+    if word == "impose" and _names_any(objects, _LEVIES):
+        return Trigger("SANCTION", "16")  # 'imposed 25 percent duties on imports': a trade sanction
     if word == "block" and any(NOUNS.get(lemma(o), trigger).plover == "ASSAULT" for o in objects):
         return None  # 'workarounds that blocked all known attacks': a defence, not a protest
     if word == "accept" and not any(c.dep_ == "dobj" for c in carrier.children) and {"to", "into"} & preps:
