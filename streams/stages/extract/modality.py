@@ -412,11 +412,12 @@ def told_as_done(carrier: Token) -> bool:
 
 
 def told_as_earlier(carrier: Token) -> bool:
-    """The clause recounts an earlier event: past perfect ('had been arrested'), 'previous'/'prior' on the
-    event noun, 'last year' or 'years ago' in its clause."""
+    """The clause recounts an earlier event: past perfect ('had been arrested', unless it only reports a
+    past: ``_backshifted``), 'previous'/'prior' on the event noun, 'last year' or 'years ago' in its
+    clause."""
     verb = clause_verb(carrier)
     chain = verb_chain(verb) if verb is not None else []
-    if any(
+    if not _backshifted(chain) and any(
         c.dep_ == "aux" and c.lower_ in ("had", "'d") and v.tag_ == "VBN" for v in chain for c in v.children
     ):
         return True
@@ -431,6 +432,27 @@ def told_as_earlier(carrier: Token) -> bool:
         return True  # 'serving a life sentence': passed before
     start, end = min(t.idx for t in clause), max(t.idx + len(t) for t in clause)
     return _EARLIER_PHRASES.search(sentence_text(carrier.doc), start, end) is not None
+
+
+def _backshifted(chain: list[Token]) -> bool:
+    """'the ministry said the students had been freed': a past perfect reported by a verb of saying in the
+    past is the reported past, told as the news, not an event before it."""
+    if not chain:
+        return False
+    last = chain[-1]
+    speech = last.head
+    if last.dep_ == "acl" and any(c.dep_ == "mark" and c.lower_ == "that" for c in last.children):
+        speech = _governing_verb(speech) or speech  # 'said in a statement that the students had been freed'
+    elif last.dep_ != "ccomp":
+        return False
+    return lemma(speech) in SPEECH_VERBS and speech.tag_ == "VBD"
+
+
+def _governing_verb(noun: Token) -> Token | None:
+    """The verb a noun hangs on through a preposition: 'said in a statement'."""
+    if noun.dep_ == "pobj" and noun.head.dep_ == "prep" and pos(noun.head.head) == "VERB":
+        return noun.head.head
+    return noun.head if noun.dep_ == "dobj" else None
 
 
 def own_clause(verb: Token) -> list[Token]:
