@@ -281,7 +281,16 @@ def _governing_trigger(carrier: Token, carriers: Container[int]) -> int | None:
 def _joined_complement(verb: Token) -> bool:
     """'asked Israel to withdraw and to halt air strikes': an infinitive joined to a complement is a
     complement of the same verb, which states it ('officers shot and killed' are two verbs of their own)."""
-    return verb.tag_ == "VB" and verb.head.dep_ in ("xcomp", "ccomp") and verb.head.tag_ == "VB"
+    return (
+        verb.tag_ == "VB"
+        and verb.head.tag_ == "VB"
+        and (
+            verb.head.dep_ in ("xcomp", "ccomp")
+            or (
+                verb.head.dep_ == "advcl" and any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
+            )
+        )
+    )
 
 
 def _demand(token: Token) -> TriggerHit | None:
