@@ -122,9 +122,15 @@ def _modal(chain: list[Token], auxiliaries: set[str], time_clause: bool = False)
         return "possible"
     if auxiliaries & {"should", "must", "ought"} and not announced(last):
         return "obligation"
-    if auxiliaries & _FUTURE and (time_clause or not announced(last)):
+    if auxiliaries & _FUTURE and (time_clause or not announced(last) or _goes_on(chain)):
         return "future"
     return None
+
+
+def _goes_on(chain: list[Token]) -> bool:
+    """'will continue to strengthen coordination', 'would keep working': a future of going on with
+    something states no new occurrence, however announced."""
+    return any(lemma(v) in ("continue", "keep") for v in chain[1:])
 
 
 #: Conjunctions of a time clause, whose present tense takes the tense of the clause it modifies.

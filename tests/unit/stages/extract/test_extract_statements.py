@@ -55,6 +55,19 @@ def test_keep_doing_carries_the_future(extractor: Extractor) -> None:
     assert "CONSULT" not in event_types(extractor, text)
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # going on with something in the future is no new occurrence, however announced
+        ("The Malian minister said Mali and Niger will continue to strengthen their cooperation.", []),
+        # an announced new step is a promise
+        ("The Malian minister said Mali and Niger will strengthen their cooperation.", ["AGREE"]),
+    ],
+)
+def test_a_future_of_going_on_is_no_event(extractor: Extractor, text: str, expected: list[str]) -> None:
+    assert event_types(extractor, text) == expected
+
+
 def test_an_infinitive_joined_to_a_request_is_asked_for(extractor: Extractor) -> None:
     """'asked X to withdraw and to halt Y': the halt is what was asked, not a sanction."""
     text = "Mali asked the African Union on Monday to press Niger to withdraw troops and to halt air strikes."
