@@ -159,3 +159,10 @@ def test_a_reported_past_perfect_is_the_news(extractor: Extractor) -> None:
 )
 def test_a_definite_retelling_is_one_occurrence(extractor: Extractor, text: str, expected: list[str]) -> None:
     assert event_types(extractor, text) == expected
+
+
+def test_a_thing_a_thing_concerns_is_no_actor(extractor: Extractor) -> None:
+    """'an inquiry into police conduct': the conduct is a thing, whose owner (the police) is the actor."""
+    text = "The government of Chile agreed on Monday to open an inquiry into police conduct in Santiago."
+    (agreement,) = extractor.extract([article(text)])[0]
+    assert [a["text"] for a in agreement["target_actors"]] == ["police"]
