@@ -166,3 +166,34 @@ def test_a_thing_a_thing_concerns_is_no_actor(extractor: Extractor) -> None:
     text = "The government of Chile agreed on Monday to open an inquiry into police conduct in Santiago."
     (agreement,) = extractor.extract([article(text)])[0]
     assert [a["text"] for a in agreement["target_actors"]] == ["police"]
+
+
+_LIMA = {
+    "name": "Lima",
+    "country": "PER",
+    "geonameid": 3936456,
+    "lat": -12.04,
+    "lon": -77.03,
+    "feature": "city",
+}
+
+
+@pytest.mark.parametrize(
+    ("second", "expected"),
+    [
+        # the protest's own words, by its side (an official of the dateline's country): the same protest
+        (
+            "A senior Foreign Ministry official told a minister at the Chilean Embassy that the incursion "
+            'was "unacceptable".',
+            1,
+        ),
+        # the other side's judgement is another event
+        ('A senior Chilean official told reporters in Santiago that the complaint was "absurd".', 2),
+    ],
+)
+def test_a_judgement_by_the_accusers_side_is_their_accusation(
+    extractor: Extractor, second: str, expected: int
+) -> None:
+    text = f"Peru lodged a protest with Chile on Monday after Chilean troops crossed the border. {second}"
+    events = extractor.extract([article(text, dateline=_LIMA)])[0]
+    assert [e["event_type"] for e in events].count("ACCUSE") == expected
