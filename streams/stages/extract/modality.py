@@ -448,17 +448,10 @@ def _backshifted(chain: list[Token]) -> bool:
     last = chain[-1]
     speech = last.head
     if last.dep_ == "acl" and any(c.dep_ == "mark" and c.lower_ == "that" for c in last.children):
-        speech = _governing_verb(speech) or speech  # 'said in a statement that the students had been freed'
+        speech = clause_verb(speech) or speech  # 'said in a statement that the students had been freed'
     elif last.dep_ != "ccomp":
         return False
     return lemma(speech) in SPEECH_VERBS and speech.tag_ == "VBD"
-
-
-def _governing_verb(noun: Token) -> Token | None:
-    """The verb a noun hangs on through a preposition: 'said in a statement'."""
-    if noun.dep_ == "pobj" and noun.head.dep_ == "prep" and pos(noun.head.head) == "VERB":
-        return noun.head.head
-    return noun.head if noun.dep_ == "dobj" else None
 
 
 def own_clause(verb: Token) -> list[Token]:
