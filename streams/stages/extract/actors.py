@@ -82,8 +82,6 @@ def event_actors(
         police = article_police(setting, offset + carrier.idx)  # 'He chased the driver and arrested him'
         sources = [police] if police is not None else []
     targets = [t for t in targets if not _destination(t, setting)]
-    if plover == "MOBILIZE":  # 'will deploy 5,000 soldiers to the border': the forces sent are the doer's
-        targets = [t for t in targets if t["text"].split()[-1].lower() not in _FORCES]
     if plover == "CONCEDE" and not targets:  # 'resigned, forced out by the leadership of the ANC'
         pressing = [
             o
@@ -96,6 +94,8 @@ def event_actors(
         targets = unique_actors(
             [a for head in pressing for a in _head_actors(head, offset, setting, target=True)], sources
         )
+    if plover == "MOBILIZE":  # 'will deploy 5,000 soldiers to the border': the forces sent are the doer's
+        targets = [t for t in targets if t["text"].split()[-1].lower() not in _FORCES]
     if plover in _MUTUAL and not targets and len(sources) > 1:
         sources, targets = sources[:1], sources[1:]  # 'the USAF and Boeing signed a deal': with each other
     for actor in (*sources, *targets):
