@@ -20,7 +20,7 @@ from streams.stages.extract.coreference import (
 from streams.stages.extract.countries import fill_countries
 from streams.stages.extract.grammar import lemma, pos
 from streams.stages.extract.lexicon import SPEECH_VERBS, words
-from streams.stages.extract.names import TARGET_PREPS, Setting, is_time_word, names_people
+from streams.stages.extract.names import TARGET_PREPS, Setting, names_people
 from streams.stages.extract.phrases import named_actors
 from streams.stages.geo.toponyms import NameLookup
 
@@ -151,7 +151,7 @@ def participants(carrier: Token, noun: Token) -> tuple[list[Token], list[Token]]
         undergoes = subject.dep_ == "nsubjpass" and not _does_embedded(subject, carrier)
         if undergoes or (subject.head.i != carrier.i and _own_passive(carrier)):
             targets.append(subject)
-            agent = next((c for c in carrier.children if c.dep_ == "agent" and not _deadline(c)), None)
+            agent = next((c for c in carrier.children if c.dep_ == "agent"), None)
             sources.extend(c for c in (agent.children if agent is not None else ()) if c.dep_ == "pobj")
         elif pos(carrier) == "NOUN" and carrier.dep_ == "dobj" and carrier.head.lower_ in _UNDERGO:
             targets.append(subject)  # 'Zuma faces corruption charges': the charges are against him
@@ -213,11 +213,6 @@ def participants(carrier: Token, noun: Token) -> tuple[list[Token], list[Token]]
 
 #: What one owns of a firm: 'to acquire 51% of the shares in ICON', 'to buy a stake in Acme'.
 _HOLDINGS = frozenset(words("share shares stake stakes holding holdings interest equity"))
-
-
-def _deadline(agent: Token) -> bool:
-    """'will be stationed by mid-December': a 'by' with a time is when, not who."""
-    return any(c.dep_ == "pobj" and is_time_word(c) for c in agent.children)
 
 
 def _held(clause: Token) -> list[Token]:
