@@ -54,6 +54,13 @@ _UNDERGO = frozenset(
 _STATEMENTS = frozenset(
     words("letter statement petition resolution report message note appeal motion communique declaration")
 )
+#: What is deployed: forces and their arms.
+_FORCES = frozenset(
+    words(
+        "troops soldiers forces units battalions brigades divisions reservists reserves personnel ships "
+        "warships vessels jets warplanes aircraft planes tanks batteries missiles systems marines"
+    )
+)
 _PERSONAL = frozenset(words("he she him her they them"))
 #: Words for an unnamed part of a group: who they are is who the article says they include.
 _SOME = frozenset(words("handful some several many few dozens scores number majority minority others"))
@@ -98,6 +105,8 @@ def event_actors(
         targets = unique_actors(
             [a for head in pressing for a in _head_actors(head, offset, setting, target=True)], sources
         )
+    if plover == "MOBILIZE":  # 'will deploy 5,000 soldiers to the border': the forces sent are the doer's
+        targets = [t for t in targets if t["text"].split()[-1].lower() not in _FORCES]
     if plover in _MUTUAL and not targets and len(sources) > 1:
         sources, targets = sources[:1], sources[1:]  # 'the USAF and Boeing signed a deal': with each other
     for actor in (*sources, *targets):
