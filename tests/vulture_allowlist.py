@@ -53,6 +53,7 @@ _.metrics_page  # unused method (streams/worker/health.py:20)
 _.health_page  # unused method (streams/worker/health.py:24)
 _.ready_page  # unused method (streams/worker/health.py:28)
 update_consumer_lag  # unused function (streams/worker/health.py:40)
+probe_event_loop  # unused function (streams/worker/health.py: a Faust task)
 country_source  # record field (streams/contracts/records.py)
 location_source  # record field
 goldstein  # record field
