@@ -66,8 +66,8 @@ PEOPLE: dict[str, str | None] = {
             "pilot surgeon dentist pharmacist accountant banker broker contractor landlord tenant homeowner "
             "owner landowner shopkeeper vendor merchant trader dealer smuggler trafficker hacker principal "
             "professor researcher engineer technician electrician plumber carpenter labourer laborer miner "
-            "trucker courier salesman saleswoman nanny caregiver coach athlete referee bishop imam rabbi monk "
-            "nun caretaker treasurer bookkeeper"
+            "trucker courier salesman saleswoman nanny caregiver coach athlete referee bishop imam rabbi "
+            "monk nun caretaker treasurer bookkeeper"
         ),
         "CVL",
     ),
