@@ -67,6 +67,13 @@ _DEFINITE = frozenset(words("the this that these those"))
 #: Legal steps taken against people: arrests, charges, sentences.
 _LEGAL_STEPS = frozenset({"COERCE", "ACCUSE", "SANCTION"})
 _QUOTE = re.compile(r"[“\"]([^”\"]{8,})[”\"]")
+#: Events that are statements: made where the one who states them is.
+_STATEMENTS = frozenset({"REQUEST", "ACCUSE", "REJECT", "THREATEN", "SUPPORT"})
+#: Bodies of a state, which state things from home: 'Russia's foreign ministry', 'the Philippine coast guard'.
+_STATE_BODIES = frozenset(
+    words("ministry government cabinet embassy administration authorities regime junta army military")
+    + words("forces navy guard parliament legislature presidency")
+)
 
 
 def _extractor_version() -> str:
@@ -193,7 +200,10 @@ def _draft(
         event_date, resolution = context.published.isoformat(), context.published_resolution
     known = _known_thing(carrier) if not sources and not targets else None
     role = _role(carrier, event_date, resolution, context)
-    location = _event_location(doc, offset, carrier, context, background=role == "background")
+    home = _stated_from(plover, sources, context)
+    location = _event_location(
+        doc, offset, carrier, context, role == "background", home, statement=plover in _STATEMENTS
+    )
     confidence = 0.45 if sentence.rstrip().endswith(_SENTENCE_END) else 0.35
     confidence += 0.15 if pos(carrier) == "VERB" else 0.0
     confidence += 0.15 if any(a["country"] or a["sector"] == "IGO" for a in sources) else 0.0
@@ -258,8 +268,33 @@ def _is_headline(text: str, end: int) -> bool:
     return not text[:end].rstrip().endswith(_SENTENCE_END) and text[end:].strip() != ""
 
 
+def _stated_from(plover: str, sources: list[Actor], context: ArticleContext) -> str | None:
+    """The country a statement is made from when a state or a body of one makes it ('North Korea
+    threatened', 'Belarus's foreign ministry denied'): such a source speaks at home, whatever city the
+    article is written from. None for people, who travel, and for other events."""
+    if plover not in _STATEMENTS:
+        return None
+    homes = set()
+    for actor in sources:
+        if actor["country_source"] != "stated" or actor["country"] is None:
+            return None
+        words_ = WORD.findall(actor["text"])
+        found = context.entries(re.sub(r"^the\s+", "", actor["text"], flags=re.IGNORECASE))
+        country = bool(found) and found[0].rank == geo.RANK["country"]
+        if not country and (not words_ or words_[-1].lower() not in _STATE_BODIES):
+            return None
+        homes.add(actor["country"])
+    return homes.pop() if len(homes) == 1 else None
+
+
 def _event_location(
-    doc: Doc, offset: int, carrier: Token, context: ArticleContext, background: bool
+    doc: Doc,
+    offset: int,
+    carrier: Token,
+    context: ArticleContext,
+    background: bool,
+    home: str | None = None,
+    statement: bool = False,
 ) -> Place | None:
     """Where the event happened (docs/coding-guidelines.md, ``location``): a place below the country
     level that the sentence puts something 'in', 'at' or 'near' (the one attached to the trigger's
@@ -268,8 +303,9 @@ def _event_location(
     defers to a setting in that country, or says nothing. Past the lead, an article whose city's police
     or court it names is set there (``_local_seat``). The dateline and the setting cover the
     news, not an earlier event the article recounts (``background``): that one has only the place its
-    own sentence names."""
-    found = _sentence_place(doc, offset, carrier, context)
+    own sentence names. Neither covers a statement a state makes from ``home``, another country; a
+    ``statement`` is where its maker and its verbs are (``_sentence_place``)."""
+    found = _sentence_place(doc, offset, carrier, context, statement)
     if found is not None and _below_country(found):
         return found
     if background:
@@ -282,6 +318,8 @@ def _event_location(
     if setting is None:
         setting = _local_seat(context)
     if setting is None or (found is not None and found["country"] != setting["country"]):
+        return None
+    if home is not None and setting["country"] != home:
         return None
     return setting
 
@@ -303,9 +341,18 @@ def _below_country(place: GeoPlace) -> bool:
     )
 
 
-def _sentence_place(doc: Doc, offset: int, carrier: Token, context: ArticleContext) -> Place | None:
+def _sentence_place(
+    doc: Doc, offset: int, carrier: Token, context: ArticleContext, statement: bool = False
+) -> Place | None:
+    """The place the sentence puts the event in. A ``statement`` is made where its own verbs put it
+    ('The ministry in Seoul urged', 'At an event in Ohio, he called for'): the place of another act it
+    tells of ('accused Manila of ramming a ship near the shoal', 'protested after ships entered waters
+    around the islands') is that act's."""
     end = offset + len(sentence_text(doc))
     clause = {t.i for t in carrier.subtree} | {carrier.head.i}
+    own = {carrier.i} | {a.i for a in carrier.ancestors}
+    stated = carrier.head if carrier.dep_ in ("dobj", "nsubj", "nsubjpass", "attr") else carrier
+    told_of = {t.i for t in stated.subtree} - own if statement else set()
     best: tuple[tuple[int, int, int], Place] | None = None
     for place in context.places:
         if not offset <= place["start"] < end or geo.normalize(place["text"]) in context.demonyms:
@@ -328,13 +375,18 @@ def _sentence_place(doc: Doc, offset: int, carrier: Token, context: ArticleConte
             and span.root.head.i in clause
             and _institution(span.root.head)
         )
-        if prep is None and not named:
+        if (prep is None and not named) or (prep is not None and _verb_above(prep).i in told_of):
             continue
         in_clause = 2 if prep is not None and prep.head.i in clause else int(named)
         key = (in_clause, _SPECIFICITY.get(place.get("feature", ""), 0), -place["start"])
         if best is None or key > best[0]:
             best = (key, place)
     return best[1] if best else None
+
+
+def _verb_above(token: Token) -> Token:
+    """The nearest verb at or above a word (the root when none is): the act a place is told of."""
+    return next((t for t in (token, *token.ancestors) if pos(t) == "VERB"), token.doc[:].root)
 
 
 def _institution(noun: Token) -> bool:

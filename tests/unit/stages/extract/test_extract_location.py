@@ -82,3 +82,26 @@ def test_a_case_out_of_a_place_happened_there(extractor: Extractor) -> None:
     conviction = next(e for e in _events(extractor, text) if e["event_type"] == "SANCTION")
     assert conviction["location"] is not None and conviction["location"]["name"] == "Leeds"
     assert conviction["location_source"] == "sentence"
+
+
+def test_a_state_states_things_from_home_not_from_the_dateline(extractor: Extractor) -> None:
+    warsaw = geo.lookup("Warsaw")
+    text = "Russia's foreign ministry on Tuesday accused Poland of lying about the border."
+    (accusation,) = _events(extractor, text, dateline=warsaw)
+    assert accusation["location"] is None
+    text = "Poland's foreign ministry on Tuesday accused Russia of lying about the border."
+    (accusation,) = _events(extractor, text, dateline=warsaw)
+    assert accusation["location"] is not None and accusation["location"]["name"] == "Warsaw"
+    text = "Russian Foreign Minister Sergei Lavrov on Tuesday accused Poland of lying about the border."
+    (accusation,) = _events(extractor, text, dateline=warsaw)  # a minister travels: he may be there
+    assert accusation["location"] is not None and accusation["location"]["name"] == "Warsaw"
+
+
+def test_a_statement_is_not_where_the_act_it_tells_of_happened(extractor: Extractor) -> None:
+    beijing = geo.lookup("Beijing")
+    text = "China on Monday accused Vietnam of shelling a fishing village near Hanoi."
+    accusation = next(e for e in _events(extractor, text, dateline=beijing) if e["event_type"] == "ACCUSE")
+    assert accusation["location"] is not None and accusation["location"]["name"] == "Beijing"
+    text = "At a rally in Shanghai on Monday, the premier accused Vietnam of lying."
+    accusation = next(e for e in _events(extractor, text, dateline=beijing) if e["event_type"] == "ACCUSE")
+    assert accusation["location"] is not None and accusation["location"]["name"] == "Shanghai"
