@@ -375,13 +375,20 @@ def _sentence_place(
             and span.root.head.i in clause
             and _institution(span.root.head)
         )
-        if (prep is None and not named) or (prep is not None and _verb_above(prep).i in told_of):
+        if (prep is None and not named) or (prep is not None and _elsewhere(_verb_above(prep), own, told_of, place)):
             continue
         in_clause = 2 if prep is not None and prep.head.i in clause else int(named)
         key = (in_clause, _SPECIFICITY.get(place.get("feature", ""), 0), -place["start"])
         if best is None or key > best[0]:
             best = (key, place)
     return best[1] if best else None
+
+
+def _elsewhere(verb: Token, own: set[int], told_of: set[int], place: Place) -> bool:
+    """A place told of another act than the event: one a statement tells of, or the country a clause
+    that describes a participant names ('sanctions on companies registered in the UAE')."""
+    described = verb.i not in own and verb.dep_ in ("acl", "relcl") and not _below_country(place)
+    return verb.i in told_of or described
 
 
 def _verb_above(token: Token) -> Token:

@@ -105,3 +105,10 @@ def test_a_statement_is_not_where_the_act_it_tells_of_happened(extractor: Extrac
     text = "At a rally in Shanghai on Monday, the premier accused Vietnam of lying."
     accusation = next(e for e in _events(extractor, text, dateline=beijing) if e["event_type"] == "ACCUSE")
     assert accusation["location"] is not None and accusation["location"]["name"] == "Shanghai"
+
+
+def test_the_country_a_participant_is_described_by_is_not_the_events(extractor: Extractor) -> None:
+    brussels = geo.lookup("Brussels")
+    text = "The European Union on Monday imposed sanctions on two banks registered in Cyprus."
+    (sanction,) = _events(extractor, text, dateline=brussels)
+    assert sanction["location"] is not None and sanction["location"]["name"] == "Brussels"
