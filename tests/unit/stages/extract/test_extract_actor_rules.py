@@ -413,3 +413,12 @@ def test_an_it_for_the_deed_before_is_aimed_at_its_doer(extractor: Extractor) ->
     text = "In Boston, Jane Roe apologized on Monday, but Tom Baker blasted it as a stunt."
     event = _event(extractor, text, "ACCUSE")
     assert _texts(event["target_actors"]) == ["Jane Roe"]
+
+
+def test_several_countries_people_are_not_of_the_place_they_meet_in(extractor: Extractor) -> None:
+    event = _event(extractor, "Foreign ministers in Brussels condemned the coup on Monday.", "ACCUSE")
+    assert [a["country"] for a in event["source_actors"]] == [None]
+    event = _event(extractor, "The delegations in Geneva agreed on Monday to meet again in March.", "AGREE")
+    assert [a["country"] for a in event["source_actors"]] == [None]
+    event = _event(extractor, "Police in Brussels arrested two men on Monday.", "COERCE")
+    assert [a["country"] for a in event["source_actors"]] == ["BEL"]
