@@ -20,7 +20,7 @@ from streams.stages.extract.coreference import (
 from streams.stages.extract.countries import fill_countries
 from streams.stages.extract.grammar import lemma, pos
 from streams.stages.extract.lexicon import SPEECH_VERBS, words
-from streams.stages.extract.names import TARGET_PREPS, Setting, names_people
+from streams.stages.extract.names import STATE_BODIES, TARGET_PREPS, Setting, names_people
 from streams.stages.extract.phrases import named_actors
 from streams.stages.geo.toponyms import NameLookup
 
@@ -119,13 +119,16 @@ def _authorities(doc: Doc, offset: int, entries: NameLookup) -> list[Actor]:
 
 def _head_actors(head: Token, offset: int, setting: Setting, target: bool = False) -> list[Actor]:
     """The actors a participant head names, a personal pronoun standing for the person or group named
-    before it."""
+    before it, and a state's body under 'whose' for the state the relative clause is on."""
     if head.lower_ in RESOLVED_PRONOUNS and not head.text.isupper():
         antecedent = pronoun_antecedent(head, offset, setting)
         return [antecedent] if antecedent is not None else []
     if head.lower_ in GROUP_PRONOUNS and not head.text.isupper():
         group = group_antecedent(head, offset, setting)
         return [group] if group is not None else []
+    whose = any(c.dep_ == "poss" and c.lower_ == "whose" for c in head.children)
+    if whose and head.lower_ in STATE_BODIES and head.head.dep_ == "relcl":  # 'the UAE, whose government'
+        return named_actors(head.head.head, offset, setting.entries, target=target)
     included = [o for c in head.children if c.lower_ == "including" for o in c.children if o.dep_ == "pobj"]
     if head.lower_ in _SOME and included:  # 'a handful -- including lawyers Xie Yang and Li Heping --'
         return [a for o in included for a in named_actors(o, offset, setting.entries, target=target)]

@@ -48,9 +48,9 @@ def fill_countries(
     from a look-alike word ('May', 'Inc.', a surname) or the other side's."""
     actors = [*sources, *targets]
     taken = {a["country"] for a in actors if a["country"] and a["country_source"] == "stated"}
-    for actor in actors:  # 'a visiting delegation in Beijing' is not Chinese, 'foreign ministers in Brussels' not Belgian
-        several = _NO_SETTING.search(actor["text"]) is not None
-        if actor["country_source"] == "place" and (actor["country"] in taken or several) and not _takes_setting(actor):
+    for actor in actors:  # 'a visiting delegation in Beijing' is not Chinese, 'foreign ministers' several
+        placed = actor["country_source"] == "place" and not _takes_setting(actor)
+        if placed and (actor["country"] in taken or _NO_SETTING.search(actor["text"])):
             actor["country"], actor["country_source"] = None, "none"
     strong = _country_mentions(setting)[0]
     # Where an event with actors of stated countries happens says nothing of the others' nationality

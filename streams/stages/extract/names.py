@@ -75,6 +75,12 @@ INSTITUTION_WORDS = frozenset(
         "times post herald news daily tribune"
     )
 )
+#: Bodies of a state, which stand for it and act from home: 'Russia's foreign ministry', 'the Philippine
+#: coast guard', 'the UAE, whose government hosted the talks'.
+STATE_BODIES = frozenset(
+    words("ministry government cabinet embassy administration authorities regime junta army military")
+    + words("forces navy guard parliament legislature presidency")
+)
 NAME_TITLES = frozenset(words("mr mrs ms dr sir lord lady gen lt col sgt capt rep sen gov judge st mt"))
 _WORD_BEFORE = re.compile(r"([A-Z][\w'’.-]*) $")
 _WORD_AFTER = re.compile(r" ([A-Z][\w'’-]*)")

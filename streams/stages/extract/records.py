@@ -26,6 +26,7 @@ from streams.stages.extract.dates import publication_date, resolve_date
 from streams.stages.extract.grammar import lemma, pos, sentence_text
 from streams.stages.extract.lexicon import GOLDSTEIN, NOUNS, QUAD_CLASS, SECTORS, SPEECH_VERBS, Trigger, words
 from streams.stages.extract.modality import modality, states_obligation, told_as_done, told_as_earlier
+from streams.stages.extract.names import STATE_BODIES
 from streams.stages.extract.prefilter import LEAD_SENTENCES
 from streams.stages.extract.senses import is_person
 from streams.stages.geo.toponyms import NameLookup
@@ -69,11 +70,6 @@ _LEGAL_STEPS = frozenset({"COERCE", "ACCUSE", "SANCTION"})
 _QUOTE = re.compile(r"[“\"]([^”\"]{8,})[”\"]")
 #: Events that are statements: made where the one who states them is.
 _STATEMENTS = frozenset({"REQUEST", "ACCUSE", "REJECT", "THREATEN", "SUPPORT"})
-#: Bodies of a state, which state things from home: 'Russia's foreign ministry', 'the Philippine coast guard'.
-_STATE_BODIES = frozenset(
-    words("ministry government cabinet embassy administration authorities regime junta army military")
-    + words("forces navy guard parliament legislature presidency")
-)
 
 
 def _extractor_version() -> str:
@@ -281,7 +277,7 @@ def _stated_from(plover: str, sources: list[Actor], context: ArticleContext) -> 
         words_ = WORD.findall(actor["text"])
         found = context.entries(re.sub(r"^the\s+", "", actor["text"], flags=re.IGNORECASE))
         country = bool(found) and found[0].rank == geo.RANK["country"]
-        if not country and (not words_ or words_[-1].lower() not in _STATE_BODIES):
+        if not country and (not words_ or words_[-1].lower() not in STATE_BODIES):
             return None
         homes.add(actor["country"])
     return homes.pop() if len(homes) == 1 else None
@@ -375,7 +371,9 @@ def _sentence_place(
             and span.root.head.i in clause
             and _institution(span.root.head)
         )
-        if (prep is None and not named) or (prep is not None and _elsewhere(_verb_above(prep), own, told_of, place)):
+        if prep is None and not named:
+            continue
+        if prep is not None and _elsewhere(_verb_above(prep), own, told_of, place):
             continue
         in_clause = 2 if prep is not None and prep.head.i in clause else int(named)
         key = (in_clause, _SPECIFICITY.get(place.get("feature", ""), 0), -place["start"])

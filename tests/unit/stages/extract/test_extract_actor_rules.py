@@ -422,3 +422,11 @@ def test_several_countries_people_are_not_of_the_place_they_meet_in(extractor: E
     assert [a["country"] for a in event["source_actors"]] == [None]
     event = _event(extractor, "Police in Brussels arrested two men on Monday.", "COERCE")
     assert [a["country"] for a in event["source_actors"]] == ["BEL"]
+
+
+def test_whose_government_is_the_state_the_clause_is_on(extractor: Extractor) -> None:
+    text = "Talks were held in the presence of the king of Jordan, whose government hosted the delegations."
+    event = _event(extractor, text, "CONSULT")
+    assert [("Jordan" in a["text"], a["country"]) for a in event["source_actors"]] == [(True, "JOR")]
+    text = "Police arrested two men after the victim, whose brother called the police, was stabbed in Leeds."
+    assert not any(a["text"] == "the victim" for e in _events(extractor, text) for a in e["source_actors"])
