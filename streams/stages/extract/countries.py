@@ -19,10 +19,10 @@ from streams.stages.extract.names import LOCATION_PREPS, NAME_TITLES, Setting, t
 from streams.stages.geo.toponyms import WELL_KNOWN_CITY_POPULATION, NameLookup
 from streams.stages.text import sentences
 
-#: A visitor's country is not the place visited; 'the NAFTA countries', 'the delegations', 'the allies'
+#: A visitor's country is not the place visited; 'the NAFTA countries', 'the warring parties', 'the allies'
 #: and the holders of an office every country has one of ('foreign ministers') are of several.
 _NO_SETTING = re.compile(
-    r"\b(?:visiting|countries|nations|governments|sides|delegations|allies"
+    r"\b(?:visiting|countries|nations|governments|sides|parties|factions|delegations|allies"
     r"|(?:foreign|defen[cs]e|finance|interior|trade|economy|energy|health) ministers)\b",
     re.IGNORECASE,
 )

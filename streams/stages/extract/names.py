@@ -174,8 +174,15 @@ def _full_names(text: str) -> tuple[tuple[int, str], ...]:
     return tuple(names)
 
 
+#: Plurals for the sides of a war, a deal or an alliance: 'both warring parties', 'thanked the allies'.
+_SIDES = frozenset(words("parties sides allies factions"))
+
+
 def names_people(noun: Token, target: bool) -> bool:
-    """A common noun that names people or an organisation: 'police', 'a man', 'two women', 'insurers'."""
+    """A common noun that names people or an organisation: 'police', 'a man', 'two women', 'insurers',
+    'the warring parties'."""
+    if target and noun.lower_ in _SIDES:  # as a subject, 'relevant parties should promote' names no one
+        return True
     if head_sector(noun) is None:
         singular = _singular(noun.lower_)
         return len(singular) > 5 and singular.endswith(("ist", "ian", "eer"))

@@ -63,7 +63,8 @@ def named_actors(head: Token, offset: int, entries: NameLookup, target: bool = F
         if expanded:
             actors.extend(expanded)
             continue
-        actor = _appositive(phrase_actor(tokens, member, offset, entries), member, offset, entries)
+        actor = phrase_actor(tokens, member, offset, entries, target=target)
+        actor = _appositive(actor, member, offset, entries)
         if actor is not None:
             actors.append(actor)
         elif thing:
@@ -153,7 +154,11 @@ def _expand_compound(member: Token, tokens: list[Token], offset: int, entries: N
     return []
 
 
-def phrase_actor(tokens: list[Token], head: Token, offset: int, entries: NameLookup) -> Actor | None:
+def phrase_actor(
+    tokens: list[Token], head: Token, offset: int, entries: NameLookup, target: bool = False
+) -> Actor | None:
+    """The actor the words name, or None when they name no one (``target``: on the receiving end, where
+    'the warring parties' are someone; ``names.names_people``)."""
     if not tokens or is_time(head):
         return None
     if len(tokens) > 1 and tokens[-1].lower_ in ("'s", "’s"):
@@ -166,7 +171,7 @@ def phrase_actor(tokens: list[Token], head: Token, offset: int, entries: NameLoo
     sector = org_sector or head_sector(head) or _sector(tokens, head)
     person = _proper_name(tokens, head) if pos(head) == "PROPN" else None
     named = any(pos(t) == "PROPN" for t in tokens)
-    if country is None and sector is None and not named and not names_people(head, target=False):
+    if country is None and sector is None and not named and not names_people(head, target=target):
         return None
     if person is not None and name is None:
         name = person

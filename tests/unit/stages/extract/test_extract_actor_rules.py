@@ -430,3 +430,11 @@ def test_whose_government_is_the_state_the_clause_is_on(extractor: Extractor) ->
     assert [("Jordan" in a["text"], a["country"]) for a in event["source_actors"]] == [(True, "JOR")]
     text = "Police arrested two men after the victim, whose brother called the police, was stabbed in Leeds."
     assert not any(a["text"] == "the victim" for e in _events(extractor, text) for a in e["source_actors"])
+
+
+def test_the_sides_of_a_war_are_someone_to_appeal_to(extractor: Extractor) -> None:
+    text = "The French foreign minister on Monday urged both warring parties to let aid convoys into the city."
+    event = _event(extractor, text, "REQUEST")
+    assert [(a["text"], a["country"]) for a in event["target_actors"]] == [("both warring parties", None)]
+    event = _event(extractor, "The Dutch prime minister thanked the allies in Paris on Friday.", "SUPPORT")
+    assert [(a["text"], a["country"]) for a in event["target_actors"]] == [("the allies", None)]
