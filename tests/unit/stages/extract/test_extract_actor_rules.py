@@ -433,7 +433,7 @@ def test_whose_government_is_the_state_the_clause_is_on(extractor: Extractor) ->
 
 
 def test_the_sides_of_a_war_are_someone_to_appeal_to(extractor: Extractor) -> None:
-    text = "The French foreign minister on Monday urged both warring parties to let aid convoys into the city."
+    text = "The French foreign minister on Monday urged both warring parties to let aid into the city."
     event = _event(extractor, text, "REQUEST")
     assert [(a["text"], a["country"]) for a in event["target_actors"]] == [("both warring parties", None)]
     event = _event(extractor, "The Dutch prime minister thanked the allies in Paris on Friday.", "SUPPORT")
