@@ -67,6 +67,8 @@ _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
 _DEFINITE = frozenset(words("the this that these those"))
 #: Legal steps taken against people: arrests, charges, sentences.
 _LEGAL_STEPS = frozenset({"COERCE", "ACCUSE", "SANCTION"})
+#: Judgements of what someone did: 'welcomed the decision', 'rejected the account'.
+_REACTIONS = frozenset({"SUPPORT", "ACCUSE", "REJECT"})
 _QUOTE = re.compile(r"[“\"]([^”\"]{8,})[”\"]")
 #: Events that are statements: made where the one who states them is.
 _STATEMENTS = frozenset({"REQUEST", "ACCUSE", "REJECT", "THREATEN", "SUPPORT"})
@@ -140,6 +142,8 @@ class EventDraft:
     they_acted_on: bool = False
     #: The type of the event that known thing is, when it is one ('That lawsuit was settled': ACCUSE).
     known_event: str | None = None
+    #: A reaction to something told before, with no one named ('welcomed the decision'): aimed at its doer.
+    reacts: bool = False
 
 
 def sentence_events(doc: Doc, offset: int, number: int, context: ArticleContext) -> list[EventDraft]:
@@ -195,6 +199,8 @@ def _draft(
     if how == "none":
         event_date, resolution = context.published.isoformat(), context.published_resolution
     known = _known_thing(carrier) if not sources and not targets else None
+    reacted = _reacted_to(plover, carrier, target_heads) if sources and not targets else None
+    thing = known if known is not None else reacted
     role = _role(carrier, event_date, resolution, context)
     home = _stated_from(plover, sources, context)
     location = _event_location(
@@ -226,7 +232,28 @@ def _draft(
         about_known=known is not None,
         they_acted_on=not targets and any(h.lower_ in GROUP_PRONOUNS for h in target_heads),
         describing=carrier.dep_ == "acl" and carrier.tag_ == "VBN",
-        known_event=NOUNS[lemma(known)].plover if known is not None and lemma(known) in NOUNS else None,
+        known_event=NOUNS[lemma(thing)].plover if thing is not None and lemma(thing) in NOUNS else None,
+        reacts=reacted is not None,
+    )
+
+
+def _reacted_to(plover: str, carrier: Token, target_heads: list[Token]) -> Token | None:
+    """'Congo's government welcomed the pullback', 'rejected the account', 'called the measures illegal': a
+    judgement whose own object is a definite common noun for no one, whose owner it does not name, judges
+    something the article told of."""
+    if plover not in _REACTIONS:
+        return None
+    return next(
+        (
+            h
+            for h in target_heads
+            if h.head.i == carrier.i
+            and h.tag_ in ("NN", "NNS")
+            and not is_person(h)
+            and any(c.dep_ == "det" and c.lower_ in _DEFINITE for c in h.children)
+            and not any(c.dep_ in ("poss", "prep", "compound", "amod") for c in h.children)
+        ),
+        None,
     )
 
 
@@ -523,7 +550,7 @@ def merge_drafts(drafts: list[EventDraft], text: str = "") -> list[EventDraft]:
     merged: list[EventDraft] = []
     body = [d for d in drafts if not d.headline]
     for number, draft in enumerate(body):
-        if draft.known_event is not None and draft.known_event != draft.plover:
+        if draft.reacts or (draft.known_event is not None and draft.known_event != draft.plover):
             _aimed_at_doer(draft, body[:number])
         if draft.they_acted_on and draft.plover in _LEGAL_STEPS:
             _the_same_people(draft, body[:number], text)
@@ -567,8 +594,14 @@ def _the_same_people(draft: EventDraft, earlier: list[EventDraft], text: str) ->
 def _aimed_at_doer(draft: EventDraft, earlier: list[EventDraft]) -> None:
     """'Apple Corps filed a lawsuit against Apple ... That lawsuit was settled in 1991': what is done to an
     event told before, with no one named, is aimed at whoever did that event (the last one of its type
-    that names a doer)."""
-    told = next((d for d in reversed(earlier) if d.plover == draft.known_event and d.sources), None)
+    that names a doer); a reaction to a thing that names no type ('welcomed the decision') at the last
+    other doer the article names, of another type of event (a protest, then 'the intrusion was
+    unacceptable', is one side going on)."""
+    doers = [d for d in earlier if d.sources and not _actor_words(d.sources) & _actor_words(draft.sources)]
+    told = next((d for d in reversed(doers) if d.plover == draft.known_event), None)
+    others = [d for d in doers if d.plover != draft.plover]  # a judgement like the last goes on with it
+    if told is None and draft.reacts and draft.known_event is None and others:
+        told = others[-1]  # 'welcomed the decision': the last one told doing something
     if told is not None:
         draft.targets = [Actor(**a) for a in told.sources]
 

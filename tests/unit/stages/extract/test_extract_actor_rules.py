@@ -438,3 +438,17 @@ def test_the_sides_of_a_war_are_someone_to_appeal_to(extractor: Extractor) -> No
     assert [(a["text"], a["country"]) for a in event["target_actors"]] == [("both warring parties", None)]
     event = _event(extractor, "The Dutch prime minister thanked the allies in Paris on Friday.", "SUPPORT")
     assert [(a["text"], a["country"]) for a in event["target_actors"]] == [("the allies", None)]
+
+
+def test_a_reaction_to_what_was_told_is_aimed_at_who_did_it(extractor: Extractor) -> None:
+    text = (
+        "Rebel fighters withdrew from the border town on Sunday. "
+        "The government welcomed the decision on Monday."
+    )
+    event = _event(extractor, text, "SUPPORT")
+    assert _texts(event["target_actors"]) == ["Rebel fighters"]
+    text = (
+        "Japan lodged a protest with China on Monday. "
+        "A Japanese official said the intrusion was unacceptable."
+    )
+    assert not any(a["text"] == "Japan" for e in _events(extractor, text)[1:] for a in e["target_actors"])
