@@ -16,6 +16,7 @@ from streams.stages.extract.coreference import (
     name_the_title,
     pronoun_antecedent,
     resolve_pronoun,
+    state_before,
 )
 from streams.stages.extract.countries import fill_countries
 from streams.stages.extract.grammar import lemma, pos
@@ -126,6 +127,11 @@ def _head_actors(head: Token, offset: int, setting: Setting, target: bool = Fals
     if head.lower_ in GROUP_PRONOUNS and not head.text.isupper():
         group = group_antecedent(head, offset, setting)
         return [group] if group is not None else []
+    if (
+        head.text == "It" and head.i == 0 and head.dep_ == "nsubj"
+    ):  # 'Pakistan's ministry said ... It accused'
+        state = state_before(setting, offset)
+        return [state] if state is not None else []
     whose = any(c.dep_ == "poss" and c.lower_ == "whose" for c in head.children)
     if whose and head.lower_ in STATE_BODIES and head.head.dep_ == "relcl":  # 'the UAE, whose government'
         return named_actors(head.head.head, offset, setting.entries, target=target)

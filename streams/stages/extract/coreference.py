@@ -19,6 +19,7 @@ from streams.stages.extract.names import (
     LOCATION_PREPS,
     NAME_TITLES,
     PEOPLE,
+    STATE_BODIES,
     Setting,
     in_headline,
     is_pronoun,
@@ -167,6 +168,27 @@ def name_the_company(actor: Actor, setting: Setting) -> None:
         actor["text"] = actor["name"] = text[start:end]
         actor["start"], actor["end"] = start, end
         return
+
+
+def state_before(setting: Setting, at: int) -> Actor | None:
+    """'Pakistan's Interior Ministry said the crossing would stay closed. It accused the Taliban ...': an
+    'It' that opens a sentence and does something is the state or state body that opened the sentence
+    before it (a country's name, or a name ending in a body such as 'Ministry'); not a person or a firm."""
+    text = setting.article["text"]
+    before = [start for start, end in sentences(text) if end <= at]
+    found = _OPENING_NAME.match(text, before[-1]) if before else None
+    if found is None:
+        return None
+    name = re.sub(r"^The\s+", "", found.group(1))
+    owner = re.sub(r"['’]s$", "", name.split()[0])
+    country = next(
+        (e.place["country"] for e in setting.entries(owner)[:1] if e.rank == geo.RANK["country"]), None
+    )
+    if country is None or (name != owner and name.split()[-1].lower() not in STATE_BODIES):
+        return None
+    actor = _text_actor(text, found.end(1) - len(name), found.end(1), "GOV")
+    actor["country"], actor["country_source"] = country, "stated"
+    return actor
 
 
 def _used_as_name(word: str, text: str) -> bool:
