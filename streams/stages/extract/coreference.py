@@ -68,6 +68,8 @@ _BODY_WORDS = INSTITUTION_WORDS | frozenset(
 _FIRM = re.compile(r"(?:the\s+)?(?:company|firm)", re.IGNORECASE)
 #: A name opening a sentence, up to four capitalised words ('Airbus has', 'Alcoa Inc.'s').
 _OPENING_NAME = re.compile(r"([A-Z][\w&'’-]*\.?(?: [A-Z][\w&'’-]*\.?){0,3})(?:['’]s)?\s")
+#: A sentence opening with a country's name, or its possessive and what follows ('Canada's foreign ministry').
+_STATE_OPENING = re.compile(r"(?:The )?([A-Z][\w-]*(?: [A-Z][\w-]*){0,2})(?:['’]s((?: [\w-]+){1,3}))?\s")
 #: Titles of one person: 'the president' is the one the article names 'President X'.
 _PERSONAL_TITLES = frozenset(
     items(
@@ -173,20 +175,25 @@ def name_the_company(actor: Actor, setting: Setting) -> None:
 def state_before(setting: Setting, at: int) -> Actor | None:
     """'Pakistan's Interior Ministry said the crossing would stay closed. It accused the Taliban ...': an
     'It' that opens a sentence and does something is the state or state body that opened the sentence
-    before it (a country's name, or a name ending in a body such as 'Ministry'); not a person or a firm."""
+    before it (a country's name, or its body: 'Canada's foreign ministry'); not a person or a firm."""
     text = setting.article["text"]
     before = [start for start, end in sentences(text) if end <= at]
-    found = _OPENING_NAME.match(text, before[-1]) if before else None
+    found = _STATE_OPENING.match(text, before[-1]) if before else None
     if found is None:
         return None
-    name = re.sub(r"^The\s+", "", found.group(1))
-    owner = re.sub(r"['’]s$", "", name.split()[0])
-    country = next(
-        (e.place["country"] for e in setting.entries(owner)[:1] if e.rank == geo.RANK["country"]), None
-    )
-    if country is None or (name != owner and name.split()[-1].lower() not in STATE_BODIES):
+    owner = setting.entries(found.group(1))[:1]
+    country = next((e.place["country"] for e in owner if e.rank == geo.RANK["country"]), None)
+    end = found.end(1)
+    if found.group(2):  # the state's body: up to its first body word
+        body = next(
+            (w for w in re.finditer(r"\S+", found.group(2)) if w.group().lower() in STATE_BODIES), None
+        )
+        if body is None:
+            return None
+        end = found.start(2) + body.end()
+    if country is None:
         return None
-    actor = _text_actor(text, found.end(1) - len(name), found.end(1), "GOV")
+    actor = _text_actor(text, found.start(1), end, "GOV")
     actor["country"], actor["country_source"] = country, "stated"
     return actor
 

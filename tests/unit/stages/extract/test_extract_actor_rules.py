@@ -452,3 +452,16 @@ def test_a_reaction_to_what_was_told_is_aimed_at_who_did_it(extractor: Extractor
         "A Japanese official said the intrusion was unacceptable."
     )
     assert not any(a["text"] == "Japan" for e in _events(extractor, text)[1:] for a in e["target_actors"])
+
+
+def test_an_it_that_acts_is_the_state_body_of_the_sentence_before(extractor: Extractor) -> None:
+    text = (
+        "Canada's foreign ministry said on Monday that the embassy would stay closed. "
+        "It accused Iran of harassing two diplomats."
+    )
+    sources = _event(extractor, text, "ACCUSE")["source_actors"]
+    assert [(a["text"], a["country"]) for a in sources] == [("Canada's foreign ministry", "CAN")]
+    text = (
+        "Mayor John Smith said on Monday that the bridge would stay closed. It accused the builder of fraud."
+    )
+    assert _event(extractor, text, "ACCUSE")["source_actors"] == []
