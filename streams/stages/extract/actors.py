@@ -75,7 +75,11 @@ def event_actors(
     elif not sources and lemma(carrier) in _ARRESTS and any(h.lower_ in ("he", "she") for h in source_heads):
         police = article_police(setting, offset + carrier.idx)  # 'He chased the driver and arrested him'
         sources = [police] if police is not None else []
-    targets = [t for t in targets if not _destination(t, setting)]
+    targets = [
+        t
+        for t in targets
+        if not _destination(t, setting) and not (plover == "CONSULT" and _venue(t, setting))
+    ]
     if plover == "CONCEDE" and not targets:  # 'resigned, forced out by the leadership of the ANC'
         pressing = [
             o
@@ -324,6 +328,13 @@ def _destination(actor: Actor, setting: Setting) -> bool:
             for p in setting.places
         )
     )
+
+
+def _venue(actor: Actor, setting: Setting) -> bool:
+    """'a conference co-hosted by France at the foreign ministry', 'talks at the White House': what a
+    meeting is at is where it is held, not whom it is with."""
+    before = setting.article["text"][max(0, actor["start"] - 4) : actor["start"]].lower().split()
+    return bool(before) and before[-1] == "at"
 
 
 def _pressed(clause: Token) -> bool:

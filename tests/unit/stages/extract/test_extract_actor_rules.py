@@ -465,3 +465,9 @@ def test_an_it_that_acts_is_the_state_body_of_the_sentence_before(extractor: Ext
         "Mayor John Smith said on Monday that the bridge would stay closed. It accused the builder of fraud."
     )
     assert _event(extractor, text, "ACCUSE")["source_actors"] == []
+
+
+def test_what_a_meeting_is_at_is_its_venue(extractor: Extractor) -> None:
+    text = "The Dutch prime minister met the Polish president at the foreign ministry in Warsaw on Monday."
+    event = _event(extractor, text, "CONSULT")
+    assert _texts(event["target_actors"]) == ["the Polish president"]
