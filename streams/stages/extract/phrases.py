@@ -16,6 +16,7 @@ from streams.stages.extract.lexicon import NOUNS, SECTORS, words
 from streams.stages.extract.names import (
     KNOWN_ORGANISATIONS,
     LOCATION_PREPS,
+    STATE_BODIES,
     TARGET_PREPS,
     can_name_place,
     head_sector,
@@ -64,6 +65,9 @@ def named_actors(head: Token, offset: int, entries: NameLookup, target: bool = F
             actors.extend(expanded)
             continue
         actor = phrase_actor(tokens, member, offset, entries, target=target)
+        if actor is not None and actor["country"] is None:
+            actor["country"] = _its_state(member, entries)
+            actor["country_source"] = "stated" if actor["country"] else actor["country_source"]
         actor = _appositive(actor, member, offset, entries)
         if actor is not None:
             actors.append(actor)
@@ -90,6 +94,23 @@ def _appositive(actor: Actor | None, member: Token, offset: int, entries: NameLo
         name["country"], name["country_source"] = description["country"], "stated"
     name["sector"] = name["sector"] or description["sector"]
     return name
+
+
+def _its_state(body: Token, entries: NameLookup) -> str | None:
+    """'support for Moldova's sovereignty and its pro-European government', 'Russia said its forces': a
+    state body that is 'its' belongs to the country named last before it in the sentence."""
+    if body.lower_ not in STATE_BODIES or not any(
+        c.dep_ == "poss" and c.lower_ == "its" for c in body.children
+    ):
+        return None
+    for token in reversed(body.doc[: body.i]):
+        if pos(token) != "PROPN" or token.dep_ == "compound":
+            continue
+        name = " ".join(t.text for t in token.subtree if t.dep_ == "compound" or t.i == token.i)
+        found = entries(name)[:1]
+        if found and found[0].rank == geo.RANK["country"] and found[0].place["country"]:
+            return found[0].place["country"]
+    return None
 
 
 def _named_as(description: Token) -> Token | None:

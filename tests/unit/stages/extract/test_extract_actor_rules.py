@@ -471,3 +471,9 @@ def test_what_a_meeting_is_at_is_its_venue(extractor: Extractor) -> None:
     text = "The Dutch prime minister met the Polish president at the foreign ministry in Warsaw on Monday."
     event = _event(extractor, text, "CONSULT")
     assert _texts(event["target_actors"]) == ["the Polish president"]
+
+
+def test_its_forces_are_the_country_named_before_them(extractor: Extractor) -> None:
+    text = "Russia's defence ministry said on Monday that its forces shelled two villages near Kharkiv."
+    event = _event(extractor, text, "ASSAULT")
+    assert [(a["text"], a["country"]) for a in event["source_actors"]] == [("its forces", "RUS")]
