@@ -146,6 +146,8 @@ def _owners(event: Token, offset: int, entries: NameLookup) -> list[Actor]:
         for o in p.children
         if o.dep_ == "pobj"
     ]
+    if any(c.dep_ == "nummod" for c in event.children):  # '150 million euros in aid for Sudan': the aid's
+        heads += [o for p in event.children if p.dep_ == "prep" and p.lower_ == "in" for o in p.children]
     if event.dep_ in ("dobj", "nsubjpass"):
         heads += [
             o

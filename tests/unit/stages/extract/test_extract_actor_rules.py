@@ -477,3 +477,9 @@ def test_its_forces_are_the_country_named_before_them(extractor: Extractor) -> N
     text = "Russia's defence ministry said on Monday that its forces shelled two villages near Kharkiv."
     event = _event(extractor, text, "ASSAULT")
     assert [(a["text"], a["country"]) for a in event["source_actors"]] == [("its forces", "RUS")]
+
+
+def test_an_amount_in_aid_is_for_whom_the_aid_is(extractor: Extractor) -> None:
+    text = "Japan pledged 20 million euros ($22 million) in humanitarian aid for Haiti on Friday."
+    event = _event(extractor, text, "AGREE")
+    assert [(a["text"], a["country"]) for a in event["target_actors"]] == [("Haiti", "HTI")]
