@@ -12,6 +12,7 @@ from streams.stages.extract.coreference import (
     article_police,
     group_antecedent,
     name_the_company,
+    name_the_group,
     name_the_suspect,
     name_the_title,
     pronoun_antecedent,
@@ -96,6 +97,7 @@ def event_actors(
         sources, targets = sources[:1], sources[1:]  # 'the USAF and Boeing signed a deal': with each other
     for actor in (*sources, *targets):
         name_the_title(actor, setting.article["text"])
+        name_the_group(actor, setting.article["text"])
         name_the_company(actor, setting)
     suspects = targets if plover in _CHARGING else sources if plover in _HARMING else []
     if len(suspects) == 1:  # 'arrested a man and a woman' are two people

@@ -96,6 +96,40 @@ def name_the_title(actor: Actor, text: str) -> None:
     actor["start"], actor["end"] = start, end
 
 
+def name_the_group(actor: Actor, text: str) -> None:
+    """'NATO foreign ministers expressed support ... the ministers endorsed a package': a bare definite
+    plural for people is the group the article named before with a name or a demonym ('NATO foreign
+    ministers', 'Israeli soldiers'), the nearest such mention before it."""
+    plural = re.fullmatch(r"the ([a-z]+s)", actor["text"], re.IGNORECASE)
+    if plural is None or _singular_person(plural.group(1).lower()) is None:
+        return
+    pattern = rf"\b((?:[A-Z][\w'’.-]* )+(?:[a-z-]+ ){{0,2}}{re.escape(plural.group(1).lower())})\b"
+    before = [m for m in re.finditer(pattern, text[: actor["start"]]) if _names_a_group(m.group(1))]
+    if not before:
+        return
+    start, end = before[-1].span(1)
+    actor["text"] = actor["name"] = text[start:end]
+    actor["start"], actor["end"] = start, end
+
+
+def _names_a_group(mention: str) -> bool:
+    """'NATO foreign ministers', 'Israeli soldiers': names or demonyms and modifiers before the plural, not
+    a capitalised common word and a clause ('Detectives traced the suspects')."""
+    for word in mention.split()[:-1]:
+        lower = word.lower()
+        if lower in STOP_WORDS or (word[:1].isupper() and _singular_person(lower) is not None):
+            return False
+        if not word[:1].isupper() and lower.endswith(("ed", "ing")):
+            return False
+    return True
+
+
+def _singular_person(plural: str) -> str | None:
+    """The word for one of a group of people ('ministers' → 'minister'), None for other plurals."""
+    singular = plural[:-1]
+    return singular if singular in PEOPLE or singular in SECTORS else None
+
+
 #: A person described, not named: 'An Oklahoma man', 'a 46-year-old man', 'A convicted sex offender'.
 _DESCRIBED = re.compile(
     r"(?:an?|one) (?:[\w'’.-]+ ){0,3}"

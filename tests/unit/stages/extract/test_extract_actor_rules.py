@@ -483,3 +483,12 @@ def test_an_amount_in_aid_is_for_whom_the_aid_is(extractor: Extractor) -> None:
     text = "Japan pledged 20 million euros ($22 million) in humanitarian aid for Haiti on Friday."
     event = _event(extractor, text, "AGREE")
     assert [(a["text"], a["country"]) for a in event["target_actors"]] == [("Haiti", "HTI")]
+
+
+def test_the_ministers_are_the_group_named_before(extractor: Extractor) -> None:
+    text = "NATO defence ministers met in Brussels on Monday. The ministers condemned the attack on a port."
+    event = _event(extractor, text, "ACCUSE")
+    assert [(a["text"], a["country"]) for a in event["source_actors"]] == [("NATO defence ministers", None)]
+    text = "Detectives traced the suspects to a motel in Ohio. Police arrested the suspects on Friday."
+    event = _event(extractor, text, "COERCE")
+    assert _texts(event["target_actors"]) == ["the suspects"]
