@@ -370,11 +370,12 @@ def _sentence_place(
     """The place the sentence puts the event in. A ``statement`` is made where its own verbs put it
     ('The ministry in Seoul urged', 'At an event in Ohio, he called for'): the place of another act it
     tells of ('accused Manila of ramming a ship near the shoal', 'protested after ships entered waters
-    around the islands') is that act's."""
+    around the islands'), or that a statement it is joined to tells of ('... and warned Manila'), is that
+    act's."""
     end = offset + len(sentence_text(doc))
     clause = {t.i for t in carrier.subtree} | {carrier.head.i}
     own = {carrier.i} | {a.i for a in carrier.ancestors}
-    stated = carrier.head if carrier.dep_ in ("dobj", "nsubj", "nsubjpass", "attr") else carrier
+    stated = carrier.head if carrier.dep_ in ("dobj", "nsubj", "nsubjpass", "attr", "conj") else carrier
     told_of = {t.i for t in stated.subtree} - own if statement else set()
     best: tuple[tuple[int, int, int], Place] | None = None
     for place in context.places:

@@ -99,9 +99,11 @@ def test_a_state_states_things_from_home_not_from_the_dateline(extractor: Extrac
 
 def test_a_statement_is_not_where_the_act_it_tells_of_happened(extractor: Extractor) -> None:
     beijing = geo.lookup("Beijing")
-    text = "China on Monday accused Vietnam of shelling a fishing village near Hanoi."
-    accusation = next(e for e in _events(extractor, text, dateline=beijing) if e["event_type"] == "ACCUSE")
-    assert accusation["location"] is not None and accusation["location"]["name"] == "Beijing"
+    text = "China on Monday accused Vietnam of shelling a fishing village near Hanoi and warned it to stop."
+    events = _events(extractor, text, dateline=beijing)
+    for event_type in ("ACCUSE", "THREATEN"):  # the warning joined to the accusation, too
+        statement = next(e for e in events if e["event_type"] == event_type)
+        assert statement["location"] is not None and statement["location"]["name"] == "Beijing"
     text = "At a rally in Shanghai on Monday, the premier accused Vietnam of lying."
     accusation = next(e for e in _events(extractor, text, dateline=beijing) if e["event_type"] == "ACCUSE")
     assert accusation["location"] is not None and accusation["location"]["name"] == "Shanghai"
