@@ -21,7 +21,7 @@ from streams.stages.extract.coreference import (
 )
 from streams.stages.extract.countries import fill_countries
 from streams.stages.extract.grammar import lemma, pos
-from streams.stages.extract.lexicon import SPEECH_VERBS, words
+from streams.stages.extract.lexicon import SPEECH_VERBS, VERBS, words
 from streams.stages.extract.names import STATE_BODIES, TARGET_PREPS, Setting, names_people
 from streams.stages.extract.phrases import named_actors
 from streams.stages.geo.toponyms import NameLookup
@@ -35,6 +35,8 @@ _HARMING = frozenset({"ASSAULT", "THREATEN"})
 _REASON_PREPS = frozenset({"with", "of", "for", "on"})
 #: Prepositions that time another event by a (definite) event noun: its doer is not the other's.
 _WHEN = frozenset(words("during after before following since until amid"))
+#: Acts only someone can do by speaking: asking, accusing, threatening.
+_SPOKEN = frozenset({"REQUEST", "ACCUSE", "THREATEN"})
 #: Events done with each other: two parties named together as subject are source and target.
 _MUTUAL = frozenset({"AGREE", "CONSULT", "COOPERATE"})
 #: Events only the police do: a passive one without an agent is the police's.
@@ -377,9 +379,30 @@ def _does_embedded(subject: Token, carrier: Token) -> bool:
     )
 
 
+def _said_and_did(verb: Token) -> Token | None:
+    """'The delegation said the law was unfair and urged the government to repeal it': a verb of asking,
+    accusing or threatening, with no subject of its own, that the parser joins to a reported clause whose
+    subject is a thing, is the speaker's next act; the speech verb."""
+    clause = verb.head
+    if verb.dep_ != "conj" or pos(verb) != "VERB" or clause.dep_ != "ccomp" or _is_passive(verb):
+        return None
+    if any(c.dep_ in ("nsubj", "nsubjpass") for c in verb.children):
+        return None  # 'said the crossing would stay closed and that police had arrested 40': the police
+    if lemma(verb) not in VERBS or VERBS[lemma(verb)].plover not in _SPOKEN:
+        return None  # 'said the US action was a violation and violated its commitments': the action did
+    subject = next((c for c in clause.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    if subject is None or not _thing(subject) or lemma(clause.head) not in SPEECH_VERBS:
+        return None
+    return clause.head
+
+
 def subject_of(token: Token) -> Token | None:
-    """The subject of a verb, climbing through 'decided to X', 'met ... and agreed', relative clauses and
-    a statement that says it ('issued a statement condemning X')."""
+    """The subject of a verb, climbing through 'decided to X', 'met ... and agreed', relative clauses, a
+    statement that says it ('issued a statement condemning X') and a speech verb whose reported clause it
+    is misjoined to (``_said_and_did``)."""
+    said = _said_and_did(token)
+    if said is not None:
+        return subject_of(said)
     current = token
     joined = False
     for _ in range(6):

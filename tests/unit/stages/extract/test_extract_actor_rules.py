@@ -492,3 +492,12 @@ def test_the_ministers_are_the_group_named_before(extractor: Extractor) -> None:
     text = "Detectives traced the suspects to a motel in Ohio. Police arrested the suspects on Friday."
     event = _event(extractor, text, "COERCE")
     assert _texts(event["target_actors"]) == ["the suspects"]
+
+
+def test_who_said_a_thing_was_so_and_urged_is_the_speaker(extractor: Extractor) -> None:
+    text = "The Dutch embassy said the new law was unfair and urged the government to withdraw it."
+    event = _event(extractor, text, "REQUEST")
+    assert _texts(event["source_actors"]) == ["The Dutch embassy"]
+    text = "The ministry said the crossing would stay closed and that police had arrested two suspects."
+    event = _event(extractor, text, "COERCE")
+    assert _texts(event["source_actors"]) == ["police"]
