@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
+from prometheus_client.parser import text_string_to_metric_families
 
 from streams import contracts
 
@@ -121,3 +122,46 @@ def rss_trend(
 
 def per_article(total: float, articles: int, digits: int = 1) -> float | None:
     return round(total / articles, digits) if articles else None
+
+
+#: A histogram's cumulative bucket counts by label set (``le`` left out): {labels: {upper bound: count}}.
+Histogram = dict[tuple[tuple[str, str], ...], dict[float, float]]
+
+
+def histogram_buckets(exposition: str, name: str) -> Histogram:
+    """One histogram's buckets out of a Prometheus text exposition (a worker's /metrics)."""
+    found: Histogram = {}
+    for family in text_string_to_metric_families(exposition):
+        if family.name != name:
+            continue
+        for sample in family.samples:
+            if sample.name == f"{name}_bucket":
+                labels = tuple(sorted((k, v) for k, v in sample.labels.items() if k != "le"))
+                found.setdefault(labels, {})[float(sample.labels["le"])] = sample.value
+    return found
+
+
+def histogram_change(before: Histogram, after: Histogram) -> Histogram:
+    """What was observed between two scrapes of the same counters."""
+    return {
+        labels: {le: count - before.get(labels, {}).get(le, 0.0) for le, count in buckets.items()}
+        for labels, buckets in after.items()
+    }
+
+
+def histogram_quantile(buckets: dict[float, float], share: float) -> float | None:
+    """The ``share`` quantile, interpolated within its bucket as Prometheus' ``histogram_quantile`` does;
+    None without observations, the largest finite bound when it falls in the +Inf bucket."""
+    bounds = sorted(buckets)
+    total = buckets[bounds[-1]] if bounds else 0.0
+    if total <= 0:
+        return None
+    rank, lower, below = share * total, 0.0, 0.0
+    for bound in bounds:
+        count = buckets[bound]
+        if count >= rank:
+            if bound == float("inf"):
+                return lower
+            return lower + (bound - lower) * (rank - below) / (count - below) if count > below else bound
+        lower, below = bound, count
+    return lower

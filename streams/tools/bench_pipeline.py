@@ -14,6 +14,7 @@ import statistics
 import sys
 import threading
 import time
+import urllib.request
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -25,9 +26,20 @@ from streams.config import Settings
 from streams.kafka.clients import TopicReader, produce, until_settled
 from streams.kafka.local import LocalPipeline, WorkerProcess, cpu_seconds, rss_mb
 from streams.kafka.sizes import CHANGELOG_SUFFIX, topic_sizes, wait_until_consumed
-from streams.tools.bench_figures import per_article, percentile, rss_trend, throughput_trend
+from streams.tools.bench_figures import (
+    Histogram,
+    histogram_buckets,
+    histogram_change,
+    histogram_quantile,
+    per_article,
+    percentile,
+    rss_trend,
+    throughput_trend,
+)
 
 VERDICT_TOPICS = frozenset({contracts.UNIQUE, contracts.DUPLICATES, contracts.DEADLETTER})
+#: Worker histograms whose quantiles over the run the bench prints: where a record's time goes between hops.
+LOOP_LAG, STAGE_LATENCY = "newsevents_event_loop_lag_seconds", "newsevents_stage_latency_seconds"
 
 
 class RssSampler:
@@ -85,6 +97,55 @@ class Progress:
 
 def _cpu(pids: list[int | None]) -> list[float]:
     return [cpu_seconds(pid) if pid is not None else 0.0 for pid in pids]
+
+
+Scrape = dict[str, Histogram]
+
+
+def _histograms(workers: list[WorkerProcess]) -> list[Scrape]:
+    """Each worker's loop-lag and stage-latency buckets as its /metrics has them now ({} if it cannot say)."""
+    scraped = []
+    for worker in workers:
+        try:
+            with urllib.request.urlopen(worker.metrics_url, timeout=5) as response:
+                text = response.read().decode()
+        except OSError:
+            text = ""
+        scraped.append({name: histogram_buckets(text, name) for name in (LOOP_LAG, STAGE_LATENCY)})
+    return scraped
+
+
+def _worker_latencies(before: list[Scrape], after: list[Scrape]) -> dict[str, Any]:
+    """Quantiles of what the workers observed during the run: each event loop's lag, and each stage's
+    time per record over all workers (dedup's from routing to the verdict, two hops included)."""
+    runs = [
+        {name: histogram_change(first[name], last[name]) for name in (LOOP_LAG, STAGE_LATENCY)}
+        for first, last in zip(before, after, strict=True)
+    ]
+    stages: dict[str, dict[float, float]] = {}
+    for run in runs:
+        for labels, buckets in run[STAGE_LATENCY].items():
+            merged = stages.setdefault(dict(labels)["stage"], {})
+            for bound, count in buckets.items():
+                merged[bound] = merged.get(bound, 0.0) + count
+
+    def rounded(value: float | None) -> float | None:
+        return None if value is None else round(value, 3)
+
+    return {
+        "event_loop_lag_p50_s_by_worker": [
+            rounded(histogram_quantile(run[LOOP_LAG].get((), {}), 0.5)) for run in runs
+        ],
+        "event_loop_lag_p99_s_by_worker": [
+            rounded(histogram_quantile(run[LOOP_LAG].get((), {}), 0.99)) for run in runs
+        ],
+        "stage_latency_p50_s_by_stage": {
+            stage: rounded(histogram_quantile(buckets, 0.5)) for stage, buckets in sorted(stages.items())
+        },
+        "stage_latency_p99_s_by_stage": {
+            stage: rounded(histogram_quantile(buckets, 0.99)) for stage, buckets in sorted(stages.items())
+        },
+    }
 
 
 def _sizes(settings: Settings, articles: int, in_window: int) -> dict[str, Any]:
@@ -163,6 +224,7 @@ def bench_pipeline(
         ):
             reader.poll(1.0)  # join before producing, so nothing is missed
             cpu_before = _cpu([*pids, broker_pid])
+            histograms_before = _histograms(pipeline.workers)
             own_before = psutil.Process().cpu_times()
             started = time.time()
             feeder = threading.Thread(
@@ -206,6 +268,7 @@ def bench_pipeline(
                 results["pipeline_articles_per_s"] = round(total / (time.time() - started), 1)
             cpu_after = _cpu([*pids, broker_pid])
             own_after = psutil.Process().cpu_times()
+            results.update(_worker_latencies(histograms_before, _histograms(pipeline.workers)))
         worker_cpu = [after - before for before, after in zip(cpu_before, cpu_after, strict=True)]
         # State holds what arrived within the window, plus up to one sweep interval not yet expired.
         horizon = last - window - settings.dedup_sweep_interval

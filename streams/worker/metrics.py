@@ -38,6 +38,12 @@ STAGE_LATENCY = Histogram(
     ["stage"],
     buckets=LATENCY_BUCKETS,
 )
+EVENT_LOOP_LAG = Histogram(
+    "newsevents_event_loop_lag_seconds",
+    "How late a short sleep on the worker's event loop woke: time every hop and agent waited behind "
+    "synchronous work (sweeps, recoveries, batches decoded on the loop).",
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
+)
 END_TO_END_LATENCY = Histogram(
     "newsevents_end_to_end_latency_seconds",
     "Time from the articles.raw message timestamp to the publication of its events.",

@@ -24,6 +24,7 @@ import streams.worker.metrics  # noqa: F401  (registers the worker's metrics)
 REQUIRED_PANELS = {
     "Throughput per stage (in)": "newsevents_records_in_total",
     "End-to-end latency": "newsevents_end_to_end_latency_seconds_bucket",
+    "Event loop lag": "newsevents_event_loop_lag_seconds_bucket",
     "Consumer lag by topic": "newsevents_consumer_lag_messages",
     "Dedup ratio by method": "newsevents_duplicates_total",
     "Events by PLOVER type": "newsevents_events_total",

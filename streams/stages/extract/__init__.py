@@ -20,7 +20,7 @@ from streams.stages.extract.genre import is_game_report, is_play, is_play_trigge
 from streams.stages.extract.nlp import load_spacy, one_blas_thread
 from streams.stages.extract.prefilter import candidate_sentences
 from streams.stages.extract.records import article_context, event_record, merge_drafts, sentence_events
-from streams.stages.geo.toponyms import find_places
+from streams.stages.geo.toponyms import article_reading, find_places
 from streams.stages.text import sentences
 
 
@@ -69,7 +69,7 @@ class Extractor:
         sentence states something: most sentences and many articles state nothing."""
         if not parsed:
             return []
-        context = article_context(article, places, self.gazetteer, self._entries)
+        context = article_context(article, places, self.gazetteer, article_reading(self._entries, places))
         drafts = [d for number, start, doc in parsed for d in sentence_events(doc, start, number, context)]
         play = [is_play_trigger(d.plover, d.evidence["trigger"]) for d in drafts]
         if any(play) and is_game_report(article["text"]):

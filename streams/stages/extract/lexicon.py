@@ -100,7 +100,7 @@ VERBS: dict[str, Trigger] = {
     **_t("PROTEST", "14", "block,blockade,barricade,occupy", "obstruct"),
     **_t("SANCTION", "16", "sanction,embargo,suspend,cut,freeze,expel,recall,downgrade,sever,break off"),
     **_t("SANCTION", "16", "halt,cancel,postpone,terminate,scrap,reduce,curtail"),
-    **_t("SANCTION", "16", "convict,sentence,find guilty,sack"),
+    **_t("SANCTION", "16", "convict,sentence,find guilty,sack,fine"),
     **_t(
         "MOBILIZE",
         "15",

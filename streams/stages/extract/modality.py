@@ -86,6 +86,8 @@ def unreal(carrier: Token) -> str | None:
             return "topic"  # 'the proposal intensified the battle' is a cause, not 'the fighting intensified'
     if verb is None:
         return None
+    if _imperative(verb):
+        return "imperative"
     chain = verb_chain(verb)
     auxiliaries = {c.lower_ for v in chain for c in v.children if c.dep_ == "aux"}
     last = chain[-1]
@@ -107,6 +109,30 @@ def unreal(carrier: Token) -> str | None:
     if any(c.dep_ in ("advmod", "npadvmod") and c.lower_ in _HABITUAL for v in chain for c in v.children):
         return "habitual"
     return None
+
+
+#: What may open a sentence before an order's verb: numbering, punctuation, adverbs ('1.', '"', 'Now').
+_BEFORE_ORDER = frozenset(
+    {".", ",", ":", "``", "''", "-LRB-", "-RRB-", "HYPH", "NFP", "CD", "LS", "RB", "UH", "_SP"}
+)
+
+
+def _imperative(verb: Token) -> bool:
+    """'Shut the doors and turn them down': an instruction (a reader's tip, a call for witnesses, an
+    order quoted before its speaker) tells no occurrence. The sentence opens with the bare verb, which has
+    no subject."""
+    top = verb
+    while top.dep_ == "conj" and top.head.i < top.i:
+        top = top.head
+    quoted = (  # '"Arrest them," the mayor told officers'
+        top.dep_ in ("ccomp", "advcl") and top.head.i > top.i and lemma(top.head) in SPEECH_VERBS
+    )
+    if not (top.dep_ == "ROOT" or quoted) or top.tag_ != "VB":
+        return False
+    if any(c.dep_ in ("nsubj", "nsubjpass", "expl", "mark") for c in top.children):
+        return False
+    opening = top.doc[top.sent.start : top.i]
+    return all(t.tag_ in _BEFORE_ORDER or t.lower_ in ("please", "do", "n't", "not") for t in opening)
 
 
 def _modal(chain: list[Token], auxiliaries: set[str], time_clause: bool = False) -> str | None:

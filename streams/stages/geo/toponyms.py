@@ -125,6 +125,12 @@ _QUALIFIER_GAP = re.compile(r"\s*,\s*")
 #: An in-context reading wins only if the world-famous one is at most this many times bigger
 #: (an article about the US still means London, England).
 _CONTEXT_RATIO = 20
+#: A country's name before a noun of local life is a town's: for the country, news writes the demonym
+#: ('a Lebanese man'), US local news 'a Lebanon man', 'Paris police', 'Peru High School'.
+_TOWN_NOUN = re.compile(
+    r"[ -](?:man|men|woman|women|teen|teenager|boy|girl|youth|resident|residents|couple|family|native|"
+    r"police|officers?|firefighters|mayor|council|schools?|High School)\b"
+)
 
 
 @dataclass
@@ -160,6 +166,8 @@ def find_places(
     names = {_key(text, m) for m in matches if m.confirmed}
     kept = [m for m in matches if _key(text, m) in names and _repeatable(text, m) and not m.dropped]
     kept = _foreign_divisions_dropped(text, kept, dateline)
+    _town_named_like_country(text, kept, dateline, entries)
+    _one_sense(text, kept, dateline)
     divisions, countries = _context(kept, dateline, entries)
     places: list[Place] = []
     for m in kept:
@@ -400,6 +408,39 @@ def _foreign_divisions_dropped(text: str, kept: list[_Match], dateline: GeoPlace
     return [m for m in kept if _key(text, m) not in lonely - marked]
 
 
+def _one_sense(text: str, kept: list[_Match], dateline: GeoPlace | None) -> None:
+    """A name keeps one reading through an article: the one its dateline, a qualifier or another name of
+    the same place pins ('PARIS, Texas' ... 'Paris police'; 'Athens-Clarke County' ... 'an Athens man')."""
+    pinned = {m.reading.place["geonameid"] for m in kept if m.reading is not None}
+    pinned |= {m.found[0].place["geonameid"] for m in kept if len(m.found) == 1}
+    if dateline and dateline.get("geonameid"):
+        pinned.add(dateline["geonameid"])
+    by_key = {_key(text, m): m.reading for m in kept if m.reading is not None}
+    for m in kept:
+        if m.reading is None:
+            same = by_key.get(_key(text, m))
+            m.reading = same or next((e for e in m.found if e.place["geonameid"] in pinned), None)
+
+
+def _town_named_like_country(
+    text: str, kept: list[_Match], dateline: GeoPlace | None, entries: NameLookup
+) -> None:
+    """'A Lebanon man': a town named like a country, unless the article is about that country (its
+    other places lie there). The town in a division or country the article names, else the largest."""
+    for m in kept:
+        if m.reading is not None or m.found[0].rank != RANK["country"] or not _TOWN_NOUN.match(text, m.end):
+            continue
+        towns = [e for e in m.found if e.rank == RANK["city"] and not e.alternate]
+        others = [o for o in kept if _key(text, o) != _key(text, m)]
+        divisions, countries = _context(others, dateline, entries)
+        if not towns or countries[m.found[0].place["country"] or ""]:
+            continue
+        m.reading = next(
+            (e for e in towns if e.admin1 in divisions),
+            next((e for e in towns if e.place["country"] in countries), towns[0]),
+        )
+
+
 def _listed(text: str, matches: list[_Match]) -> None:
     """A town listed with a confirmed city or town ('Hilversum and Almelo') is one too."""
     for _ in range(2):
@@ -410,6 +451,19 @@ def _listed(text: str, matches: list[_Match]) -> None:
             other, this = (m, after) if m.confirmed else (after, m)
             if (other.reading or other.found[0]).rank == RANK["city"] and this.clean_start and this.clean_end:
                 this.confirmed = True
+
+
+def article_reading(entries: NameLookup, places: Collection[Place]) -> NameLookup:
+    """The gazetteer as one article reads its names: a name its places resolved comes in that reading
+    first, so an actor's words ('Paris police' under a 'PARIS, Texas' dateline) take the article's sense."""
+    chosen = {normalize(p["text"]): p["geonameid"] for p in places if p.get("geonameid") is not None}
+
+    def lookup(name: str) -> list[GazetteerEntry]:
+        found = entries(name)
+        pick = chosen.get(normalize(name))
+        return found if pick is None else sorted(found, key=lambda e: e.place["geonameid"] != pick)
+
+    return lookup
 
 
 def _context(

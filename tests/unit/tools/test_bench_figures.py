@@ -8,7 +8,15 @@ import orjson
 import pytest
 
 from streams import contracts
-from streams.tools.bench_figures import recycle, rss_trend, throughput_series, throughput_trend
+from streams.tools.bench_figures import (
+    histogram_buckets,
+    histogram_change,
+    histogram_quantile,
+    recycle,
+    rss_trend,
+    throughput_series,
+    throughput_trend,
+)
 
 WINDOW_S = 3600.0
 INPUT = [
@@ -67,3 +75,38 @@ def test_rss_trend_after_the_plateau() -> None:
     leaking = rss_trend([(float(t), 500.0 + 5 * t) for t in range(100)], plateau_after=10.0)
     assert not leaking["rss_flat"] and leaking["rss_growth"] > 0.1
     assert rss_trend([(1.0, 5.0)], plateau_after=0.0) == {"rss_samples_after_plateau": 1}
+
+
+EXPOSITION = """# HELP newsevents_stage_latency_seconds Processing time.
+# TYPE newsevents_stage_latency_seconds histogram
+newsevents_stage_latency_seconds_bucket{le="0.1",stage="extract"} 2.0
+newsevents_stage_latency_seconds_bucket{le="0.5",stage="extract"} 6.0
+newsevents_stage_latency_seconds_bucket{le="+Inf",stage="extract"} 10.0
+newsevents_stage_latency_seconds_count{stage="extract"} 10.0
+newsevents_stage_latency_seconds_sum{stage="extract"} 9.0
+newsevents_stage_latency_seconds_bucket{le="0.1",stage="dedup"} 1.0
+newsevents_stage_latency_seconds_bucket{le="0.5",stage="dedup"} 1.0
+newsevents_stage_latency_seconds_bucket{le="+Inf",stage="dedup"} 1.0
+newsevents_stage_latency_seconds_count{stage="dedup"} 1.0
+newsevents_stage_latency_seconds_sum{stage="dedup"} 0.05
+"""
+
+
+def test_histogram_buckets_by_label_set_and_their_change_over_a_run() -> None:
+    after = histogram_buckets(EXPOSITION, "newsevents_stage_latency_seconds")
+    extract = (("stage", "extract"),)
+    assert after[extract] == {0.1: 2.0, 0.5: 6.0, float("inf"): 10.0}
+    assert histogram_buckets(EXPOSITION, "newsevents_event_loop_lag_seconds") == {}
+    before = {extract: {0.1: 1.0, 0.5: 1.0, float("inf"): 1.0}}
+    change = histogram_change(before, after)
+    assert change[extract] == {0.1: 1.0, 0.5: 5.0, float("inf"): 9.0}
+    assert change[(("stage", "dedup"),)] == after[(("stage", "dedup"),)]  # not seen before: all of it
+
+
+def test_histogram_quantile_interpolates_as_prometheus_does() -> None:
+    buckets = {0.1: 2.0, 0.5: 6.0, float("inf"): 10.0}
+    assert histogram_quantile(buckets, 0.1) == pytest.approx(0.05)  # 1 of 2 in [0, 0.1]
+    assert histogram_quantile(buckets, 0.4) == pytest.approx(0.3)  # 2 of 4 in (0.1, 0.5]
+    assert histogram_quantile(buckets, 0.99) == 0.5  # in +Inf: the largest finite bound
+    assert histogram_quantile({0.1: 0.0, float("inf"): 0.0}, 0.5) is None
+    assert histogram_quantile({}, 0.5) is None

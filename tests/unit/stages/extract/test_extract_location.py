@@ -114,3 +114,12 @@ def test_the_country_a_participant_is_described_by_is_not_the_events(extractor: 
     text = "The European Union on Monday imposed sanctions on two banks registered in Cyprus."
     (sanction,) = _events(extractor, text, dateline=brussels)
     assert sanction["location"] is not None and sanction["location"]["name"] == "Brussels"
+
+
+def test_actors_read_a_place_name_as_the_article_does(extractor: Extractor) -> None:
+    paris = geo.lookup("Paris", country="USA")
+    text = "Paris police arrested a man on Tuesday after a shooting on County Road 42110."
+    (event,) = [e for e in _events(extractor, text, dateline=paris) if e["event_type"] == "COERCE"]
+    (police,) = event["source_actors"]
+    assert police["country"] == "USA"  # the Paris of the 'PARIS, Texas' dateline, not France
+    assert event["location"] is not None and event["location"]["country"] == "USA"

@@ -116,3 +116,21 @@ def test_what_is_done_to_an_event_noun_gives_its_type(
     extractor: Extractor, text: str, expected: list[str]
 ) -> None:
     assert event_types(extractor, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # an instruction to the reader or a quoted order tells nothing that happened
+        ("2. Cut the power to unused heaters and lock the back door.", []),
+        ("Please arrest anyone who breaks the curfew in Gweru, the mayor told officers.", []),
+        ("Police in Gweru arrested two men on Monday, the mayor told reporters.", ["COERCE"]),
+        # a fine is a sanction
+        ("The European Commission fined Veltra Systems 1.2 billion euros on Tuesday.", ["SANCTION"]),
+        ("The weather in Leeds was fine on Tuesday, officials said.", []),
+    ],
+)
+def test_orders_tell_no_event_and_fines_are_sanctions(
+    extractor: Extractor, text: str, expected: list[str]
+) -> None:
+    assert event_types(extractor, text) == expected

@@ -165,8 +165,8 @@ def test_what_a_thing_includes_is_its_content(extractor: Extractor) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        # breaking a law is a crime, not a defiance of anyone
-        ("Acme Corp. was fined in Ohio in 2004 after violating state law.", []),
+        # breaking a law is a crime, not a defiance of anyone (the fine is a sanction)
+        ("Acme Corp. was fined in Ohio in 2004 after violating state law.", ["SANCTION"]),
         # a violation a claim alleges is what the claim says, not an event of its own
         ("The Ohio lawsuit claims that Acme Corp. violated the 1990 agreement with Tom Baker.", []),
         ("Acme Corp. violated the ceasefire agreement with Tom Baker in Ohio on Monday.", ["REJECT"]),

@@ -99,3 +99,36 @@ def test_unlisted_sites_lie_in_the_place_the_article_names() -> None:
 
 def test_seats_of_government_are_places() -> None:
     assert _read("Reporters waited outside the White House.")["White House"] == ("USA", "site")
+
+
+def _dateline(name: str, country: str) -> geo.GeoPlace:
+    place = geo.lookup(name, country=country)
+    assert place is not None
+    return place
+
+
+def _countries_of(text: str, name: str, dateline: geo.GeoPlace | None = None) -> set[str | None]:
+    return {p["country"] for p in _places(text, dateline) if p["text"] == name}
+
+
+def test_a_name_keeps_the_reading_its_dateline_or_another_name_pins() -> None:
+    text = "PARIS, Texas — A jury convicted a man on Tuesday. Paris police arrested him at his home in Paris."
+    assert _countries_of(text, "Paris", _dateline("Paris", "USA")) == {"USA"}
+    text = "Athens-Clarke County police arrested a man on Saturday. The Athens man was charged with assault."
+    assert _countries_of(text, "Athens") == {"USA"}
+    text = "The mayor of Lebanon, Ohio, spoke on Monday. Lebanon has 20,000 people."
+    assert _countries_of(text, "Lebanon") == {"USA"}
+
+
+def test_a_country_name_before_a_noun_of_local_life_is_a_town() -> None:
+    text = "A 38-year-old Lebanon man was charged on Friday. Lebanon police said he fled."
+    assert _countries_of(text, "Lebanon") == {"USA"}
+    text = "A Peru man was hurt in a crash near Kokomo, Indiana, on Sunday."
+    (peru,) = [p for p in _places(text) if p["text"] == "Peru"]
+    assert peru["country"] == "USA" and peru["feature"] == "city"
+
+
+def test_the_country_stays_where_the_article_is_about_it() -> None:
+    text = "BEIRUT — Lebanon police said on Monday that they arrested two men in Tripoli and Sidon."
+    assert _countries_of(text, "Lebanon", _dateline("Beirut", "LBN")) == {"LBN"}
+    assert _countries_of("Lebanese officials met in Lebanon on Monday.", "Lebanon") == {"LBN"}
