@@ -3,6 +3,8 @@ country and a sector from its own words (a name, a demonym, a title), so it trac
 
 from __future__ import annotations
 
+import re
+
 from spacy.tokens import Doc, Token
 
 from streams.contracts import Actor
@@ -31,6 +33,13 @@ _AUTHORITY_EVENTS = frozenset({"COERCE", "SANCTION"})
 #: Events done to a suspect, and events a suspect does: a described suspect is the one the article names.
 _CHARGING = frozenset({"COERCE", "SANCTION", "ACCUSE"})
 _HARMING = frozenset({"ASSAULT", "THREATEN"})
+#: Who did it, as an article says it does not know: 'an attack by unknown gunmen has no source'
+#: (docs/coding-guidelines.md). A name, a group or a country ('Boko Haram gunmen') keeps the source.
+_UNKNOWN_DOERS = re.compile(
+    r"(?:(?:the|a|an|two|three|four|five|several|some|unknown|unidentified|masked|armed|suspected)\s+)*"
+    r"(?:gunm[ae]n|assailants?|attackers?|kidnappers?|abductors?)",
+    re.IGNORECASE,
+)
 #: Prepositions that give the reason or charge once a person is acted on ('arrested him for theft').
 _REASON_PREPS = frozenset({"with", "of", "for", "on"})
 #: Prepositions that time another event by a (definite) event noun: its doer is not the other's.
@@ -48,6 +57,13 @@ _UNDERGO = frozenset(
 #: Documents that say what their author says: 'a letter calling for', 'a statement condemning'.
 _STATEMENTS = frozenset(
     words("letter statement petition resolution report message note appeal motion communique declaration")
+)
+#: What is deployed: forces and their arms.
+_FORCES = frozenset(
+    words(
+        "troops soldiers forces units battalions brigades divisions reservists reserves personnel ships "
+        "warships vessels jets warplanes aircraft planes tanks batteries missiles systems marines"
+    )
 )
 _PERSONAL = frozenset(words("he she him her they them"))
 #: Words for an unnamed part of a group: who they are is who the article says they include.
@@ -70,6 +86,8 @@ def event_actors(
     targets = unique_actors(
         [a for head in target_heads for a in _head_actors(head, offset, setting, target=True)], sources
     )
+    if plover in _HARMING:
+        sources = [a for a in sources if not _UNKNOWN_DOERS.fullmatch(a["text"])]
     if not sources and plover in _AUTHORITY_EVENTS and _is_passive(carrier):
         sources = unique_actors(_authorities(carrier.doc, offset, setting.entries), targets)
         police = article_police(setting, offset + carrier.idx) if lemma(carrier) in _ARRESTS else None
@@ -95,6 +113,8 @@ def event_actors(
         targets = unique_actors(
             [a for head in pressing for a in _head_actors(head, offset, setting, target=True)], sources
         )
+    if plover == "MOBILIZE":  # 'will deploy 5,000 soldiers to the border': the forces sent are the doer's
+        targets = [t for t in targets if t["text"].split()[-1].lower() not in _FORCES]
     if plover in _MUTUAL and not targets and len(sources) > 1:
         sources, targets = sources[:1], sources[1:]  # 'the USAF and Boeing signed a deal': with each other
     for actor in (*sources, *targets):

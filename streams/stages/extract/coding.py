@@ -26,6 +26,9 @@ _MEDICAL = frozenset(words("cardiac respiratory heart"))
 _LEGAL = frozenset({"ACCUSE", "SANCTION", "COERCE"})
 _CONFLICT = frozenset({"PROTEST", "SANCTION", "COERCE", "ASSAULT", "MOBILIZE", "REJECT", "ACCUSE"})
 _COOPERATIVE = frozenset({"AID", "COOPERATE", "RETREAT", "CONCEDE", "SUPPORT", "CONSULT"})
+#: Measures that an announced decision takes ('will deploy troops', 'said it would impose duties'); an
+#: announced curfew or arrest stays a threat of repression (docs/extract.md).
+_DECIDED = frozenset({"SANCTION", "MOBILIZE"})
 #: Dependents that complete a verb + word trigger: 'step down', 'filed a lawsuit', 'found guilty', 'the
 #: charges were dropped'.
 _OBJECTS = frozenset({"dobj", "oprd", "nsubjpass"})
@@ -151,13 +154,24 @@ def code_event_type(trigger: Trigger, carrier: Token) -> Trigger | None:
     elif is_intent(carrier) and is_conditional(carrier):
         plover, cameo, mode = "THREATEN", "13", None
     elif is_intent(carrier):
-        if plover in _CONFLICT:
+        if plover in _DECIDED and _decided(carrier):
+            pass  # 'will deploy 5,000 soldiers, the ministry said': an announced decision, not a threat
+        elif plover in _CONFLICT:
             plover, cameo, mode = "THREATEN", "13", None
         elif plover in _COOPERATIVE:
             plover, cameo, mode = "AGREE", "03", None
     elif why_unreal is not None:
         return None
     return Trigger(plover, cameo, mode)
+
+
+def _decided(carrier: Token) -> bool:
+    """A measure stated as what will be done ('will deploy troops, the ministry said', 'said it would
+    impose duties', 'decided to expel'), not one someone is ready or vows to take."""
+    verb = carrier.head if pos(carrier) == "NOUN" and pos(carrier.head) == "VERB" else carrier
+    if any(c.dep_ == "aux" and c.lower_ in ("will", "would", "'ll", "shall") for c in verb.children):
+        return True
+    return verb.dep_ == "xcomp" and lemma(verb.head) == "decide"
 
 
 def _promised(clause: Token) -> bool:
@@ -254,7 +268,7 @@ def _governing_trigger(carrier: Token, carriers: Container[int]) -> int | None:
     ):
         if head.head.i == head.i or (head.dep_ == "pcomp" and head.head.lower_ in _TEMPORAL):
             return None  # 'remanded after being charged': two events in sequence
-        if head.dep_ == "conj" and pos(head) != "NOUN":
+        if head.dep_ == "conj" and pos(head) != "NOUN" and not _joined_complement(head):
             return None  # verbs joined are their own events; a noun joined to an object is that object
         head = head.head
         if head.i in carriers:
@@ -262,6 +276,21 @@ def _governing_trigger(carrier: Token, carriers: Container[int]) -> int | None:
         if lemma(head) in SPEECH_VERBS:
             return None
     return None
+
+
+def _joined_complement(verb: Token) -> bool:
+    """'asked Israel to withdraw and to halt air strikes': an infinitive joined to a complement is a
+    complement of the same verb, which states it ('officers shot and killed' are two verbs of their own)."""
+    return (
+        verb.tag_ == "VB"
+        and verb.head.tag_ == "VB"
+        and (
+            verb.head.dep_ in ("xcomp", "ccomp")
+            or (
+                verb.head.dep_ == "advcl" and any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
+            )
+        )
+    )
 
 
 def _demand(token: Token) -> TriggerHit | None:

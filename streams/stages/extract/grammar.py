@@ -60,6 +60,7 @@ _IRREGULAR = {
     "spread": "spread",
     "hit": "hit",
     "think": "thought",
+    "keep": "kept",
 }
 
 

@@ -202,8 +202,8 @@ NONFACTIVE = frozenset(
 #: and verbs of going somewhere for a purpose: 'turned out to support', 'left for Washington to meet'.
 IMPLICATIVE = frozenset(
     words(
-        "manage prompt force compel lead cause begin start continue move vote go come get help choose opt "
-        "proceed rush hurry dare remember make use order urge ask push press attempt try turn "
+        "manage prompt force compel lead cause begin start continue keep move vote go come get help choose "
+        "opt proceed rush hurry dare remember make use order urge ask push press attempt try turn "
         "gather assemble leave travel arrive fly head return appear"
     )
 )

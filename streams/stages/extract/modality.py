@@ -55,6 +55,8 @@ def unreal(carrier: Token) -> str | None:
         return "generic"
     if _state(carrier):
         return "state"
+    if _standing(carrier):
+        return "standing"
     if pos(carrier) == "NOUN":
         if carrier.dep_ == "conj" and pos(carrier.head) == "NOUN" and (reason := unreal(carrier.head)):
             return reason  # 'hope that parties could grasp the X summit and the Y summit'
@@ -146,9 +148,15 @@ def _modal(chain: list[Token], auxiliaries: set[str], time_clause: bool = False)
         return "possible"
     if auxiliaries & {"should", "must", "ought"} and not announced(last):
         return "obligation"
-    if auxiliaries & _FUTURE and (time_clause or not announced(last)):
+    if auxiliaries & _FUTURE and (time_clause or not announced(last) or _goes_on(chain)):
         return "future"
     return None
+
+
+def _goes_on(chain: list[Token]) -> bool:
+    """'will continue to strengthen coordination', 'would keep working': a future of going on with
+    something states no new occurrence, however announced."""
+    return any(lemma(v) in ("continue", "keep") for v in chain[1:])
 
 
 #: Conjunctions of a time clause, whose present tense takes the tense of the clause it modifies.
@@ -157,8 +165,9 @@ _TIME_MARKS = frozenset(words("while when whenever as once until till before aft
 
 def _ruling_clause(verb: Token) -> Token | None:
     """The verb whose modality a clause without its own takes: a gerund without a subject under a
-    preposition ('could be facing charges in addition to violating probation'), or a present-tense time
-    clause ('will gather ... while experts take to the stage')."""
+    preposition ('could be facing charges in addition to violating probation'), a present-tense time
+    clause ('will gather ... while experts take to the stage'), or a time clause in any tense under a
+    future ('said they would stay until the charges were dropped': the past of reported speech)."""
     if verb.tag_ == "VBG" and verb.dep_ == "pcomp" and not any(c.dep_ == "nsubj" for c in verb.children):
         head = verb.head
         for _ in range(4):
@@ -168,13 +177,14 @@ def _ruling_clause(verb: Token) -> Token | None:
                 return None
             head = head.head
         return None
-    if (
-        verb.dep_ == "advcl"
-        and verb.tag_ in ("VBP", "VBZ")
-        and any(c.dep_ == "mark" and c.lower_ in _TIME_MARKS for c in verb.children)
-    ):
-        return verb.head if pos(verb.head) == "VERB" else None
-    return None
+    if verb.dep_ != "advcl" or not any(c.dep_ == "mark" and c.lower_ in _TIME_MARKS for c in verb.children):
+        return None
+    if pos(verb.head) != "VERB":
+        return None
+    if verb.tag_ in ("VBP", "VBZ"):
+        return verb.head
+    head_aux = {c.lower_ for v in verb_chain(verb.head) for c in v.children if c.dep_ == "aux"}
+    return verb.head if head_aux & _FUTURE else None  # 'said they would stay until charges were dropped'
 
 
 #: Verbs whose object is what something holds, not what anyone did: 'the update includes support'.
@@ -302,6 +312,29 @@ def _state(carrier: Token) -> bool:
     return bool(auxiliaries) and all(a.lower_ in ("is", "are", "'s", "'re") for a in auxiliaries)
 
 
+def _simple_present(verb: Token) -> bool:
+    """'accuses', 'allow': a present tense without an auxiliary."""
+    return verb.tag_ in ("VBZ", "VBP") and not any(c.dep_ in ("aux", "auxpass") for c in verb.children)
+
+
+def _standing(carrier: Token) -> bool:
+    """A relative clause in the simple present tells what someone or something is or does all along, not
+    an occurrence: 'its government, which accuses Russia of meddling', 'a law that requires groups to
+    register', 'the flats the plan allows', 'Rwanda, which experts say backs the rebels', and the object
+    of a participle under one ('France, which sits on the panel monitoring the truce')."""
+    verb = carrier
+    if pos(carrier) == "NOUN":
+        head = clause_verb(carrier)
+        if head is None or head.tag_ != "VBG" or head.dep_ not in ("advcl", "acl", "xcomp"):
+            return False
+        verb = head.head
+    elif pos(carrier) != "VERB":
+        return False
+    if verb.dep_ == "ccomp" and lemma(verb.head) in SPEECH_VERBS and _simple_present(verb):
+        verb = verb.head
+    return verb.dep_ == "relcl" and _simple_present(verb)
+
+
 def _generic(carrier: Token) -> bool:
     """'For victims injured in a hit-and-run accident and those who were killed by hit-and-run drivers,
     the aftermath can be difficult': a clause on a bare plural or 'those', in a sentence told in the
@@ -411,11 +444,12 @@ def told_as_done(carrier: Token) -> bool:
 
 
 def told_as_earlier(carrier: Token) -> bool:
-    """The clause recounts an earlier event: past perfect ('had been arrested'), 'previous'/'prior' on the
-    event noun, 'last year' or 'years ago' in its clause."""
+    """The clause recounts an earlier event: past perfect ('had been arrested', unless it only reports a
+    past: ``_backshifted``), 'previous'/'prior' on the event noun, 'last year' or 'years ago' in its
+    clause."""
     verb = clause_verb(carrier)
     chain = verb_chain(verb) if verb is not None else []
-    if any(
+    if not _backshifted(chain) and any(
         c.dep_ == "aux" and c.lower_ in ("had", "'d") and v.tag_ == "VBN" for v in chain for c in v.children
     ):
         return True
@@ -430,6 +464,20 @@ def told_as_earlier(carrier: Token) -> bool:
         return True  # 'serving a life sentence': passed before
     start, end = min(t.idx for t in clause), max(t.idx + len(t) for t in clause)
     return _EARLIER_PHRASES.search(sentence_text(carrier.doc), start, end) is not None
+
+
+def _backshifted(chain: list[Token]) -> bool:
+    """'the ministry said the students had been freed': a past perfect reported by a verb of saying in the
+    past is the reported past, told as the news, not an event before it."""
+    if not chain:
+        return False
+    last = chain[-1]
+    speech = last.head
+    if last.dep_ == "acl" and any(c.dep_ == "mark" and c.lower_ == "that" for c in last.children):
+        speech = clause_verb(speech) or speech  # 'said in a statement that the students had been freed'
+    elif last.dep_ != "ccomp":
+        return False
+    return lemma(speech) in SPEECH_VERBS and speech.tag_ == "VBD"
 
 
 def own_clause(verb: Token) -> list[Token]:

@@ -220,12 +220,23 @@ def is_number(token: Token) -> bool:
 
 
 def is_time(head: Token) -> bool:
-    """A date or a time heads no actor ('on Friday', 'Monday night', 'March 3'); a month that is part of a
-    name ('Theresa May') does."""
+    """A date or a time heads no actor ('on Friday', 'Monday night', 'March 3', the 'mid' of 'by
+    mid-December'); a month that is part of a name ('Theresa May') does."""
+    if head.lower_ in _PART_OF and _hyphened_to_time(head):
+        return True
     if not is_time_word(head):
         return False
     names = (c for c in head.children if c.dep_ == "compound" and pos(c) == "PROPN")
     return all(is_time_word(c) for c in names)
+
+
+#: Words that, hyphened to a time, name part of it: 'mid-December', 'late-March'.
+_PART_OF = frozenset(words("mid early late"))
+
+
+def _hyphened_to_time(token: Token) -> bool:
+    doc = token.doc
+    return token.i + 2 < len(doc) and doc[token.i + 1].text == "-" and is_time_word(doc[token.i + 2])
 
 
 def is_time_word(token: Token) -> bool:

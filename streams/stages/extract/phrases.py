@@ -131,7 +131,8 @@ def _owners(event: Token, offset: int, entries: NameLookup) -> list[Actor]:
     """An event, a thing or an amount is no actor; whom it belongs to and whom it concerns are: 'Egypt's
     demand' → Egypt, 'Israeli strikes' → Israeli, 'police treatment' → police, '$10 million for Sudan'
     → Sudan, 'its offer' → no one; so is the named place a thing acted on is in ('suspended aid
-    deliveries in Baghdad')."""
+    deliveries in Baghdad'). A thing it concerns gives its own owner ('talks on Tehran's nuclear
+    programme' → Tehran), or, with none ('the purchase of 22 Dreamliners'), its words."""
     heads = [
         c
         for c in event.children
@@ -156,7 +157,11 @@ def _owners(event: Token, offset: int, entries: NameLookup) -> list[Actor]:
             for o in p.children
             if o.dep_ == "pobj" and pos(o) == "PROPN"
         ]
-    return [a for h in heads for a in named_actors(h, offset, entries)]
+    return [
+        a
+        for h in heads
+        for a in named_actors(h, offset, entries, target=True) or named_actors(h, offset, entries)
+    ]
 
 
 def _expand_compound(member: Token, tokens: list[Token], offset: int, entries: NameLookup) -> list[Actor]:

@@ -622,6 +622,10 @@ def _same_actors(one: EventDraft, other: EventDraft) -> bool:
         return False  # the news and an earlier event it recounts are two occurrences
     if other.plover == "ASSAULT" and other.agentless and not _actor_words(other.targets):
         return True  # 'a mother was gunned down ... she was shot in the head'
+    if other.mode == "evaluate" and not other.targets and _countries(one.sources) & _countries(other.sources):
+        return not _told_apart(one, other)  # 'lodged a protest ... an official called it "unacceptable"'
+    if other.agentless and _described_again(other.targets) and not _told_apart(one, other):
+        return True  # 'released 23 student activists ... the students had been freed on bail'
     if (
         one.targets
         and other.targets
@@ -643,6 +647,19 @@ def _refers_back(actors: list[Actor]) -> bool:
     with no name refers to someone named before, so it does not tell two events apart ('a man' may be
     another)."""
     return not _actor_words(actors) and all(a["text"].split()[0].lower() in _DEFINITE for a in actors)
+
+
+def _countries(actors: list[Actor]) -> set[str]:
+    return {a["country"] for a in actors if a["country"]}
+
+
+def _described_again(actors: list[Actor]) -> bool:
+    """'the students', 'the two men': definite common nouns without a name, which refer to people
+    named before ('23 student activists')."""
+    return bool(actors) and all(
+        a["text"].split()[0].lower() in _DEFINITE and not any(w[0].isupper() for w in a["text"].split()[1:])
+        for a in actors
+    )
 
 
 def _told_apart(one: EventDraft, other: EventDraft) -> bool:

@@ -114,6 +114,8 @@ _DEALT = frozenset(
     words("purchase sale deal agreement contract release settlement truce ceasefire merger acquisition")
 )
 _UNNAMED = frozenset(words("anonymity confidentiality"))
+#: Conferences held to speak to the media: 'a news conference', 'a press briefing'.
+_PRESS = frozenset(words("news press media"))
 
 
 def _objects(verb: Token) -> list[Token]:
@@ -236,6 +238,41 @@ def _of_objects(token: Token) -> list[Token]:
     ]
 
 
+#: What a strike is made with or by when it is an attack: 'air strike', 'drone strikes', 'military strike'.
+_ARMED = frozenset(
+    words(
+        "air missile missiles drone drones rocket rockets artillery military nuclear naval precision "
+        "retaliatory preemptive pre-emptive airstrike aerial bomb bombing"
+    )
+)
+#: What is imposed on trade: 'imposed duties', 'will impose tariffs'.
+_LEVIES = frozenset(words("duty duties tariff tariffs levy levies tax taxes quota quotas"))
+#: Who strikes and what is struck in a road accident: 'the driver struck two vehicles'.
+_ROAD = frozenset(
+    words(
+        "car cars vehicle vehicles truck trucks bus van motorcycle driver drivers pedestrian pedestrians "
+        "cyclist cyclists motorist motorists pole tree wall"
+    )
+)
+#: What is struck when striking is no attack: 'struck a chord', 'struck a balance'.
+_FIGURATIVE = frozenset(words("chord balance note tone pose match blow gold oil deal bargain agreement"))
+
+
+def _struck(carrier: Token) -> Token | None:
+    """The noun 'strike' a trigger is read from: the carrier, or the object of its light verb."""
+    if pos(carrier) == "NOUN":
+        return carrier if lemma(carrier) == "strike" else None
+    return next((c for c in carrier.children if c.dep_ in ("dobj", "attr") and lemma(c) == "strike"), None)
+
+
+def _military(strike: Token) -> bool:
+    """A strike by weapons, or on something ('a strike on facilities'; a walkout is 'on Monday' at most):
+    an attack, not a walkout ('a hunger strike', 'a general strike over pay' are walkouts)."""
+    if _names_any([strike], _ARMED):
+        return True
+    return any(p.lower_ == "on" and not _is_time(p) for p in strike.children if p.dep_ == "prep")
+
+
 def sense(trigger: Trigger, carrier: Token) -> Trigger | None:
     """The trigger in the sense its arguments give it, or None when they show another sense: a product
     released is no concession, shares rallying no protest, a coach fired no shooting."""
@@ -256,14 +293,22 @@ def sense(trigger: Trigger, carrier: Token) -> Trigger | None:
         owners = [c for c in carrier.children if c.dep_ in ("compound", "poss", "amod")]
         if any(c.lower_ in _AUTHORITIES or lemma(c) in _AUTHORITIES for c in owners):
             return Trigger("COERCE", "17", "raid")  # 'a police raid on their home' is a search
+    if pos(carrier) == "NOUN" and trigger.plover == "CONSULT" and _names_any([carrier], _PRESS):
+        return None  # 'told a news conference': where a statement was made, not a meeting of parties
     if pos(carrier) == "NOUN" and lemma(carrier) == "trial":
         return trigger if on_trial(carrier) else None  # 'offering free two-week trials' is no court
+    if trigger.mode == "strike" and (noun := _struck(carrier)) is not None and _military(noun):
+        return VERBS["strike at"]  # 'carried out a massive strike on facilities', 'drone strikes'
     if pos(carrier) != "VERB" or VERBS.get(lemma(carrier)) != trigger:
         return trigger
     word = lemma(carrier)
     subject = _agent_subject(carrier)
     if subject is not None and (subject.lower_ in _NON_AGENTS or lemma(subject) in _NON_AGENTS):
         return None
+    if word == "strike" and subject is not None and is_person(subject) and not _names_any([subject], _ROAD):
+        struck = [c for c in carrier.children if c.dep_ == "dobj"]
+        if struck and not _names_any(struck, _FIGURATIVE | _ROAD):
+            return VERBS["strike at"]  # 'Russia struck a power plant': a strike at a target, not a walkout
     objects = _objects(carrier)
     if word == "negotiate" and _names_any(objects, _DEALT):
         return Trigger("AGREE", "03", "agreement")  # 'negotiated the purchase of 22 jets'
@@ -321,6 +366,8 @@ def sense(trigger: Trigger, carrier: Token) -> Trigger | None:
         return None  # 'the new iPhone was praised by Jobs': a product reviewed, not a party supported
     if word in ("violate", "breach") and _names_any(objects, _LAWS):
         return None  # 'after violating federal law': a crime, which its charge codes, not a defiance
+    if word == "impose" and _names_any(objects, _LEVIES):
+        return Trigger("SANCTION", "16")  # 'imposed 25 percent duties on imports': a trade sanction
     if word == "block" and any(NOUNS.get(lemma(o), trigger).plover == "ASSAULT" for o in objects):
         return None  # 'workarounds that blocked all known attacks': a defence, not a protest
     if word == "accept" and not any(c.dep_ == "dobj" for c in carrier.children) and {"to", "into"} & preps:

@@ -501,3 +501,10 @@ def test_who_said_a_thing_was_so_and_urged_is_the_speaker(extractor: Extractor) 
     text = "The ministry said the crossing would stay closed and that police had arrested two suspects."
     event = _event(extractor, text, "COERCE")
     assert _texts(event["source_actors"]) == ["police"]
+
+
+def test_unknown_gunmen_are_no_source_a_named_group_is(extractor: Extractor) -> None:
+    unknown = _event(extractor, "Unknown gunmen kidnapped 20 students in Kaduna on Monday.", "ASSAULT")
+    assert unknown["source_actors"] == [] and _texts(unknown["target_actors"]) == ["20 students"]
+    named = _event(extractor, "Boko Haram gunmen kidnapped 20 students in Kaduna on Monday.", "ASSAULT")
+    assert _texts(named["source_actors"]) == ["Boko Haram gunmen"]
