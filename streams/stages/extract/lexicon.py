@@ -82,8 +82,9 @@ VERBS: dict[str, Trigger] = {
     **_t(
         "ACCUSE",
         "11",
-        "indict,sue,prosecute,file lawsuit,file suit,bring lawsuit,press charge,bring charge,file charge,"
-        "take to court,drag to court,haul before court,haul into court,bring to justice",
+        "indict,sue,countersue,prosecute,file lawsuit,file suit,bring lawsuit,press charge,bring charge,"
+        "file charge,file countersuit,file counterclaim,take to court,drag to court,haul before court,"
+        "haul into court,bring to justice",
         "indict",
     ),
     **_t("ACCUSE", "11", "lodge protest,file protest,lodge complaint,file complaint,issue protest"),
@@ -147,7 +148,7 @@ NOUNS: dict[str, Trigger] = {
     **_t("REQUEST", "02", "appeal,request,call,plea"),
     **_t("REQUEST", "10", "demand", "demand"),
     **_t("ACCUSE", "11", "accusation,criticism,condemnation,allegation,charge,complaint,denunciation"),
-    **_t("ACCUSE", "11", "lawsuit,trial,indictment", "indict"),
+    **_t("ACCUSE", "11", "lawsuit,countersuit,counterclaim,trial,indictment", "indict"),
     **_t("ACCUSE", "09", "investigation,probe,inquiry", "investigate"),
     **_t("REJECT", "12", "rejection,refusal,veto,denial"),
     **_t("THREATEN", "13", "threat,warning,ultimatum"),

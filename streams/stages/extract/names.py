@@ -59,6 +59,18 @@ PEOPLE: dict[str, str | None] = {
         "BUS",
     ),
     **dict.fromkeys(words("buyer seller investor shareholder producer executive scientist"), "CVL"),
+    #: occupations local news names people by ('convicted a former city clerk')
+    **dict.fromkeys(
+        words(
+            "clerk cashier bartender waiter waitress janitor mechanic farmer rancher firefighter paramedic "
+            "pilot surgeon dentist pharmacist accountant banker broker contractor landlord tenant homeowner "
+            "owner landowner shopkeeper vendor merchant trader dealer smuggler trafficker hacker principal "
+            "professor researcher engineer technician electrician plumber carpenter labourer laborer miner "
+            "trucker courier salesman saleswoman nanny caregiver coach athlete referee bishop imam rabbi monk "
+            "nun caretaker treasurer bookkeeper"
+        ),
+        "CVL",
+    ),
 }
 #: Equipment: an actor when it acts ('Israeli tanks shelled'), a thing when acted on ('bought aircraft').
 _EQUIPMENT = frozenset(

@@ -508,3 +508,8 @@ def test_unknown_gunmen_are_no_source_a_named_group_is(extractor: Extractor) -> 
     assert unknown["source_actors"] == [] and _texts(unknown["target_actors"]) == ["20 students"]
     named = _event(extractor, "Boko Haram gunmen kidnapped 20 students in Kaduna on Monday.", "ASSAULT")
     assert _texts(named["source_actors"]) == ["Boko Haram gunmen"]
+
+
+def test_occupations_name_people(extractor: Extractor) -> None:
+    event = _event(extractor, "A jury in Durham convicted the town's former clerk on Thursday.", "SANCTION")
+    assert _texts(event["target_actors"]) == ["the town's former clerk"]

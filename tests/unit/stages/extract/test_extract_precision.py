@@ -134,3 +134,14 @@ def test_orders_tell_no_event_and_fines_are_sanctions(
     extractor: Extractor, text: str, expected: list[str]
 ) -> None:
     assert event_types(extractor, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Quorix denied the claims and filed a countersuit in California in May.", ["ACCUSE", "REJECT"]),
+        ("Halvorsen countersued Quorix in Stockholm on Monday.", ["ACCUSE"]),
+    ],
+)
+def test_a_countersuit_is_a_suit(extractor: Extractor, text: str, expected: list[str]) -> None:
+    assert sorted(event_types(extractor, text)) == expected
