@@ -14,15 +14,17 @@ from streams.stages.extract.coreference import (
     article_police,
     group_antecedent,
     name_the_company,
+    name_the_group,
     name_the_suspect,
     name_the_title,
     pronoun_antecedent,
     resolve_pronoun,
+    state_before,
 )
 from streams.stages.extract.countries import fill_countries
 from streams.stages.extract.grammar import lemma, pos
-from streams.stages.extract.lexicon import SPEECH_VERBS, words
-from streams.stages.extract.names import TARGET_PREPS, Setting, names_people
+from streams.stages.extract.lexicon import SPEECH_VERBS, VERBS, words
+from streams.stages.extract.names import STATE_BODIES, TARGET_PREPS, Setting, names_people
 from streams.stages.extract.phrases import named_actors
 from streams.stages.geo.toponyms import NameLookup
 
@@ -42,6 +44,8 @@ _UNKNOWN_DOERS = re.compile(
 _REASON_PREPS = frozenset({"with", "of", "for", "on"})
 #: Prepositions that time another event by a (definite) event noun: its doer is not the other's.
 _WHEN = frozenset(words("during after before following since until amid"))
+#: Acts only someone can do by speaking: asking, accusing, threatening.
+_SPOKEN = frozenset({"REQUEST", "ACCUSE", "THREATEN"})
 #: Events done with each other: two parties named together as subject are source and target.
 _MUTUAL = frozenset({"AGREE", "CONSULT", "COOPERATE"})
 #: Events only the police do: a passive one without an agent is the police's.
@@ -92,7 +96,11 @@ def event_actors(
     elif not sources and lemma(carrier) in _ARRESTS and any(h.lower_ in ("he", "she") for h in source_heads):
         police = article_police(setting, offset + carrier.idx)  # 'He chased the driver and arrested him'
         sources = [police] if police is not None else []
-    targets = [t for t in targets if not _destination(t, setting)]
+    targets = [
+        t
+        for t in targets
+        if not _destination(t, setting) and not (plover == "CONSULT" and _venue(t, setting))
+    ]
     if plover == "CONCEDE" and not targets:  # 'resigned, forced out by the leadership of the ANC'
         pressing = [
             o
@@ -111,6 +119,7 @@ def event_actors(
         sources, targets = sources[:1], sources[1:]  # 'the USAF and Boeing signed a deal': with each other
     for actor in (*sources, *targets):
         name_the_title(actor, setting.article["text"])
+        name_the_group(actor, setting.article["text"])
         name_the_company(actor, setting)
     suspects = targets if plover in _CHARGING else sources if plover in _HARMING else []
     if len(suspects) == 1:  # 'arrested a man and a woman' are two people
@@ -139,13 +148,21 @@ def _authorities(doc: Doc, offset: int, entries: NameLookup) -> list[Actor]:
 
 def _head_actors(head: Token, offset: int, setting: Setting, target: bool = False) -> list[Actor]:
     """The actors a participant head names, a personal pronoun standing for the person or group named
-    before it."""
+    before it, and a state's body under 'whose' for the state the relative clause is on."""
     if head.lower_ in RESOLVED_PRONOUNS and not head.text.isupper():
         antecedent = pronoun_antecedent(head, offset, setting)
         return [antecedent] if antecedent is not None else []
     if head.lower_ in GROUP_PRONOUNS and not head.text.isupper():
         group = group_antecedent(head, offset, setting)
         return [group] if group is not None else []
+    if (
+        head.text == "It" and head.i == 0 and head.dep_ == "nsubj"
+    ):  # 'Pakistan's ministry said ... It accused'
+        state = state_before(setting, offset)
+        return [state] if state is not None else []
+    whose = any(c.dep_ == "poss" and c.lower_ == "whose" for c in head.children)
+    if whose and head.lower_ in STATE_BODIES and head.head.dep_ == "relcl":  # 'the UAE, whose government'
+        return named_actors(head.head.head, offset, setting.entries, target=target)
     included = [o for c in head.children if c.lower_ == "including" for o in c.children if o.dep_ == "pobj"]
     if head.lower_ in _SOME and included:  # 'a handful -- including lawyers Xie Yang and Li Heping --'
         return [a for o in included for a in named_actors(o, offset, setting.entries, target=target)]
@@ -337,6 +354,13 @@ def _destination(actor: Actor, setting: Setting) -> bool:
     )
 
 
+def _venue(actor: Actor, setting: Setting) -> bool:
+    """'a conference co-hosted by France at the foreign ministry', 'talks at the White House': what a
+    meeting is at is where it is held, not whom it is with."""
+    before = setting.article["text"][max(0, actor["start"] - 4) : actor["start"]].lower().split()
+    return bool(before) and before[-1] == "at"
+
+
 def _pressed(clause: Token) -> bool:
     """'forced out by X', 'pressured by X': a passive adjunct that says who a concession yields to."""
     return clause.dep_ == "advcl" and clause.tag_ == "VBN" and any(c.dep_ == "agent" for c in clause.children)
@@ -375,9 +399,30 @@ def _does_embedded(subject: Token, carrier: Token) -> bool:
     )
 
 
+def _said_and_did(verb: Token) -> Token | None:
+    """'The delegation said the law was unfair and urged the government to repeal it': a verb of asking,
+    accusing or threatening, with no subject of its own, that the parser joins to a reported clause whose
+    subject is a thing, is the speaker's next act; the speech verb."""
+    clause = verb.head
+    if verb.dep_ != "conj" or pos(verb) != "VERB" or clause.dep_ != "ccomp" or _is_passive(verb):
+        return None
+    if any(c.dep_ in ("nsubj", "nsubjpass") for c in verb.children):
+        return None  # 'said the crossing would stay closed and that police had arrested 40': the police
+    if lemma(verb) not in VERBS or VERBS[lemma(verb)].plover not in _SPOKEN:
+        return None  # 'said the US action was a violation and violated its commitments': the action did
+    subject = next((c for c in clause.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    if subject is None or not _thing(subject) or lemma(clause.head) not in SPEECH_VERBS:
+        return None
+    return clause.head
+
+
 def subject_of(token: Token) -> Token | None:
-    """The subject of a verb, climbing through 'decided to X', 'met ... and agreed', relative clauses and
-    a statement that says it ('issued a statement condemning X')."""
+    """The subject of a verb, climbing through 'decided to X', 'met ... and agreed', relative clauses, a
+    statement that says it ('issued a statement condemning X') and a speech verb whose reported clause it
+    is misjoined to (``_said_and_did``)."""
+    said = _said_and_did(token)
+    if said is not None:
+        return subject_of(said)
     current = token
     joined = False
     for _ in range(6):

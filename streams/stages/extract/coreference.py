@@ -19,6 +19,7 @@ from streams.stages.extract.names import (
     LOCATION_PREPS,
     NAME_TITLES,
     PEOPLE,
+    STATE_BODIES,
     Setting,
     in_headline,
     is_pronoun,
@@ -67,6 +68,8 @@ _BODY_WORDS = INSTITUTION_WORDS | frozenset(
 _FIRM = re.compile(r"(?:the\s+)?(?:company|firm)", re.IGNORECASE)
 #: A name opening a sentence, up to four capitalised words ('Airbus has', 'Alcoa Inc.'s').
 _OPENING_NAME = re.compile(r"([A-Z][\w&'’-]*\.?(?: [A-Z][\w&'’-]*\.?){0,3})(?:['’]s)?\s")
+#: A sentence opening with a country's name, or its possessive and what follows ('Canada's foreign ministry').
+_STATE_OPENING = re.compile(r"(?:The )?([A-Z][\w-]*(?: [A-Z][\w-]*){0,2})(?:['’]s((?: [\w-]+){1,3}))?\s")
 #: Titles of one person: 'the president' is the one the article names 'President X'.
 _PERSONAL_TITLES = frozenset(
     items(
@@ -91,6 +94,40 @@ def name_the_title(actor: Actor, text: str) -> None:
     start, end = match.start(1), match.start(1) + len(match.group(1).rstrip())
     actor["text"] = actor["name"] = text[start:end]
     actor["start"], actor["end"] = start, end
+
+
+def name_the_group(actor: Actor, text: str) -> None:
+    """'NATO foreign ministers expressed support ... the ministers endorsed a package': a bare definite
+    plural for people is the group the article named before with a name or a demonym ('NATO foreign
+    ministers', 'Israeli soldiers'), the nearest such mention before it."""
+    plural = re.fullmatch(r"the ([a-z]+s)", actor["text"], re.IGNORECASE)
+    if plural is None or _singular_person(plural.group(1).lower()) is None:
+        return
+    pattern = rf"\b((?:[A-Z][\w'’.-]* )+(?:[a-z-]+ ){{0,2}}{re.escape(plural.group(1).lower())})\b"
+    before = [m for m in re.finditer(pattern, text[: actor["start"]]) if _names_a_group(m.group(1))]
+    if not before:
+        return
+    start, end = before[-1].span(1)
+    actor["text"] = actor["name"] = text[start:end]
+    actor["start"], actor["end"] = start, end
+
+
+def _names_a_group(mention: str) -> bool:
+    """'NATO foreign ministers', 'Israeli soldiers': names or demonyms and modifiers before the plural, not
+    a capitalised common word and a clause ('Detectives traced the suspects')."""
+    for word in mention.split()[:-1]:
+        lower = word.lower()
+        if lower in STOP_WORDS or (word[:1].isupper() and _singular_person(lower) is not None):
+            return False
+        if not word[:1].isupper() and lower.endswith(("ed", "ing")):
+            return False
+    return True
+
+
+def _singular_person(plural: str) -> str | None:
+    """The word for one of a group of people ('ministers' → 'minister'), None for other plurals."""
+    singular = plural[:-1]
+    return singular if singular in PEOPLE or singular in SECTORS else None
 
 
 #: A person described, not named: 'An Oklahoma man', 'a 46-year-old man', 'A convicted sex offender'.
@@ -167,6 +204,32 @@ def name_the_company(actor: Actor, setting: Setting) -> None:
         actor["text"] = actor["name"] = text[start:end]
         actor["start"], actor["end"] = start, end
         return
+
+
+def state_before(setting: Setting, at: int) -> Actor | None:
+    """'Pakistan's Interior Ministry said the crossing would stay closed. It accused the Taliban ...': an
+    'It' that opens a sentence and does something is the state or state body that opened the sentence
+    before it (a country's name, or its body: 'Canada's foreign ministry'); not a person or a firm."""
+    text = setting.article["text"]
+    before = [start for start, end in sentences(text) if end <= at]
+    found = _STATE_OPENING.match(text, before[-1]) if before else None
+    if found is None:
+        return None
+    owner = setting.entries(found.group(1))[:1]
+    country = next((e.place["country"] for e in owner if e.rank == geo.RANK["country"]), None)
+    end = found.end(1)
+    if found.group(2):  # the state's body: up to its first body word
+        body = next(
+            (w for w in re.finditer(r"\S+", found.group(2)) if w.group().lower() in STATE_BODIES), None
+        )
+        if body is None:
+            return None
+        end = found.start(2) + body.end()
+    if country is None:
+        return None
+    actor = _text_actor(text, found.start(1), end, "GOV")
+    actor["country"], actor["country_source"] = country, "stated"
+    return actor
 
 
 def _used_as_name(word: str, text: str) -> bool:

@@ -19,8 +19,13 @@ from streams.stages.extract.names import LOCATION_PREPS, NAME_TITLES, Setting, t
 from streams.stages.geo.toponyms import WELL_KNOWN_CITY_POPULATION, NameLookup
 from streams.stages.text import sentences
 
-#: A visitor's country is not the place visited; 'the NAFTA countries' are several.
-_NO_SETTING = re.compile(r"\b(?:visiting|countries|nations|governments|sides)\b", re.IGNORECASE)
+#: A visitor's country is not the place visited; 'the NAFTA countries', 'the warring parties', 'the allies'
+#: and the holders of an office every country has one of ('foreign ministers') are of several.
+_NO_SETTING = re.compile(
+    r"\b(?:visiting|countries|nations|governments|sides|parties|factions|delegations|allies"
+    r"|(?:foreign|defen[cs]e|finance|interior|trade|economy|energy|health) ministers)\b",
+    re.IGNORECASE,
+)
 #: Commentators the article does not place: 'critics say the vote is a sham'.
 _OPINION_HOLDERS = re.compile(
     r"(?:some |many )?(?:critics|analysts|experts|observers|commentators)", re.IGNORECASE
@@ -43,8 +48,9 @@ def fill_countries(
     from a look-alike word ('May', 'Inc.', a surname) or the other side's."""
     actors = [*sources, *targets]
     taken = {a["country"] for a in actors if a["country"] and a["country_source"] == "stated"}
-    for actor in actors:  # 'a visiting delegation in Beijing' is not Chinese
-        if actor["country_source"] == "place" and actor["country"] in taken and not _takes_setting(actor):
+    for actor in actors:  # 'a visiting delegation in Beijing' is not Chinese, 'foreign ministers' several
+        placed = actor["country_source"] == "place" and not _takes_setting(actor)
+        if placed and (actor["country"] in taken or _NO_SETTING.search(actor["text"])):
             actor["country"], actor["country_source"] = None, "none"
     strong = _country_mentions(setting)[0]
     # Where an event with actors of stated countries happens says nothing of the others' nationality

@@ -87,6 +87,12 @@ INSTITUTION_WORDS = frozenset(
         "times post herald news daily tribune"
     )
 )
+#: Bodies of a state, which stand for it and act from home: 'Russia's foreign ministry', 'the Philippine
+#: coast guard', 'the UAE, whose government hosted the talks'.
+STATE_BODIES = frozenset(
+    words("ministry government cabinet embassy administration authorities regime junta army military")
+    + words("forces navy guard parliament legislature presidency")
+)
 NAME_TITLES = frozenset(words("mr mrs ms dr sir lord lady gen lt col sgt capt rep sen gov judge st mt"))
 _WORD_BEFORE = re.compile(r"([A-Z][\w'’.-]*) $")
 _WORD_AFTER = re.compile(r" ([A-Z][\w'’-]*)")
@@ -180,8 +186,15 @@ def _full_names(text: str) -> tuple[tuple[int, str], ...]:
     return tuple(names)
 
 
+#: Plurals for the sides of a war, a deal or an alliance: 'both warring parties', 'thanked the allies'.
+_SIDES = frozenset(words("parties sides allies factions"))
+
+
 def names_people(noun: Token, target: bool) -> bool:
-    """A common noun that names people or an organisation: 'police', 'a man', 'two women', 'insurers'."""
+    """A common noun that names people or an organisation: 'police', 'a man', 'two women', 'insurers',
+    'the warring parties'."""
+    if target and noun.lower_ in _SIDES:  # as a subject, 'relevant parties should promote' names no one
+        return True
     if head_sector(noun) is None:
         singular = _singular(noun.lower_)
         return len(singular) > 5 and singular.endswith(("ist", "ian", "eer"))

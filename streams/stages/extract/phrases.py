@@ -16,6 +16,7 @@ from streams.stages.extract.lexicon import NOUNS, SECTORS, words
 from streams.stages.extract.names import (
     KNOWN_ORGANISATIONS,
     LOCATION_PREPS,
+    STATE_BODIES,
     TARGET_PREPS,
     can_name_place,
     head_sector,
@@ -63,7 +64,11 @@ def named_actors(head: Token, offset: int, entries: NameLookup, target: bool = F
         if expanded:
             actors.extend(expanded)
             continue
-        actor = _appositive(phrase_actor(tokens, member, offset, entries), member, offset, entries)
+        actor = phrase_actor(tokens, member, offset, entries, target=target)
+        if actor is not None and actor["country"] is None:
+            actor["country"] = _its_state(member, entries)
+            actor["country_source"] = "stated" if actor["country"] else actor["country_source"]
+        actor = _appositive(actor, member, offset, entries)
         if actor is not None:
             actors.append(actor)
         elif thing:
@@ -89,6 +94,23 @@ def _appositive(actor: Actor | None, member: Token, offset: int, entries: NameLo
         name["country"], name["country_source"] = description["country"], "stated"
     name["sector"] = name["sector"] or description["sector"]
     return name
+
+
+def _its_state(body: Token, entries: NameLookup) -> str | None:
+    """'support for Moldova's sovereignty and its pro-European government', 'Russia said its forces': a
+    state body that is 'its' belongs to the country named last before it in the sentence."""
+    if body.lower_ not in STATE_BODIES or not any(
+        c.dep_ == "poss" and c.lower_ == "its" for c in body.children
+    ):
+        return None
+    for token in reversed(body.doc[: body.i]):
+        if pos(token) != "PROPN" or token.dep_ == "compound":
+            continue
+        name = " ".join(t.text for t in token.subtree if t.dep_ == "compound" or t.i == token.i)
+        found = entries(name)[:1]
+        if found and found[0].rank == geo.RANK["country"] and found[0].place["country"]:
+            return found[0].place["country"]
+    return None
 
 
 def _named_as(description: Token) -> Token | None:
@@ -125,6 +147,8 @@ def _owners(event: Token, offset: int, entries: NameLookup) -> list[Actor]:
         for o in p.children
         if o.dep_ == "pobj"
     ]
+    if any(c.dep_ == "nummod" for c in event.children):  # '150 million euros in aid for Sudan': the aid's
+        heads += [o for p in event.children if p.dep_ == "prep" and p.lower_ == "in" for o in p.children]
     if event.dep_ in ("dobj", "nsubjpass"):
         heads += [
             o
@@ -158,7 +182,11 @@ def _expand_compound(member: Token, tokens: list[Token], offset: int, entries: N
     return []
 
 
-def phrase_actor(tokens: list[Token], head: Token, offset: int, entries: NameLookup) -> Actor | None:
+def phrase_actor(
+    tokens: list[Token], head: Token, offset: int, entries: NameLookup, target: bool = False
+) -> Actor | None:
+    """The actor the words name, or None when they name no one (``target``: on the receiving end, where
+    'the warring parties' are someone; ``names.names_people``)."""
     if not tokens or is_time(head):
         return None
     if len(tokens) > 1 and tokens[-1].lower_ in ("'s", "’s"):
@@ -171,7 +199,7 @@ def phrase_actor(tokens: list[Token], head: Token, offset: int, entries: NameLoo
     sector = org_sector or head_sector(head) or _sector(tokens, head)
     person = _proper_name(tokens, head) if pos(head) == "PROPN" else None
     named = any(pos(t) == "PROPN" for t in tokens)
-    if country is None and sector is None and not named and not names_people(head, target=False):
+    if country is None and sector is None and not named and not names_people(head, target=target):
         return None
     if person is not None and name is None:
         name = person

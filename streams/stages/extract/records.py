@@ -26,6 +26,7 @@ from streams.stages.extract.dates import publication_date, resolve_date
 from streams.stages.extract.grammar import lemma, pos, sentence_text
 from streams.stages.extract.lexicon import GOLDSTEIN, NOUNS, QUAD_CLASS, SECTORS, SPEECH_VERBS, Trigger, words
 from streams.stages.extract.modality import modality, states_obligation, told_as_done, told_as_earlier
+from streams.stages.extract.names import STATE_BODIES
 from streams.stages.extract.prefilter import LEAD_SENTENCES
 from streams.stages.extract.senses import is_person
 from streams.stages.geo.toponyms import NameLookup
@@ -66,7 +67,11 @@ _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
 _DEFINITE = frozenset(words("the this that these those"))
 #: Legal steps taken against people: arrests, charges, sentences.
 _LEGAL_STEPS = frozenset({"COERCE", "ACCUSE", "SANCTION"})
+#: Judgements of what someone did: 'welcomed the decision', 'rejected the account'.
+_REACTIONS = frozenset({"SUPPORT", "ACCUSE", "REJECT"})
 _QUOTE = re.compile(r"[“\"]([^”\"]{8,})[”\"]")
+#: Events that are statements: made where the one who states them is.
+_STATEMENTS = frozenset({"REQUEST", "ACCUSE", "REJECT", "THREATEN", "SUPPORT"})
 
 
 def _extractor_version() -> str:
@@ -137,6 +142,8 @@ class EventDraft:
     they_acted_on: bool = False
     #: The type of the event that known thing is, when it is one ('That lawsuit was settled': ACCUSE).
     known_event: str | None = None
+    #: A reaction to something told before, with no one named ('welcomed the decision'): aimed at its doer.
+    reacts: bool = False
 
 
 def sentence_events(doc: Doc, offset: int, number: int, context: ArticleContext) -> list[EventDraft]:
@@ -192,8 +199,13 @@ def _draft(
     if how == "none":
         event_date, resolution = context.published.isoformat(), context.published_resolution
     known = _known_thing(carrier) if not sources and not targets else None
+    reacted = _reacted_to(plover, carrier, target_heads) if sources and not targets else None
+    thing = known if known is not None else reacted
     role = _role(carrier, event_date, resolution, context)
-    location = _event_location(doc, offset, carrier, context, background=role == "background")
+    home = _stated_from(plover, sources, context)
+    location = _event_location(
+        doc, offset, carrier, context, role == "background", home, statement=plover in _STATEMENTS
+    )
     confidence = 0.45 if sentence.rstrip().endswith(_SENTENCE_END) else 0.35
     confidence += 0.15 if pos(carrier) == "VERB" else 0.0
     confidence += 0.15 if any(a["country"] or a["sector"] == "IGO" for a in sources) else 0.0
@@ -220,7 +232,28 @@ def _draft(
         about_known=known is not None,
         they_acted_on=not targets and any(h.lower_ in GROUP_PRONOUNS for h in target_heads),
         describing=carrier.dep_ == "acl" and carrier.tag_ == "VBN",
-        known_event=NOUNS[lemma(known)].plover if known is not None and lemma(known) in NOUNS else None,
+        known_event=NOUNS[lemma(thing)].plover if thing is not None and lemma(thing) in NOUNS else None,
+        reacts=reacted is not None,
+    )
+
+
+def _reacted_to(plover: str, carrier: Token, target_heads: list[Token]) -> Token | None:
+    """'Congo's government welcomed the pullback', 'rejected the account', 'called the measures illegal': a
+    judgement whose own object is a definite common noun for no one, whose owner it does not name, judges
+    something the article told of."""
+    if plover not in _REACTIONS:
+        return None
+    return next(
+        (
+            h
+            for h in target_heads
+            if h.head.i == carrier.i
+            and h.tag_ in ("NN", "NNS")
+            and not is_person(h)
+            and any(c.dep_ == "det" and c.lower_ in _DEFINITE for c in h.children)
+            and not any(c.dep_ in ("poss", "prep", "compound", "amod") for c in h.children)
+        ),
+        None,
     )
 
 
@@ -258,8 +291,33 @@ def _is_headline(text: str, end: int) -> bool:
     return not text[:end].rstrip().endswith(_SENTENCE_END) and text[end:].strip() != ""
 
 
+def _stated_from(plover: str, sources: list[Actor], context: ArticleContext) -> str | None:
+    """The country a statement is made from when a state or a body of one makes it ('North Korea
+    threatened', 'Belarus's foreign ministry denied'): such a source speaks at home, whatever city the
+    article is written from. None for people, who travel, and for other events."""
+    if plover not in _STATEMENTS:
+        return None
+    homes = set()
+    for actor in sources:
+        if actor["country_source"] != "stated" or actor["country"] is None:
+            return None
+        words_ = WORD.findall(actor["text"])
+        found = context.entries(re.sub(r"^the\s+", "", actor["text"], flags=re.IGNORECASE))
+        country = bool(found) and found[0].rank == geo.RANK["country"]
+        if not country and (not words_ or words_[-1].lower() not in STATE_BODIES):
+            return None
+        homes.add(actor["country"])
+    return homes.pop() if len(homes) == 1 else None
+
+
 def _event_location(
-    doc: Doc, offset: int, carrier: Token, context: ArticleContext, background: bool
+    doc: Doc,
+    offset: int,
+    carrier: Token,
+    context: ArticleContext,
+    background: bool,
+    home: str | None = None,
+    statement: bool = False,
 ) -> Place | None:
     """Where the event happened (docs/coding-guidelines.md, ``location``): a place below the country
     level that the sentence puts something 'in', 'at' or 'near' (the one attached to the trigger's
@@ -268,8 +326,9 @@ def _event_location(
     defers to a setting in that country, or says nothing. Past the lead, an article whose city's police
     or court it names is set there (``_local_seat``). The dateline and the setting cover the
     news, not an earlier event the article recounts (``background``): that one has only the place its
-    own sentence names."""
-    found = _sentence_place(doc, offset, carrier, context)
+    own sentence names. Neither covers a statement a state makes from ``home``, another country; a
+    ``statement`` is where its maker and its verbs are (``_sentence_place``)."""
+    found = _sentence_place(doc, offset, carrier, context, statement)
     if found is not None and _below_country(found):
         return found
     if background:
@@ -282,6 +341,8 @@ def _event_location(
     if setting is None:
         setting = _local_seat(context)
     if setting is None or (found is not None and found["country"] != setting["country"]):
+        return None
+    if home is not None and setting["country"] != home:
         return None
     return setting
 
@@ -303,9 +364,19 @@ def _below_country(place: GeoPlace) -> bool:
     )
 
 
-def _sentence_place(doc: Doc, offset: int, carrier: Token, context: ArticleContext) -> Place | None:
+def _sentence_place(
+    doc: Doc, offset: int, carrier: Token, context: ArticleContext, statement: bool = False
+) -> Place | None:
+    """The place the sentence puts the event in. A ``statement`` is made where its own verbs put it
+    ('The ministry in Seoul urged', 'At an event in Ohio, he called for'): the place of another act it
+    tells of ('accused Manila of ramming a ship near the shoal', 'protested after ships entered waters
+    around the islands'), or that a statement it is joined to tells of ('... and warned Manila'), is that
+    act's."""
     end = offset + len(sentence_text(doc))
     clause = {t.i for t in carrier.subtree} | {carrier.head.i}
+    own = {carrier.i} | {a.i for a in carrier.ancestors}
+    stated = carrier.head if carrier.dep_ in ("dobj", "nsubj", "nsubjpass", "attr", "conj") else carrier
+    told_of = {t.i for t in stated.subtree} - own if statement else set()
     best: tuple[tuple[int, int, int], Place] | None = None
     for place in context.places:
         if not offset <= place["start"] < end or geo.normalize(place["text"]) in context.demonyms:
@@ -330,11 +401,25 @@ def _sentence_place(doc: Doc, offset: int, carrier: Token, context: ArticleConte
         )
         if prep is None and not named:
             continue
+        if prep is not None and _elsewhere(_verb_above(prep), own, told_of, place):
+            continue
         in_clause = 2 if prep is not None and prep.head.i in clause else int(named)
         key = (in_clause, _SPECIFICITY.get(place.get("feature", ""), 0), -place["start"])
         if best is None or key > best[0]:
             best = (key, place)
     return best[1] if best else None
+
+
+def _elsewhere(verb: Token, own: set[int], told_of: set[int], place: Place) -> bool:
+    """A place told of another act than the event: one a statement tells of, or the country a clause
+    that describes a participant names ('sanctions on companies registered in the UAE')."""
+    described = verb.i not in own and verb.dep_ in ("acl", "relcl") and not _below_country(place)
+    return verb.i in told_of or described
+
+
+def _verb_above(token: Token) -> Token:
+    """The nearest verb at or above a word (the root when none is): the act a place is told of."""
+    return next((t for t in (token, *token.ancestors) if pos(t) == "VERB"), token.doc[:].root)
 
 
 def _institution(noun: Token) -> bool:
@@ -466,7 +551,7 @@ def merge_drafts(drafts: list[EventDraft], text: str = "") -> list[EventDraft]:
     merged: list[EventDraft] = []
     body = [d for d in drafts if not d.headline]
     for number, draft in enumerate(body):
-        if draft.known_event is not None and draft.known_event != draft.plover:
+        if draft.reacts or (draft.known_event is not None and draft.known_event != draft.plover):
             _aimed_at_doer(draft, body[:number])
         if draft.they_acted_on and draft.plover in _LEGAL_STEPS:
             _the_same_people(draft, body[:number], text)
@@ -510,8 +595,14 @@ def _the_same_people(draft: EventDraft, earlier: list[EventDraft], text: str) ->
 def _aimed_at_doer(draft: EventDraft, earlier: list[EventDraft]) -> None:
     """'Apple Corps filed a lawsuit against Apple ... That lawsuit was settled in 1991': what is done to an
     event told before, with no one named, is aimed at whoever did that event (the last one of its type
-    that names a doer)."""
-    told = next((d for d in reversed(earlier) if d.plover == draft.known_event and d.sources), None)
+    that names a doer); a reaction to a thing that names no type ('welcomed the decision') at the last
+    other doer the article names, of another type of event (a protest, then 'the intrusion was
+    unacceptable', is one side going on)."""
+    doers = [d for d in earlier if d.sources and not _actor_words(d.sources) & _actor_words(draft.sources)]
+    told = next((d for d in reversed(doers) if d.plover == draft.known_event), None)
+    others = [d for d in doers if d.plover != draft.plover]  # a judgement like the last goes on with it
+    if told is None and draft.reacts and draft.known_event is None and others:
+        told = others[-1]  # 'welcomed the decision': the last one told doing something
     if told is not None:
         draft.targets = [Actor(**a) for a in told.sources]
 

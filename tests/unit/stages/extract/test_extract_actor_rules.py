@@ -415,6 +415,94 @@ def test_an_it_for_the_deed_before_is_aimed_at_its_doer(extractor: Extractor) ->
     assert _texts(event["target_actors"]) == ["Jane Roe"]
 
 
+def test_several_countries_people_are_not_of_the_place_they_meet_in(extractor: Extractor) -> None:
+    event = _event(extractor, "Foreign ministers in Brussels condemned the coup on Monday.", "ACCUSE")
+    assert [a["country"] for a in event["source_actors"]] == [None]
+    event = _event(extractor, "The delegations in Geneva agreed on Monday to meet again in March.", "AGREE")
+    assert [a["country"] for a in event["source_actors"]] == [None]
+    event = _event(extractor, "Police in Brussels arrested two men on Monday.", "COERCE")
+    assert [a["country"] for a in event["source_actors"]] == ["BEL"]
+
+
+def test_whose_government_is_the_state_the_clause_is_on(extractor: Extractor) -> None:
+    text = "Talks were held in the presence of the king of Jordan, whose government hosted the delegations."
+    event = _event(extractor, text, "CONSULT")
+    assert [("Jordan" in a["text"], a["country"]) for a in event["source_actors"]] == [(True, "JOR")]
+    text = "Police arrested two men after the victim, whose brother called the police, was stabbed in Leeds."
+    assert not any(a["text"] == "the victim" for e in _events(extractor, text) for a in e["source_actors"])
+
+
+def test_the_sides_of_a_war_are_someone_to_appeal_to(extractor: Extractor) -> None:
+    text = "The French foreign minister on Monday urged both warring parties to let aid into the city."
+    event = _event(extractor, text, "REQUEST")
+    assert [(a["text"], a["country"]) for a in event["target_actors"]] == [("both warring parties", None)]
+    event = _event(extractor, "The Dutch prime minister thanked the allies in Paris on Friday.", "SUPPORT")
+    assert [(a["text"], a["country"]) for a in event["target_actors"]] == [("the allies", None)]
+
+
+def test_a_reaction_to_what_was_told_is_aimed_at_who_did_it(extractor: Extractor) -> None:
+    text = (
+        "Rebel fighters withdrew from the border town on Sunday. "
+        "The government welcomed the decision on Monday."
+    )
+    event = _event(extractor, text, "SUPPORT")
+    assert _texts(event["target_actors"]) == ["Rebel fighters"]
+    text = (
+        "Japan lodged a protest with China on Monday. "
+        "A Japanese official said the intrusion was unacceptable."
+    )
+    assert not any(a["text"] == "Japan" for e in _events(extractor, text)[1:] for a in e["target_actors"])
+
+
+def test_an_it_that_acts_is_the_state_body_of_the_sentence_before(extractor: Extractor) -> None:
+    text = (
+        "Canada's foreign ministry said on Monday that the embassy would stay closed. "
+        "It accused Iran of harassing two diplomats."
+    )
+    sources = _event(extractor, text, "ACCUSE")["source_actors"]
+    assert [(a["text"], a["country"]) for a in sources] == [("Canada's foreign ministry", "CAN")]
+    text = (
+        "Mayor John Smith said on Monday that the bridge would stay closed. It accused the builder of fraud."
+    )
+    assert _event(extractor, text, "ACCUSE")["source_actors"] == []
+
+
+def test_what_a_meeting_is_at_is_its_venue(extractor: Extractor) -> None:
+    text = "The Dutch prime minister met the Polish president at the foreign ministry in Warsaw on Monday."
+    event = _event(extractor, text, "CONSULT")
+    assert _texts(event["target_actors"]) == ["the Polish president"]
+
+
+def test_its_forces_are_the_country_named_before_them(extractor: Extractor) -> None:
+    text = "Russia's defence ministry said on Monday that its forces shelled two villages near Kharkiv."
+    event = _event(extractor, text, "ASSAULT")
+    assert [(a["text"], a["country"]) for a in event["source_actors"]] == [("its forces", "RUS")]
+
+
+def test_an_amount_in_aid_is_for_whom_the_aid_is(extractor: Extractor) -> None:
+    text = "Japan pledged 20 million euros ($22 million) in humanitarian aid for Haiti on Friday."
+    event = _event(extractor, text, "AGREE")
+    assert [(a["text"], a["country"]) for a in event["target_actors"]] == [("Haiti", "HTI")]
+
+
+def test_the_ministers_are_the_group_named_before(extractor: Extractor) -> None:
+    text = "NATO defence ministers met in Brussels on Monday. The ministers condemned the attack on a port."
+    event = _event(extractor, text, "ACCUSE")
+    assert [(a["text"], a["country"]) for a in event["source_actors"]] == [("NATO defence ministers", None)]
+    text = "Detectives traced the suspects to a motel in Ohio. Police arrested the suspects on Friday."
+    event = _event(extractor, text, "COERCE")
+    assert _texts(event["target_actors"]) == ["the suspects"]
+
+
+def test_who_said_a_thing_was_so_and_urged_is_the_speaker(extractor: Extractor) -> None:
+    text = "The Dutch embassy said the new law was unfair and urged the government to withdraw it."
+    event = _event(extractor, text, "REQUEST")
+    assert _texts(event["source_actors"]) == ["The Dutch embassy"]
+    text = "The ministry said the crossing would stay closed and that police had arrested two suspects."
+    event = _event(extractor, text, "COERCE")
+    assert _texts(event["source_actors"]) == ["police"]
+
+
 def test_unknown_gunmen_are_no_source_a_named_group_is(extractor: Extractor) -> None:
     unknown = _event(extractor, "Unknown gunmen kidnapped 20 students in Kaduna on Monday.", "ASSAULT")
     assert unknown["source_actors"] == [] and _texts(unknown["target_actors"]) == ["20 students"]

@@ -84,6 +84,38 @@ def test_a_case_out_of_a_place_happened_there(extractor: Extractor) -> None:
     assert conviction["location_source"] == "sentence"
 
 
+def test_a_state_states_things_from_home_not_from_the_dateline(extractor: Extractor) -> None:
+    warsaw = geo.lookup("Warsaw")
+    text = "Russia's foreign ministry on Tuesday accused Poland of lying about the border."
+    (accusation,) = _events(extractor, text, dateline=warsaw)
+    assert accusation["location"] is None
+    text = "Poland's foreign ministry on Tuesday accused Russia of lying about the border."
+    (accusation,) = _events(extractor, text, dateline=warsaw)
+    assert accusation["location"] is not None and accusation["location"]["name"] == "Warsaw"
+    text = "Russian Foreign Minister Sergei Lavrov on Tuesday accused Poland of lying about the border."
+    (accusation,) = _events(extractor, text, dateline=warsaw)  # a minister travels: he may be there
+    assert accusation["location"] is not None and accusation["location"]["name"] == "Warsaw"
+
+
+def test_a_statement_is_not_where_the_act_it_tells_of_happened(extractor: Extractor) -> None:
+    beijing = geo.lookup("Beijing")
+    text = "China on Monday accused Vietnam of shelling a fishing village near Hanoi and warned it to stop."
+    events = _events(extractor, text, dateline=beijing)
+    for event_type in ("ACCUSE", "THREATEN"):  # the warning joined to the accusation, too
+        statement = next(e for e in events if e["event_type"] == event_type)
+        assert statement["location"] is not None and statement["location"]["name"] == "Beijing"
+    text = "At a rally in Shanghai on Monday, the premier accused Vietnam of lying."
+    accusation = next(e for e in _events(extractor, text, dateline=beijing) if e["event_type"] == "ACCUSE")
+    assert accusation["location"] is not None and accusation["location"]["name"] == "Shanghai"
+
+
+def test_the_country_a_participant_is_described_by_is_not_the_events(extractor: Extractor) -> None:
+    brussels = geo.lookup("Brussels")
+    text = "The European Union on Monday imposed sanctions on two banks registered in Cyprus."
+    (sanction,) = _events(extractor, text, dateline=brussels)
+    assert sanction["location"] is not None and sanction["location"]["name"] == "Brussels"
+
+
 def test_actors_read_a_place_name_as_the_article_does(extractor: Extractor) -> None:
     paris = geo.lookup("Paris", country="USA")
     text = "Paris police arrested a man on Tuesday after a shooting on County Road 42110."
