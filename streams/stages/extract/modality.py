@@ -397,7 +397,8 @@ def counted(noun: Token, numbered: bool = False) -> bool:
 _CLAIMING = frozenset(words("allege claim accuse contend suspect charge"))
 #: Words that mark an event as recounted from before the news: 'last year', 'his previous arrest'.
 _EARLIER = frozenset(words("previous previously prior earlier former ago formerly since before"))
-_EARLIER_PHRASES = re.compile(
+#: Phrases that put an event before the news ('last year', 'months ago').
+EARLIER_PHRASES = re.compile(
     r"\b(?:last (?:year|month|summer|winter|spring|autumn|fall|decade)|(?:years|months|decades) ago|"
     r"in the past|earlier this (?:year|month)|the previous (?:year|month))\b",
     re.IGNORECASE,
@@ -463,7 +464,7 @@ def told_as_earlier(carrier: Token) -> bool:
     if lemma(carrier) == "sentence" and carrier.head.lower_ in ("serve", "serves", "serving", "served"):
         return True  # 'serving a life sentence': passed before
     start, end = min(t.idx for t in clause), max(t.idx + len(t) for t in clause)
-    return _EARLIER_PHRASES.search(sentence_text(carrier.doc), start, end) is not None
+    return EARLIER_PHRASES.search(sentence_text(carrier.doc), start, end) is not None
 
 
 def _backshifted(chain: list[Token]) -> bool:

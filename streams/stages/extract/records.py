@@ -25,7 +25,13 @@ from streams.stages.extract.coreference import GROUP_PRONOUNS
 from streams.stages.extract.dates import publication_date, resolve_date
 from streams.stages.extract.grammar import lemma, pos, sentence_text
 from streams.stages.extract.lexicon import GOLDSTEIN, NOUNS, QUAD_CLASS, SECTORS, SPEECH_VERBS, Trigger, words
-from streams.stages.extract.modality import modality, states_obligation, told_as_done, told_as_earlier
+from streams.stages.extract.modality import (
+    EARLIER_PHRASES,
+    modality,
+    states_obligation,
+    told_as_done,
+    told_as_earlier,
+)
 from streams.stages.extract.names import STATE_BODIES
 from streams.stages.extract.prefilter import LEAD_SENTENCES
 from streams.stages.extract.senses import is_person
@@ -674,11 +680,15 @@ def _told_apart(one: EventDraft, other: EventDraft) -> bool:
 
 
 def _both_sides(one: EventDraft, other: EventDraft) -> bool:
-    """Both drafts name the same doer and the same victim or partner, and neither sentence names a year:
+    """Both drafts name the same doer and the same victim or partner, and neither sentence names a year or
+    an earlier time ('expelled two diplomats last year' is not the expulsion ordered on Thursday):
     'Bassett is accused of stabbing Miguel Beedle on March 23' and 'Bassett approached Beedle and stabbed
     him' are one stabbing, whichever is told as the news ('had sued Apple Computer in 1989' is not the
     lawsuit filed on Monday)."""
-    if any(_YEAR.search(d.evidence["sentence"]) for d in (one, other)):
+    if any(
+        _YEAR.search(d.evidence["sentence"]) or EARLIER_PHRASES.search(d.evidence["sentence"])
+        for d in (one, other)
+    ):
         return False
     return bool(
         _actor_words(one.sources) & _actor_words(other.sources)

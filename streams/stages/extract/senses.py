@@ -258,6 +258,22 @@ _ROAD = frozenset(
 _FIGURATIVE = frozenset(words("chord balance note tone pose match blow gold oil deal bargain agreement"))
 
 
+#: What an expelled foreigner is ordered to leave, and whom an order to leave expels.
+_HOMELAND = frozenset(words("country territory"))
+_ENVOYS = frozenset(words("diplomat diplomats ambassador ambassadors envoy envoys attache attaches consul"))
+
+
+def _expelled(order: Token) -> bool:
+    """An order to leave the country, or to an envoy to leave: the SANCTION of an expulsion (PLOVER codes
+    expelling diplomats as a sanction), not a coercion."""
+    leave = next((c for c in order.children if c.dep_ in ("xcomp", "ccomp") and lemma(c) == "leave"), None)
+    if leave is None:
+        return False
+    left = [c for c in leave.children if c.dep_ == "dobj"]
+    ordered = [c for c in order.children if c.dep_ in ("dobj", "nsubj") and c.i > order.i]
+    return any(c.lower_ in _HOMELAND for c in left) or any(c.lower_ in _ENVOYS for c in ordered)
+
+
 def _struck(carrier: Token) -> Token | None:
     """The noun 'strike' a trigger is read from: the carrier, or the object of its light verb."""
     if pos(carrier) == "NOUN":
@@ -295,6 +311,8 @@ def sense(trigger: Trigger, carrier: Token) -> Trigger | None:
             return Trigger("COERCE", "17", "raid")  # 'a police raid on their home' is a search
     if pos(carrier) == "NOUN" and trigger.plover == "CONSULT" and _names_any([carrier], _PRESS):
         return None  # 'told a news conference': where a statement was made, not a meeting of parties
+    if lemma(carrier) == "order" and _expelled(carrier):
+        return Trigger("SANCTION", "16")  # 'ordered a Russian diplomat to leave the country': an expulsion
     if pos(carrier) == "NOUN" and lemma(carrier) == "trial":
         return trigger if on_trial(carrier) else None  # 'offering free two-week trials' is no court
     if trigger.mode == "strike" and (noun := _struck(carrier)) is not None and _military(noun):

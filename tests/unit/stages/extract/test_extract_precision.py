@@ -145,3 +145,25 @@ def test_orders_tell_no_event_and_fines_are_sanctions(
 )
 def test_a_countersuit_is_a_suit(extractor: Extractor, text: str, expected: list[str]) -> None:
     assert sorted(event_types(extractor, text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Moldova on Thursday ordered a Russian diplomat to leave the country.", ["SANCTION"]),
+        ("Kenya ordered the Sudanese ambassador to leave within 72 hours on Monday.", ["SANCTION"]),
+        ("Police ordered the protesters to leave the square in Nairobi on Monday.", ["COERCE"]),
+    ],
+)
+def test_an_order_to_leave_the_country_is_an_expulsion(
+    extractor: Extractor, text: str, expected: list[str]
+) -> None:
+    assert event_types(extractor, text) == expected
+
+
+def test_an_expulsion_last_year_is_not_the_one_ordered_today(extractor: Extractor) -> None:
+    text = (
+        "Moldova on Thursday ordered a Russian diplomat to leave the country. "
+        "Moldova expelled two Russian diplomats last year over what it called interference."
+    )
+    assert event_types(extractor, text) == ["SANCTION", "SANCTION"]
