@@ -22,7 +22,7 @@ from streams.stages.extract.coreference import (
     state_before,
 )
 from streams.stages.extract.countries import fill_countries
-from streams.stages.extract.grammar import lemma, pos
+from streams.stages.extract.grammar import accompanying, lemma, pos
 from streams.stages.extract.lexicon import SPEECH_VERBS, VERBS, words
 from streams.stages.extract.names import STATE_BODIES, TARGET_PREPS, Setting, names_people
 from streams.stages.extract.phrases import named_actors
@@ -202,7 +202,7 @@ def participants(carrier: Token, noun: Token) -> tuple[list[Token], list[Token]]
         c
         for c in carrier.children
         if c.dep_ in ("xcomp", "ccomp")
-        or _sharessubject_of(c)
+        or (_sharessubject_of(c) and not (accompanying(c) and lemma(c) in VERBS))  # its own event
         or (c.dep_ == "conj" and _sharessubject_of(c, "conj"))
     ]
     #: 'an agreement to purchase SeaMicro': the one named as what an event noun is about

@@ -7,7 +7,7 @@ from collections.abc import Container
 
 from spacy.tokens import Doc, Token
 
-from streams.stages.extract.grammar import clause_verb, lemma, pos, verb_chain
+from streams.stages.extract.grammar import accompanying, clause_verb, lemma, pos, verb_chain
 from streams.stages.extract.lexicon import LIGHT_VERBS, NOUNS, PROMISSORY, SPEECH_VERBS, VERBS, Trigger, words
 from streams.stages.extract.modality import (
     counted,
@@ -251,6 +251,8 @@ def _hyphenated_name(token: Token) -> bool:
 def _governing_trigger(carrier: Token, carriers: Container[int]) -> int | None:
     """'threatened to cut', 'agreed to withdraw', 'blocked lawyers from visiting': the governing verb
     that states the event, if any."""
+    if accompanying(carrier):
+        return None  # 'recalled its ambassador, accusing Uganda of arming rebels': a second act
     head = carrier
     while head.dep_ in (
         "xcomp",

@@ -132,6 +132,18 @@ def sentence_text(doc: Doc) -> str:
     return doc.user_data.get("text") or doc.text
 
 
+def accompanying(verb: Token) -> bool:
+    """A participle set off by a comma after its verb ('recalled its envoy, accusing X of Y') tells an act
+    of its own that goes with the first, not what the first was about."""
+    return (
+        verb.dep_ == "advcl"
+        and verb.tag_ == "VBG"
+        and verb.head.i < verb.i
+        and verb.i > 0
+        and verb.doc[verb.i - 1].text == ","
+    )
+
+
 def clause_verb(carrier: Token) -> Token | None:
     """The verb whose clause states the event: the trigger verb itself, or the verb a noun trigger is the
     subject or object of ('no arrests were made', 'took part in talks')."""

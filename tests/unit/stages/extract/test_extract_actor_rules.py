@@ -513,3 +513,17 @@ def test_unknown_gunmen_are_no_source_a_named_group_is(extractor: Extractor) -> 
 def test_occupations_name_people(extractor: Extractor) -> None:
     event = _event(extractor, "A jury in Durham convicted the town's former clerk on Thursday.", "SANCTION")
     assert _texts(event["target_actors"]) == ["the town's former clerk"]
+
+
+def test_a_participle_after_a_comma_is_an_act_of_its_own(extractor: Extractor) -> None:
+    text = "Kenya recalled its ambassador from Kampala on Monday, accusing Uganda of arming rebels."
+    recall = _event(extractor, text, "SANCTION")
+    accusation = _event(extractor, text, "ACCUSE")
+    assert _texts(recall["target_actors"]) == ["its ambassador from Kampala"]
+    assert _texts(accusation["source_actors"]) == ["Kenya"] and _texts(accusation["target_actors"]) == [
+        "Uganda"
+    ]
+    marched = _event(
+        extractor, "Thousands marched in Pristina on Sunday demanding independence for Kosovo.", "PROTEST"
+    )
+    assert [e["event_type"] for e in _events(extractor, marched["evidence"]["sentence"])] == ["PROTEST"]
