@@ -107,14 +107,19 @@ class ArticleContext:
     published_resolution: str
     entries: NameLookup
     demonyms: Set[str]
+    #: The day the article's opening sentence says its news happened ('marched on Tuesday'), if it says;
+    #: used only against a publication date the publisher gave.
+    news_day: str | None = None
 
 
 def article_context(
     article: CleanArticle, places: list[Place], gazetteer: geo.Gazetteer, entries: NameLookup
 ) -> ArticleContext:
-    """The article's places and publication date, for every sentence of it."""
+    """The article's places, publication date and news day, for every sentence of it."""
     published, resolution = publication_date(article)
-    return ArticleContext(article, places, published, resolution, entries, gazetteer.demonyms)
+    opening = next(iter(sentences(article["text"])), None)
+    day = resolve_date(article["text"][opening[0] : opening[1]], 0, published)[0] if opening else ""
+    return ArticleContext(article, places, published, resolution, entries, gazetteer.demonyms, day or None)
 
 
 @dataclass
@@ -208,6 +213,10 @@ def _draft(
     reacted = _reacted_to(plover, carrier, target_heads) if sources and not targets else None
     thing = known if known is not None else reacted
     role = _role(carrier, event_date, resolution, context)
+    dated = context.published_resolution == "published_at"
+    if how == "none" and role == "main" and context.news_day is not None and dated:
+        # the news told on from the opening happened on its day: 'marched on Tuesday ... Officers arrested 43'
+        event_date, resolution = context.news_day, "text"
     home = _stated_from(plover, sources, context)
     location = _event_location(
         doc, offset, carrier, context, role == "background", home, statement=plover in _STATEMENTS

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from extract_articles import article
 
+from streams.stages.extract import Extractor
 from streams.stages.extract.dates import date_line, publication_date, resolve_date
 
 WEDNESDAY = date(2024, 2, 21)
@@ -70,3 +71,13 @@ def test_a_published_label_the_page_left_in_its_text_dates_an_undated_article() 
         page_date="2014-03-09",
     )
     assert publication_date(labelled) == (date(2014, 3, 9), "published_at")
+
+
+def test_the_news_told_on_from_the_opening_happened_on_its_day(extractor: Extractor) -> None:
+    text = (
+        "Thousands of traders marched on parliament in Nairobi on Tuesday against a new fuel levy. "
+        "Police arrested 43 people, a police spokeswoman said."
+    )
+    events = {e["event_type"]: e for e in extractor.extract([article(text)])[0]}
+    assert events["PROTEST"]["event_date"] == events["COERCE"]["event_date"] == "2024-02-20"
+    assert events["COERCE"]["date_resolution"] == "text"
