@@ -135,6 +135,9 @@ class EventDraft:
     event_date: str
     date_resolution: str
     evidence: Evidence
+    #: The day is the sentence's own (or the one date an undated article states), not the news day it
+    #: inherits: what tells two occurrences apart and makes the better evidence.
+    dated_here: bool = False
     quotes: list[dict[str, Any]] = field(default_factory=list)
     confidence: float = 0.5
     modality: str = "asserted"
@@ -209,6 +212,7 @@ def _draft(
     resolution = "text"
     if how == "none":
         event_date, resolution = context.published.isoformat(), context.published_resolution
+    dated_here = resolution == "text"  # by the sentence, or by the only date an undated article gives
     known = _known_thing(carrier) if not sources and not targets else None
     reacted = _reacted_to(plover, carrier, target_heads) if sources and not targets else None
     thing = known if known is not None else reacted
@@ -238,6 +242,7 @@ def _draft(
         event_date=event_date,
         date_resolution=resolution,
         evidence=evidence,
+        dated_here=dated_here,
         quotes=quotes,
         confidence=round(min(confidence, 0.95), 2),
         modality=modality(carrier),
@@ -590,8 +595,9 @@ def merge_drafts(drafts: list[EventDraft], text: str = "") -> list[EventDraft]:
             and (stated_here or _refines(draft.location, twin.location))
         ):
             twin.location = draft.location
-        if twin.date_resolution != "text" and draft.date_resolution == "text":
+        if not twin.dated_here and draft.dated_here:
             twin.event_date, twin.date_resolution = draft.event_date, draft.date_resolution
+            twin.dated_here = True
     return merged
 
 
@@ -627,7 +633,7 @@ def _same_actors(one: EventDraft, other: EventDraft) -> bool:
     of two people are two events), speaker, role (unless both doer and victim are the same), or date,
     year or month stated in the text; an alleged assault is the article's one assault unless dated
     apart."""
-    if one.date_resolution == other.date_resolution == "text" and one.event_date != other.event_date:
+    if one.dated_here and other.dated_here and one.event_date != other.event_date:
         return False
     if other.about_known and not _told_apart(one, other):
         return True  # 'EW Nutrition has concluded an agreement ... The transaction was signed on March 29'
@@ -719,7 +725,7 @@ def _evidence_weight(draft: EventDraft) -> float:
     its own words date it, place it and say whose side each actor is on."""
     return (
         draft.confidence
-        + 0.1 * (draft.date_resolution == "text")
+        + 0.1 * draft.dated_here
         + 0.1 * _located_in_sentence(draft)
         + 0.05 * min(sum(a["country_source"] == "stated" for a in (*draft.sources, *draft.targets)), 3)
         - 0.2 * draft.describing
