@@ -111,11 +111,16 @@ def speedscope(path: Path) -> Iterator[tuple[str, float, list[str]]]:
 
 ROLES = {  # first match wins: the worker's main thread calls the sandbox, a child runs in fork server code
     "worker main thread (event loop)": "streams/tools/cli.py",
-    "sandbox child (normalize)": "sandbox.py",
+    "extract child": "code (streams/worker/models.py",
+    "dedup child": "signatures (streams/worker/models.py",
+    "normalize child": "streams/stages/normalize",
+    "sandbox child": "sandbox.py",
     "sandbox fork server": "forkserver",
     "multiprocessing resource tracker": "resource_tracker",
 }
-THREADS = {"Thread-1": "Faust consumer thread (aiokafka)", "nlp_0": "NLP thread (dedup signatures, extract)"}
+THREADS = {"Thread-1": "Faust consumer thread (aiokafka)"}
+#: Processes whose samples go by stage step (NLP) rather than by plumbing category.
+MODEL_CHILDREN = ("extract child", "dedup child")
 
 
 def role(frames: list[str]) -> str | None:
@@ -162,7 +167,8 @@ def main() -> None:
                 roles[tid][kind] += 1
     for tid, kinds in roles.items():
         if names[tid] == "MainThread":  # what most of its samples say (a child imports the CLI module once)
-            names[tid] = kinds.most_common(1)[0][0]
+            specific = [kind for kind, _ in kinds.most_common() if kind != "sandbox child"]
+            names[tid] = specific[0] if specific else kinds.most_common(1)[0][0]
     busy = last["machine/busy"] - first["machine/busy"]
     available = last["machine/all"] - first["machine/all"]
     print(f"window {wall:.1f} s; the machine was busy {busy:.0f} of {available:.0f} cpu-s")
@@ -195,30 +201,24 @@ def main() -> None:
             thread = f"{names.get(tid, thread)} [{tid}]"
             if frames[-1].startswith("_worker (concurrent/futures/thread.py"):
                 by_thread[thread]["idle (waiting for work)"] += 1
-            elif thread.startswith("NLP thread"):
-                by_thread[thread][sub(frames, NLP)] += 1
             elif "Connection._recv" in frames[-1]:
                 by_thread[thread]["idle (waiting for a request)"] += 1
+            elif thread.startswith(MODEL_CHILDREN):
+                by_thread[thread][sub(frames, NLP)] += 1
             else:
                 by_thread[thread][category(frames)] += 1
         for thread, counts in by_thread.items():
             if sum(counts.values()) >= 50 and "resource tracker" not in thread:
                 table(f"wall time of {thread}, {lo:g}-{min(hi, wall):g} s", counts, sum(counts.values()))
     for path in sorted(out.glob("*raw-gil.txt")):
-        main, producer, nlp = (
-            collections.Counter[str](),
-            collections.Counter[str](),
-            collections.Counter[str](),
-        )
+        main, producer = collections.Counter[str](), collections.Counter[str]()
         for process, thread, count, frames in raw(path):
-            if "cli worker" not in process:  # the sandbox's fork server and child
+            if "cli worker" not in process:  # the sandbox's fork server and children
                 continue
             if thread.endswith("MainThread"):
                 main[category(frames)] += count
                 if category(frames).startswith("producer"):
                     producer[sub(frames, PRODUCER)] += count
-            elif "nlp" in thread:
-                nlp[sub(frames, NLP)] += count
         samples = wall * args.rate
         scale = 1000 * main_cpu / args.articles
         table(
@@ -228,10 +228,7 @@ def main() -> None:
             scale,
         )
         table("  of which producer", producer, sum(producer.values()))
-        print(
-            f"\n  GIL held: main thread {100 * sum(main.values()) / samples:.0f}% of the window, "
-            f"NLP thread {100 * sum(nlp.values()) / samples:.0f}%"
-        )
+        print(f"\n  GIL held: main thread {100 * sum(main.values()) / samples:.0f}% of the window")
 
 
 if __name__ == "__main__":

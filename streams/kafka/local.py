@@ -56,14 +56,16 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
-def rss_mb(pid: int) -> tuple[float, float]:
-    """Resident set size of the process and of it with its descendants (shared pages counted in each)."""
+def memory_mb(pid: int) -> tuple[float, float]:
+    """The process's resident set size, and the proportional set size of it with its descendants: the model
+    children are forked from one fork server and share most of their pages, which each one's RSS counts."""
     sizes = []
     with contextlib.suppress(psutil.Error):
         for process in _tree(pid):
             with contextlib.suppress(psutil.Error):
-                sizes.append(process.memory_info().rss / 2**20)
-    return (sizes[0], sum(sizes)) if sizes else (0.0, 0.0)
+                info = process.memory_full_info()
+                sizes.append((info.rss / 2**20, info.pss / 2**20))
+    return (sizes[0][0], sum(pss for _, pss in sizes)) if sizes else (0.0, 0.0)
 
 
 class WorkerProcess:

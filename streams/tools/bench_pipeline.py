@@ -24,7 +24,7 @@ import psutil
 from streams import contracts
 from streams.config import Settings
 from streams.kafka.clients import TopicReader, produce, until_settled
-from streams.kafka.local import LocalPipeline, WorkerProcess, cpu_seconds, rss_mb
+from streams.kafka.local import LocalPipeline, WorkerProcess, cpu_seconds, memory_mb
 from streams.kafka.sizes import CHANGELOG_SUFFIX, topic_sizes, wait_until_consumed
 from streams.tools.bench_figures import (
     Histogram,
@@ -43,7 +43,7 @@ LOOP_LAG, STAGE_LATENCY = "newsevents_event_loop_lag_seconds", "newsevents_stage
 
 
 class RssSampler:
-    """Each worker's RSS (its own, and with its children) and the machine's load every ``interval``
+    """Each worker's memory (its own RSS, and its tree's PSS) and the machine's load every ``interval``
     seconds, in a thread: on a shared machine the load says how far a run's figures can be trusted."""
 
     def __init__(self, workers: list[WorkerProcess], interval: float) -> None:
@@ -59,7 +59,7 @@ class RssSampler:
             now = time.time()
             for pid, samples in zip(self.pids, self.samples, strict=True):
                 if pid is not None:
-                    samples.append((now, *rss_mb(pid)))
+                    samples.append((now, *memory_mb(pid)))
             self.loads.append(os.getloadavg()[0])
             if self._stop.wait(self.interval):
                 return
@@ -308,6 +308,6 @@ def bench_pipeline(
             results[f"worker_{index}_rss"] = {
                 "peak_sampled_mb": round(max(rss for _, rss, _ in samples), 1),
                 "peak_sampled_with_children_mb": round(max(tree for _, _, tree in samples), 1),
-                **rss_trend([(moment, rss) for moment, rss, _ in samples], plateau),
+                **rss_trend([(moment, tree) for moment, _, tree in samples], plateau),
             }
     return results

@@ -1,8 +1,10 @@
-"""Model loading for a worker: once, off the event loop, while the worker joins its group.
+"""The worker's model work, in child processes: dedup's signatures in one, extract's coding in another.
 
-Loading spaCy, the sentence encoder, the gazetteer and the language-id model takes seconds;
-doing it in a thread overlaps it with the consumer-group join, and agents wait for it before
-their first record, so the first article does not pay for it inside the stream.
+Why processes and not a thread: the event loop that moves every Kafka message and an NLP thread share one
+GIL, so each slowed the other (docs/performance.md, "NLP in child processes"); a child also runs on a
+core of its own, and one that overruns its budget is killed instead of finishing in the background.
+The children are forked from the sandbox's fork server, which loads the models once (``preload``), so a
+replacement child starts warm in milliseconds.
 """
 
 from __future__ import annotations
@@ -10,15 +12,17 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 
+from streams.contracts import CleanArticle, Event, Place
 from streams.stages import dedup
 from streams.stages.extract import Extractor
 from streams.stages.normalize import normalize
-from streams.worker.sandbox import WARM_UP_ARTICLE
+from streams.worker.sandbox import WARM_UP_ARTICLE, Sandbox, StageCrashed
 
 log = logging.getLogger("newsevents")
+
+_extractor: Extractor | None = None
 
 
 def load_models() -> Extractor:
@@ -30,29 +34,54 @@ def load_models() -> Extractor:
     return extractor
 
 
-class Models:
-    """The worker's loaded models and the one thread that runs NLP batches."""
+def preload() -> None:
+    """In the fork server: load the models once, before any child is forked from it."""
+    global _extractor
+    started = time.perf_counter()
+    _extractor = load_models()
+    log.info("models loaded in %.1f s", time.perf_counter() - started)
 
-    def __init__(self) -> None:
-        self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nlp")
-        self._loaded: Future[Extractor] | None = None
+
+def signatures(batch: list[CleanArticle]) -> list[dedup.Signature]:
+    """Run in the dedup child."""
+    return dedup.signatures(batch)
+
+
+def code(batch: list[CleanArticle]) -> list[tuple[list[Event], list[Place]]]:
+    """Run in the extract child (a child forked before the preload finished loads the models itself)."""
+    global _extractor
+    if _extractor is None:
+        _extractor = load_models()
+    return _extractor.code(batch)
+
+
+class Models:
+    """The two model children of a worker, started once the app runs."""
+
+    def __init__(self, budget: float) -> None:
+        self.dedup = Sandbox(signatures, budget, "dedup")
+        self.extract = Sandbox(code, budget, "extract")
+        self._started: asyncio.Task[None] | None = None
 
     def start(self) -> None:
-        """Begin loading; called once the app runs, so loading never holds up the worker's set-up."""
-        if self._loaded is None:
-            self._loaded = self.thread.submit(self._load)
+        """Begin starting the children (the first waits for the fork server to load the models)."""
+        if self._started is None:
+            self._started = asyncio.get_running_loop().create_task(self._start())
 
-    def _load(self) -> Extractor:
+    async def _start(self) -> None:
         started = time.perf_counter()
-        extractor = load_models()
-        log.info("models loaded in %.1f s", time.perf_counter() - started)
-        return extractor
+        await asyncio.gather(self.dedup.start(), self.extract.start())
+        log.info("model children ready in %.1f s", time.perf_counter() - started)
 
     @property
     def ready(self) -> bool:
-        return self._loaded is not None and self._loaded.done() and self._loaded.exception() is None
+        return self.dedup.running and self.extract.running
 
-    async def extractor(self) -> Extractor:
+    async def wait(self) -> None:
+        """Until both children answer; a failed start is retried by each call, so agents go on."""
         self.start()
-        assert self._loaded is not None
-        return await asyncio.wrap_future(self._loaded)
+        assert self._started is not None
+        try:
+            await asyncio.shield(self._started)
+        except StageCrashed:
+            log.exception("a model child did not start")

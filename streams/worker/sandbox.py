@@ -134,9 +134,14 @@ class Sandbox:
             raise StageCrashed(f"{self.name} child did not start: {exc!r}") from None
         log.info("%s sandbox: child %s ready", self.name, process.pid)
 
-    async def call(self, *args: Any) -> Any:
-        """``func(*args)`` in the child; raises Rejected as the stage did, StageTimeout, StageCrashed or
-        StageError."""
+    @property
+    def running(self) -> bool:
+        return self._process is not None and self._process.is_alive()
+
+    async def call(self, *args: Any, budget: float | None = None) -> Any:
+        """``func(*args)`` in the child within ``budget`` seconds (the sandbox's own by default); raises
+        Rejected as the stage did, StageTimeout, StageCrashed or StageError."""
+        budget = self.budget if budget is None else budget
         async with self._lock:
             await self.start()
             assert self._conn is not None
@@ -150,11 +155,11 @@ class Sandbox:
                 self._conn.send(args)
             started = time.monotonic()
             try:
-                await self._readable(self.budget)
+                await self._readable(budget)
             except TimeoutError:
                 self._discard()
                 raise StageTimeout(
-                    f"{self.name} took longer than its {self.budget:g} s budget; child killed"
+                    f"{self.name} took longer than its {budget:g} s budget; child killed"
                 ) from None
             try:
                 reply = self._conn.recv()

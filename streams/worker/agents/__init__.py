@@ -10,7 +10,7 @@ from streams.worker.models import Models
 
 def register(pipeline: Pipeline) -> None:
     """Register every agent, web page and timer of a worker on the pipeline's app."""
-    models = Models()
+    models = Models(pipeline.settings.stage_timeout)
 
     @pipeline.app.task
     async def load_models() -> None:

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import Awaitable, Callable
-from concurrent.futures import Executor
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
@@ -23,6 +21,7 @@ from faust import TopicT
 from streams import contracts
 from streams.worker import metrics
 from streams.worker.app import Pipeline
+from streams.worker.sandbox import Sandbox, StageCrashed, StageTimeout
 
 log = logging.getLogger("newsevents")
 T = TypeVar("T")
@@ -67,7 +66,7 @@ class Undeliverable(Exception):
 
 
 class BudgetExceeded(Exception):
-    """Stage work ran longer than its time budget (see :func:`run_in_thread`)."""
+    """Stage work ran longer than its time budget (see :func:`in_child`)."""
 
 
 def message_time(timestamp: float | None) -> datetime:
@@ -289,39 +288,16 @@ async def guard(
         await send_internal_error(pipeline, stage, exc, original, received_at)
 
 
-async def run_in_thread(
-    executor: Executor, budget: float, fn: Callable[[list[T]], list[R]], batch: list[T]
-) -> list[R]:
-    """``fn(batch)`` in ``executor`` (the event loop keeps running meanwhile), within ``budget`` seconds
-    per record counted from when the thread starts it, so time queued behind other work is not charged.
-
-    A thread cannot be stopped: past the budget the records are given up on (:class:`BudgetExceeded`)
-    and the agent goes on, while the thread finishes in the background. normalize's input limits bound
-    how long that can be (dedup and extract see at most MAX_TEXT_CHARS of text per article).
-    """
-    started: list[float] = []
-
-    def timed() -> list[R]:
-        started.append(time.monotonic())
-        return fn(batch)
-
-    future = asyncio.wrap_future(executor.submit(timed))
-    limit = budget * max(1, len(batch))
-    while True:
-        waited = time.monotonic() - started[0] if started else 0.0
-        done, _ = await asyncio.wait({future}, timeout=max(0.05, limit - waited) if started else 0.25)
-        if done:
-            return future.result()
-        if started and time.monotonic() - started[0] >= limit:
-            future.add_done_callback(_log_late)
-            raise BudgetExceeded(f"{len(batch)} record(s) took longer than their {limit:g} s budget")
-
-
-def _log_late(future: asyncio.Future[Any]) -> None:
-    if not future.cancelled() and future.exception() is not None:
-        log.warning("abandoned stage work failed later: %r", future.exception())
-    else:
-        log.warning("abandoned stage work finished after its budget")
+async def in_child(sandbox: Sandbox, *args: Any, budget: float | None = None) -> Any:
+    """``sandbox``'s function on ``args`` in its child process, its failures as :func:`guard` reads them:
+    past the budget (the child is killed, the next call gets a new one) :class:`BudgetExceeded`, a child
+    that died :class:`RuntimeError`."""
+    try:
+        return await sandbox.call(*args, budget=budget)
+    except StageTimeout as exc:
+        raise BudgetExceeded(str(exc)) from None
+    except StageCrashed as exc:
+        raise RuntimeError(str(exc)) from None
 
 
 async def run_batch(

@@ -43,9 +43,9 @@ from streams.worker.agents.common import (
     encode,
     forget_on_rebalance,
     guard,
+    in_child,
     receive,
     run_batch,
-    run_in_thread,
     send_batched,
     send_deadletter,
 )
@@ -101,12 +101,13 @@ def register(pipeline: Pipeline, models: Models) -> None:
     budget = pipeline.settings.stage_timeout
 
     async def signatures(batch: list[contracts.CleanArticle]) -> list[dedup.Signature]:
-        # In the NLP thread, so the event loop keeps moving the other hops meanwhile; within the stage budget.
-        return await run_in_thread(models.thread, budget, dedup.signatures, batch)
+        # In the dedup child, so the event loop keeps moving the other hops meanwhile; within budget.
+        result: list[dedup.Signature] = await in_child(models.dedup, batch, budget=budget * len(batch))
+        return result
 
     @app.agent(pipeline.clean, name="dedup-route")
     async def route(stream: StreamT[Any]) -> None:
-        await models.extractor()
+        await models.wait()
         # Batches, because the sentence embeddings behind the signatures are ~3x cheaper in bulk.
         async for batch in stream.take(DEDUP_BATCH_SIZE, within=pipeline.settings.batch_wait):
             metrics.RECORDS_IN.labels(STAGE).inc(len(batch))

@@ -12,7 +12,7 @@ from faust import StreamT
 from streams import contracts
 from streams.contracts import CleanArticle, Event, Place
 from streams.worker import metrics
-from streams.worker.agents.common import check_article, guard, receive, run_batch, run_in_thread
+from streams.worker.agents.common import check_article, guard, in_child, receive, run_batch
 from streams.worker.agents.stories import Route
 from streams.worker.app import Pipeline
 from streams.worker.models import Models
@@ -33,11 +33,14 @@ def register(pipeline: Pipeline, models: Models, to_stories: Route) -> None:
 
     @pipeline.app.agent(pipeline.unique, name=STAGE)
     async def extract_agent(stream: StreamT[Any]) -> None:
-        extractor = await models.extractor()
+        await models.wait()
 
         async def extract(batch: list[CleanArticle]) -> list[tuple[list[Event], list[Place]]]:
-            # In the NLP thread, so the event loop keeps heart-beating during a long batch; within budget.
-            return await run_in_thread(models.thread, settings.stage_timeout, extractor.code, batch)
+            # In the extract child, so the event loop keeps moving the other hops meanwhile; within budget.
+            coded: list[tuple[list[Event], list[Place]]] = await in_child(
+                models.extract, batch, budget=settings.stage_timeout * len(batch)
+            )
+            return coded
 
         batches = stream.take(settings.extract_batch_size, within=settings.batch_wait)
         async for raw_batch in batches:

@@ -18,10 +18,10 @@ from faust import StreamT
 from streams import contracts
 from streams.stages.normalize import normalize
 from streams.worker import metrics
-from streams.worker.agents.common import BudgetExceeded, guard, message_time, publish
+from streams.worker.agents.common import guard, in_child, message_time, publish
 from streams.worker.app import Pipeline
 from streams.worker.models import Models
-from streams.worker.sandbox import Sandbox, StageCrashed, StageTimeout
+from streams.worker.sandbox import Sandbox, StageCrashed
 
 STAGE = "normalize"
 log = logging.getLogger("newsevents")
@@ -32,12 +32,7 @@ def register(pipeline: Pipeline, models: Models) -> None:
     sandbox = Sandbox(normalize, pipeline.settings.stage_timeout, STAGE)
 
     async def handle(raw: bytes, received_at: datetime) -> None:
-        try:
-            article: contracts.CleanArticle = await sandbox.call(raw, received_at)
-        except StageTimeout as exc:
-            raise BudgetExceeded(str(exc)) from None
-        except StageCrashed as exc:
-            raise RuntimeError(str(exc)) from None
+        article: contracts.CleanArticle = await in_child(sandbox, raw, received_at)
         # Keyed by article id: dedup re-keys by its own band keys.
         sent = await publish(
             pipeline,
@@ -59,9 +54,8 @@ def register(pipeline: Pipeline, models: Models) -> None:
 
     @pipeline.app.agent(pipeline.raw, name=STAGE)
     async def normalize_agent(stream: StreamT[Any]) -> None:
-        # The fork server imports and warms normalize while the worker loads its models, not after them:
-        # one after the other, a backlog waited ~10-15 s more for its first record (docs/profile.md).
-        await asyncio.gather(models.extractor(), start_sandbox())
+        # Its child and the model children start together, forked from one fork server that loaded the models.
+        await asyncio.gather(models.wait(), start_sandbox())
         async for event in stream.events():
             raw = event.value if isinstance(event.value, bytes) else b""
             received_at = message_time(getattr(event.message, "timestamp", None))

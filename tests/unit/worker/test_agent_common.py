@@ -15,7 +15,6 @@ import dataclasses
 import hashlib
 import time
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
@@ -32,15 +31,16 @@ from streams.worker.agents.common import (
     check_article,
     encode,
     guard,
+    in_child,
     message_time,
     publish,
     receive,
     run_batch,
-    run_in_thread,
     send_batched,
     send_deadletter,
 )
 from streams.worker.app import Pipeline, create_app
+from streams.worker.sandbox import Sandbox
 
 STAGE = "dedup"
 
@@ -301,44 +301,38 @@ def test_ordinary_message_timestamps_are_kept() -> None:
     assert message_time(1_700_000_000.5).isoformat() == "2023-11-14T22:13:20.500000+00:00"
 
 
-# ------------------------------------------------------------------ thread budget
+# ------------------------------------------------------------------ child budget
 
 
-def test_thread_work_past_its_budget_is_given_up_on_and_the_loop_goes_on() -> None:
-    executor = ThreadPoolExecutor(max_workers=1)
-
-    def slow(batch: list[float]) -> list[float]:
-        time.sleep(batch[0])
-        return batch
-
+def test_child_work_past_its_budget_kills_the_child_and_the_next_call_gets_a_new_one() -> None:
     async def main() -> None:
-        started = time.perf_counter()
-        with pytest.raises(BudgetExceeded):
-            await run_in_thread(executor, 0.2, slow, [1.0])
-        assert time.perf_counter() - started < 0.6
-        # Queued behind the abandoned call: the wait in the queue is not charged to this one.
-        assert await run_in_thread(executor, 0.5, slow, [0.1]) == [0.1]
+        box = Sandbox(time.sleep, 5.0, "slow")
+        try:
+            await box.start()
+            first = box.pid
+            started = time.perf_counter()
+            with pytest.raises(BudgetExceeded):
+                await in_child(box, 2.0, budget=0.2)
+            assert time.perf_counter() - started < 1.0 and box.kills == 1 and not box.running
+            assert await in_child(box, 0.05) is None  # a fresh child, and the sandbox's own budget
+            assert box.pid != first and box.running
+        finally:
+            box.close()
 
-    try:
-        asyncio.run(main())
-    finally:
-        executor.shutdown(wait=True)
+    asyncio.run(main())
 
 
 def test_a_batch_past_its_budget_is_retried_record_by_record() -> None:
-    executor = ThreadPoolExecutor(max_workers=1)
-
-    def slow(batch: list[float]) -> list[float]:
-        time.sleep(sum(batch) if len(batch) == 1 else 1.5)
-        return batch
+    box = Sandbox(time.sleep, 5.0, "slow")
 
     async def run(batch: list[float]) -> list[float]:
-        return await run_in_thread(executor, 0.3, slow, batch)
+        await in_child(box, sum(batch) if len(batch) == 1 else 1.5, budget=0.3 * len(batch))
+        return batch
 
     try:
         results, letters = asyncio.run(run_and_collect(run, [0.01, 1.0, 0.02]))
     finally:
-        executor.shutdown(wait=True)
+        box.close()
     assert results == [0.01, None, 0.02]
     assert [letter["reason"] for letter in letters] == ["timeout"]
 
