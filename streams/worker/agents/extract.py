@@ -1,6 +1,6 @@
-"""extract agent: articles.unique → the story stage's route step (the article with its events and places),
-in batches so spaCy runs over many articles at once; the story stage publishes the events, aggregated
-across a story."""
+"""extract agent: articles.unique → the story stage's route step (each batch's articles with their events
+and places, so the story probes go out as one message per term partition), in batches so spaCy runs over
+many articles at once; the story stage publishes the events, aggregated across a story."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from faust import StreamT
 from streams import contracts
 from streams.contracts import CleanArticle, Event, Place
 from streams.worker import metrics
-from streams.worker.agents.common import check_article, guard, in_child, receive, run_batch
-from streams.worker.agents.stories import Route
+from streams.worker.agents.common import check_article, in_child, receive, run_batch
+from streams.worker.agents.stories import Coded, Route
 from streams.worker.app import Pipeline
 from streams.worker.models import Models
 
@@ -22,14 +22,6 @@ STAGE = "extract"
 
 def register(pipeline: Pipeline, models: Models, to_stories: Route) -> None:
     settings = pipeline.settings
-
-    async def publish(article: CleanArticle, coded: tuple[list[Event], list[Place]]) -> None:
-        events, places = coded
-        if not events:
-            reason = "unsupported_language" if article.get("language") != "en" else "no_event"
-            metrics.WITHOUT_EVENTS.labels(reason).inc()
-        await to_stories(article, events, places)
-        metrics.RECORDS_OUT.labels(STAGE, contracts.STORIES_VERDICTS).inc()
 
     @pipeline.app.agent(pipeline.unique, name=STAGE)
     async def extract_agent(stream: StreamT[Any]) -> None:
@@ -55,6 +47,13 @@ def register(pipeline: Pipeline, models: Models, to_stories: Route) -> None:
             share = (time.perf_counter() - started) / len(raw_batch)
             for _ in raw_batch:
                 metrics.STAGE_LATENCY.labels(STAGE).observe(share)
+            routed: list[Coded] = []
             for article, coded in zip(batch, results, strict=True):
-                if coded is not None:
-                    await guard(pipeline, STAGE, article, publish(article, coded))
+                if coded is None:
+                    continue
+                events, places = coded
+                if not events:
+                    reason = "unsupported_language" if article.get("language") != "en" else "no_event"
+                    metrics.WITHOUT_EVENTS.labels(reason).inc()
+                routed.append((article, events, places))
+            metrics.RECORDS_OUT.labels(STAGE, contracts.STORIES_VERDICTS).inc(await to_stories(routed))

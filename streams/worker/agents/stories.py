@@ -1,19 +1,25 @@
 """stories agents: coded articles and reprints → stories and (aggregated) events, state sharded like dedup.
 
 Three hops after extract, so that no partition needs to see every article (docs/stories.md):
-1. the extract agent calls ``route`` (returned by ``register``) for each coded article: it computes the
-   features, parks them under the article's id on ``stories.verdicts`` and sends one probe per term
-   partition onto ``stories.terms`` (routing in extract saves a hop and a copy of the coded article);
-   ``stories-reprints`` sends each duplicate link to the reprint's id there too (counted once there, then
-   passed to its canonical's id);
-2. ``stories-terms`` scores the article against the stories in its terms' buckets, lists it as in flight
-   on its terms and reports the shares and the articles in flight before it; it also stores the terms of
-   an article once its story is known (``store`` messages);
+1. the extract agent hands each coded batch to ``route`` (returned by ``register``): it computes each
+   article's features, parks them under the article's id on ``stories.verdicts`` (one message per
+   article), then sends the parked articles' probes onto ``stories.terms`` as one ``{"probes": [...]}``
+   message per term partition for the batch (routing in extract saves a hop and a copy of the coded
+   article); ``stories-reprints`` sends each duplicate link to the reprint's id there too (counted once
+   there, then passed to its canonical's id);
+2. ``stories-terms`` scores each article of a probe message against the stories in its terms' buckets,
+   lists it as in flight on its terms and reports the shares and the articles in flight before it, one
+   ``{"reports": [...]}`` message per verdict partition (each report names its article); it also stores
+   the terms of an article once its story is known (``store`` messages);
 3. ``stories-verdict`` collects one report per term partition, waits for the articles in flight before
-   it (then probes again), chooses the story (or founds one, its id derived from the article's) and sends
-   the join to the story's partition; reprints become mentions;
+   it (then probes again: one probe message per term partition for that article alone), chooses the
+   story (or founds one, its id derived from the article's) and sends the join to the story's partition;
+   reprints become mentions;
 4. ``stories-story`` updates the story, publishes its record (rate-limited per story) and the events
    aggregated across its articles, and sends the article's terms back to the term partitions.
+
+Batch messages carry records that were each encoded (and size-checked) alone, and each record in one is
+handled under its own guard, as in dedup: a bad article is dead-lettered alone, never its batch.
 
 Messages go to explicit partitions (crc32 of the term, article id or story id), so each table key is
 written by the partition that owns it; the leader's timers send sweep and flush messages to every
@@ -25,6 +31,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
+from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -41,6 +48,7 @@ from streams.worker.agents.common import (
     guard,
     receive,
     send,
+    send_batched,
 )
 from streams.worker.app import Pipeline
 
@@ -56,7 +64,8 @@ class StreamClock:
     latest: float = 0.0
 
 
-Route = Callable[[contracts.CleanArticle, list[contracts.Event], list[contracts.Place]], Awaitable[None]]
+Coded = tuple[contracts.CleanArticle, list[contracts.Event], list[contracts.Place]]
+Route = Callable[[list[Coded]], Awaitable[int]]
 
 
 def register(pipeline: Pipeline) -> Route:
@@ -106,27 +115,48 @@ def register(pipeline: Pipeline) -> Route:
 
     # --- 1. route (in the extract agent) -------------------------------------------------------
 
-    async def route(
-        article: contracts.CleanArticle, events: list[contracts.Event], places: list[contracts.Place]
-    ) -> None:
-        """Park the features under the article's id, then probe each term partition (all encoded first)."""
-        metrics.RECORDS_IN.labels(STAGE).inc()
-        feats = stories.features(article, events, places, config)
-        article_id = feats.article["id"]
-        clock.latest = max(clock.latest, feats.ts)
-        probe = {"article_id": article_id, "embedding": feats.embedding, "ts": feats.ts, "terms": feats.terms}
-        probes = [(shard, encode(message)) for shard, message in shard_probes(probe, 0)]
-        parked_payload = encode({"features": dataclasses.asdict(feats), "expected": len(probes)})
-        key = article_id.encode()
-        await pipeline.stories_verdicts.send(key=key, value=parked_payload, partition=owner(article_id))
-        for shard, payload in probes:
-            await pipeline.stories_terms.send(key=key, value=payload, partition=shard)
+    async def route(batch: list[Coded]) -> int:
+        """Park each article of an extract batch under its id, then send the parked ones' probes: one
+        message per term partition for the batch (parks first, so that no report waits for a park that
+        was never sent). Returns how many were parked."""
+        metrics.RECORDS_IN.labels(STAGE).inc(len(batch))
+        parked: list[tuple[contracts.CleanArticle, list[tuple[int, bytes]]]] = []
+
+        async def park(
+            article: contracts.CleanArticle, events: list[contracts.Event], places: list[contracts.Place]
+        ) -> None:
+            """The article's features parked, its probes encoded first (each article under its own guard)."""
+            feats = stories.features(article, events, places, config)
+            article_id = feats.article["id"]
+            clock.latest = max(clock.latest, feats.ts)
+            probe = {
+                "article_id": article_id,
+                "embedding": feats.embedding,
+                "ts": feats.ts,
+                "terms": feats.terms,
+            }
+            probes = [(shard, encode(message)) for shard, message in shard_probes(probe, 0)]
+            payload = encode({"features": dataclasses.asdict(feats), "expected": len(probes)})
+            await pipeline.stories_verdicts.send(
+                key=article_id.encode(), value=payload, partition=owner(article_id)
+            )
+            parked.append((article, probes))
+
+        for article, events, places in batch:
+            await guard(pipeline, STAGE, article, park(article, events, places))
+        by_shard: dict[int, list[tuple[object, bytes]]] = defaultdict(list)
+        for article, probes in parked:
+            for shard, payload in probes:
+                by_shard[shard].append((article, payload))
+        for shard, records in by_shard.items():
+            await send_batched(pipeline, STAGE, pipeline.stories_terms, "probes", records, partition=shard)
+        return len(parked)
 
     def shard_probes(probe: dict[str, Any], round_: int) -> list[tuple[int, dict[str, Any]]]:
         """The article's probe split by term partition; ``round_`` counts its probes (0 first, then one more
         after each article it waited for)."""
         return [
-            (shard, {"probe": {**probe, "terms": group, "round": round_}})
+            (shard, {**probe, "terms": group, "round": round_})
             for shard, group in stories.shard_terms(probe["terms"], partitions).items()
         ]
 
@@ -153,7 +183,14 @@ def register(pipeline: Pipeline) -> Route:
             stories.store(term_shards[shard], message["store"], config)
             in_flight.land(shard, message["store"]["article_id"])
         else:
-            probe = message["probe"]
+            await probe_and_report(message["probes"], shard)
+
+    async def probe_and_report(probes: list[dict[str, Any]], shard: int) -> None:
+        """Probe each article of a probe message under its own guard; one report message per verdict
+        partition (the report names its article: the message has no key)."""
+        reports: dict[int, list[tuple[object, bytes]]] = defaultdict(list)
+
+        async def probe_one(probe: dict[str, Any]) -> None:
             article_id, round_ = probe["article_id"], probe.get("round", 0)
             report = stories.probe(
                 term_shards[shard], probe["terms"], probe["embedding"], probe["ts"], config
@@ -168,7 +205,15 @@ def register(pipeline: Pipeline) -> Route:
                 config,
                 first=not round_,
             )
-            await to_owner(pipeline.stories_verdicts, article_id, {"report": report, "round": round_})
+            payload = encode({"article_id": article_id, "report": report, "round": round_})
+            reports[owner(article_id)].append((probe, payload))
+
+        for probe in probes:
+            await guard(pipeline, STAGE, probe, probe_one(probe))
+        for partition, batch in reports.items():
+            await send_batched(
+                pipeline, STAGE, pipeline.stories_verdicts, "reports", batch, partition=partition
+            )
 
     # --- 3. verdicts ----------------------------------------------------------------------------
 
@@ -194,25 +239,9 @@ def register(pipeline: Pipeline) -> Route:
             parked = pending.get(article_id)
             if parked is not None and parked.get("awaiting") == message["go"]:
                 await go_on(article_id, parked, partition)
-        elif "report" in message:
-            if assigned.get(article_id) is not None:  # a repeated probe's, once the article is assigned
-                return
-            # The features, each report and the article's progress are rows of their own, and only the small
-            # progress row is rewritten: one row rewritten with every report that arrived changelogged the
-            # features once per term partition (27 KB an article).
-            round_ = message.get("round", 0)
-            pending[report_key(article_id, message["report"]["shard"])] = {
-                "round": round_,
-                "report": message["report"],
-            }
-            parked = pending.get(article_id)
-            if parked is None:  # a report can overtake its article: wait for both
-                stories.remember(pending, partition, article_id, time.time(), config.slot_seconds)
-                return
-            if round_ > parked.get("round", 0):  # the first report of a repeated probe
-                parked = {**parked, "round": round_, "awaiting": None}
-                pending[article_id] = parked
-            await settle(article_id, parked, partition)
+        elif "reports" in message:
+            for item in message["reports"]:
+                await guard(pipeline, STAGE, item, collect(item, partition))
         elif assigned.get(article_id) is None:  # else a redelivery, or a reprint counted as a mention already
             since = time.time()
             parked = {"expected": message["expected"], "round": 0, "since": since}
@@ -220,6 +249,28 @@ def register(pipeline: Pipeline) -> Route:
             pending[features_key(article_id)] = message["features"]
             pending[article_id] = parked
             await settle(article_id, parked, partition)
+
+    async def collect(item: dict[str, Any], partition: int) -> None:
+        """One term partition's report on an article (of a report message, each under its own guard)."""
+        article_id = item["article_id"]
+        if assigned.get(article_id) is not None:  # a repeated probe's, once the article is assigned
+            return
+        # The features, each report and the article's progress are rows of their own, and only the small
+        # progress row is rewritten: one row rewritten with every report that arrived changelogged the
+        # features once per term partition (27 KB an article).
+        round_ = item.get("round", 0)
+        pending[report_key(article_id, item["report"]["shard"])] = {
+            "round": round_,
+            "report": item["report"],
+        }
+        parked = pending.get(article_id)
+        if parked is None:  # a report can overtake its article: wait for both
+            stories.remember(pending, partition, article_id, time.time(), config.slot_seconds)
+            return
+        if round_ > parked.get("round", 0):  # the first report of a repeated probe
+            parked = {**parked, "round": round_, "awaiting": None}
+            pending[article_id] = parked
+        await settle(article_id, parked, partition)
 
     def report_key(article_id: str, shard: int) -> str:
         return f"{article_id}#r{shard}"
@@ -397,9 +448,13 @@ def register(pipeline: Pipeline) -> Route:
                     states[story_id] = state
                     await publish_story(record, "flush")
         elif "reprobe" in message:  # after the join that sent the store messages it waited for
-            for shard, probe in shard_probes(message["reprobe"], message["reprobe"]["round"]):
+            probe = message["reprobe"]
+            for shard, group in shard_probes(probe, probe["round"]):
                 await send(
-                    pipeline.stories_terms, probe, key=probe["probe"]["article_id"].encode(), partition=shard
+                    pipeline.stories_terms,
+                    {"probes": [group]},
+                    key=probe["article_id"].encode(),
+                    partition=shard,
                 )
         elif "mention" in message:
             state = states.get(story)
