@@ -9,6 +9,7 @@ tell two celebrity rehab check-ins apart. Why these kinds and weights: docs/stor
 from __future__ import annotations
 
 import base64
+import functools
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -183,13 +184,19 @@ def _first_line(text: str) -> str | None:
     return line[:300] or None
 
 
+@functools.lru_cache(maxsize=4096)
 def unit_vector(encoded: str) -> npt.NDArray[np.float32]:
-    """The int8 embedding as a float unit vector (zeros when absent)."""
+    """The int8 embedding as a float unit vector (zeros when absent), read-only. Cached: a story's centroid
+    and an article in flight are decoded again by every probe that meets them (3.5 % of a worker's event
+    loop in a burst, docs/performance.md)."""
     if not encoded:
-        return np.zeros(0, dtype=np.float32)
-    vector = np.frombuffer(base64.b64decode(encoded), dtype=np.int8).astype(np.float32)
-    norm = float(np.linalg.norm(vector))
-    return vector / norm if norm else vector
+        vector = np.zeros(0, dtype=np.float32)
+    else:
+        vector = np.frombuffer(base64.b64decode(encoded), dtype=np.int8).astype(np.float32)
+        norm = float(np.linalg.norm(vector))
+        vector = vector / norm if norm else vector
+    vector.flags.writeable = False
+    return vector
 
 
 def encode_vector(vector: npt.NDArray[np.float32]) -> str:
