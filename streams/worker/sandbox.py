@@ -127,12 +127,24 @@ class Sandbox:
         self._process, self._conn = process, parent
         try:
             await self._readable(START_TIMEOUT)
-            if parent.recv() != ("ready",):
-                raise StageCrashed(f"{self.name} child sent an unexpected greeting")
+            greeting = parent.recv()
         except (TimeoutError, EOFError, OSError) as exc:
             self._discard()
             raise StageCrashed(f"{self.name} child did not start: {exc!r}") from None
+        except BaseException:
+            # Cancelled before the greeting: the next call would read it as its answer.
+            self._discard()
+            raise
+        if greeting != ("ready",):
+            self._discard()
+            raise StageCrashed(f"{self.name} child sent an unexpected greeting")
         log.info("%s sandbox: child %s ready", self.name, process.pid)
+
+    async def restart(self) -> None:
+        """Fork a child if none runs, after the call in progress (if any): that call owns the child's pipe,
+        and replaces a child that dies under it itself."""
+        async with self._lock:
+            await self.start()
 
     @property
     def running(self) -> bool:
@@ -156,19 +168,23 @@ class Sandbox:
             started = time.monotonic()
             try:
                 await self._readable(budget)
+                reply = self._conn.recv()
             except TimeoutError:
                 self._discard()
                 raise StageTimeout(
                     f"{self.name} took longer than its {budget:g} s budget; child killed"
                 ) from None
-            try:
-                reply = self._conn.recv()
             except (EOFError, OSError):
                 code = self._process.exitcode if self._process is not None else None
                 self._discard()
                 raise StageCrashed(
                     f"{self.name} child died after {time.monotonic() - started:.1f} s (exit code {code})"
                 ) from None
+            except BaseException:
+                # Cancelled (or an answer that does not unpickle) while the child still owes this call
+                # its answer: kept, the child would hand that answer to the next call.
+                self._discard()
+                raise
         if reply[0] == "ok":
             return reply[1]
         if reply[0] == "rejected":

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -20,6 +21,7 @@ from trafilatura.utils import load_html
 from streams.contracts import Rejected
 from streams.stages.normalize import normalize
 from streams.worker import sandbox
+from streams.worker.models import Models
 from streams.worker.sandbox import Sandbox, StageCrashed, StageError, StageTimeout
 
 PARAGRAPH = "The city council approved the new budget after a long debate on Tuesday evening, officials said."
@@ -145,5 +147,75 @@ def test_concurrent_starts_fork_one_child(monkeypatch: pytest.MonkeyPatch) -> No
             assert len(forks) == 1 and box.kills == 0
         finally:
             box.close()
+
+    asyncio.run(main())
+
+
+def test_a_call_cancelled_while_the_child_works_does_not_hand_its_answer_to_the_next_call() -> None:
+    """Cancelled (the agent stopped) while the child computes: kept, the child would answer the next call
+    with the cancelled one's result."""
+
+    async def main() -> None:
+        box = Sandbox(sum, 10.0, "sum")
+        try:
+            await box.start()
+            with pytest.raises(TimeoutError):
+                await asyncio.wait_for(box.call(range(10**8)), 0.05)  # about a second of CPU
+            assert await box.call(range(4)) == 6
+            assert box.kills == 1
+        finally:
+            box.close()
+
+    asyncio.run(main())
+
+
+def test_a_start_cancelled_before_the_greeting_leaves_no_half_started_child(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Kept, the child's unread greeting would be read as the next call's answer."""
+
+    async def main() -> None:
+        box = Sandbox(abs, 5.0, "abs")
+        try:
+            with monkeypatch.context() as patched:
+
+                async def cancelled(_timeout: float) -> None:
+                    raise asyncio.CancelledError
+
+                patched.setattr(box, "_readable", cancelled)
+                with pytest.raises(asyncio.CancelledError):
+                    await box.start()
+            assert not box.running
+            assert await box.call(-3) == 3
+        finally:
+            box.close()
+
+    asyncio.run(main())
+
+
+def test_model_children_killed_between_calls_are_revived_without_a_call() -> None:
+    """Readiness counts the model children: an idle worker must not wait for a record to fork new ones."""
+
+    async def main() -> None:
+        models = Models(5.0)
+        try:
+            await models.wait()
+            assert models.ready
+            before = {models.dedup.pid, models.extract.pid}
+            for pid in before:
+                assert pid is not None
+                os.kill(pid, signal.SIGKILL)
+            while models.dedup.running or models.extract.running:
+                await asyncio.sleep(0.01)
+            assert not models.ready
+            models.revive()
+            for _ in range(1000):
+                if models.ready:
+                    break
+                await asyncio.sleep(0.01)
+            assert models.ready and not {models.dedup.pid, models.extract.pid} & before
+        finally:
+            models.dedup.close()
+            models.extract.close()
 
     asyncio.run(main())
