@@ -25,6 +25,7 @@ from multiprocessing.process import BaseProcess
 from typing import Any
 
 import orjson
+import psutil
 
 from streams.contracts import Rejected
 
@@ -99,6 +100,9 @@ class Sandbox:
         self.name = name
         self.kills = 0
         self._process: BaseProcess | None = None
+        #: The child as psutil knows it (its pid and start time): still killable once the fork server,
+        #: which reports the child's exit to this process, is gone.
+        self._child: psutil.Process | None = None
         self._conn: Connection | None = None
         self._lock = asyncio.Lock()
         self._start_lock = asyncio.Lock()
@@ -125,6 +129,8 @@ class Sandbox:
         await asyncio.get_running_loop().run_in_executor(None, process.start)
         child.close()
         self._process, self._conn = process, parent
+        with contextlib.suppress(psutil.Error):  # one that died at once is reported below
+            self._child = psutil.Process(process.pid)
         try:
             await self._readable(START_TIMEOUT)
             greeting = parent.recv()
@@ -219,10 +225,14 @@ class Sandbox:
             if self._process.is_alive():
                 self._process.kill()
                 self.kills += 1
+            elif self._child is not None:
+                # Read as dead because its fork server died: it may still be running, orphaned.
+                with contextlib.suppress(psutil.Error):
+                    self._child.kill()
             self._process.join(5)
             with contextlib.suppress(ValueError):
                 self._process.close()
-        self._process, self._conn = None, None
+        self._process, self._conn, self._child = None, None, None
 
     def close(self) -> None:
         self._discard()

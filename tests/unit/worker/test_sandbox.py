@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
+import psutil
 import pytest
 from trafilatura.utils import load_html
 
@@ -217,5 +218,29 @@ def test_model_children_killed_between_calls_are_revived_without_a_call() -> Non
         finally:
             models.dedup.close()
             models.extract.close()
+
+    asyncio.run(main())
+
+
+def test_a_call_past_its_budget_kills_its_child_even_after_the_fork_server_died() -> None:
+    """The fork server reports its children's exits: once it is dead the parent reads a child as dead, and
+    the one computing past its budget would be left running, orphaned. (Last: the next test that forks
+    waits for a new fork server to load the models.)"""
+
+    async def main() -> None:
+        box = Sandbox(time.sleep, 5.0, "slow")
+        try:
+            await box.start()
+            assert box.pid is not None
+            child = psutil.Process(box.pid)
+            call = asyncio.ensure_future(box.call(60.0, budget=1.0))
+            await asyncio.sleep(0.2)
+            child.parent().kill()
+            with pytest.raises(StageTimeout):
+                await call
+            gone, _ = psutil.wait_procs([child], timeout=5)
+            assert gone or child.status() == psutil.STATUS_ZOMBIE
+        finally:
+            box.close()
 
     asyncio.run(main())
