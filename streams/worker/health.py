@@ -160,6 +160,8 @@ def register(pipeline: Pipeline, models: Models) -> None:
         RepeatFilter.install()
         health.dead_agents = dead_agents(app.agents.values())
         health.recent_crashes = pipeline.supervision.crashed_since(time.time() - settings.stuck_after)
+        if not models.ready:
+            models.revive()
         for table in app.tables.values():
             metrics.TABLE_ENTRIES.labels(table.name).set(table_entries(table))
         recovery = app.tables.recovery  # type: ignore[attr-defined]  # the TableManager's, not in its stub

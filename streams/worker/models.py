@@ -62,6 +62,7 @@ class Models:
         self.dedup = Sandbox(signatures, budget, "dedup")
         self.extract = Sandbox(code, budget, "extract")
         self._started: asyncio.Task[None] | None = None
+        self._revived: asyncio.Task[None] | None = None
 
     def start(self) -> None:
         """Begin starting the children (the first waits for the fork server to load the models)."""
@@ -72,6 +73,20 @@ class Models:
         started = time.perf_counter()
         await asyncio.gather(self.dedup.start(), self.extract.start())
         log.info("model children ready in %.1f s", time.perf_counter() - started)
+
+    def revive(self) -> None:
+        """Fork again a child that died between calls (killed by the system, or its fork server gone), from
+        the health check: else only the next record would, and an idle worker would stay unready."""
+        if self._started is None or not self._started.done():
+            return
+        if self._revived is None or self._revived.done():
+            self._revived = asyncio.get_running_loop().create_task(self._revive())
+
+    async def _revive(self) -> None:
+        try:
+            await asyncio.gather(self.dedup.restart(), self.extract.restart())
+        except Exception:  # the next health check tries again
+            log.exception("a model child did not start again")
 
     @property
     def ready(self) -> bool:

@@ -25,6 +25,7 @@ from multiprocessing.process import BaseProcess
 from typing import Any
 
 import orjson
+import psutil
 
 from streams.contracts import Rejected
 
@@ -99,6 +100,9 @@ class Sandbox:
         self.name = name
         self.kills = 0
         self._process: BaseProcess | None = None
+        #: The child as psutil knows it (its pid and start time): still killable once the fork server,
+        #: which reports the child's exit to this process, is gone.
+        self._child: psutil.Process | None = None
         self._conn: Connection | None = None
         self._lock = asyncio.Lock()
         self._start_lock = asyncio.Lock()
@@ -125,14 +129,28 @@ class Sandbox:
         await asyncio.get_running_loop().run_in_executor(None, process.start)
         child.close()
         self._process, self._conn = process, parent
+        with contextlib.suppress(psutil.Error):  # one that died at once is reported below
+            self._child = psutil.Process(process.pid)
         try:
             await self._readable(START_TIMEOUT)
-            if parent.recv() != ("ready",):
-                raise StageCrashed(f"{self.name} child sent an unexpected greeting")
+            greeting = parent.recv()
         except (TimeoutError, EOFError, OSError) as exc:
             self._discard()
             raise StageCrashed(f"{self.name} child did not start: {exc!r}") from None
+        except BaseException:
+            # Cancelled before the greeting: the next call would read it as its answer.
+            self._discard()
+            raise
+        if greeting != ("ready",):
+            self._discard()
+            raise StageCrashed(f"{self.name} child sent an unexpected greeting")
         log.info("%s sandbox: child %s ready", self.name, process.pid)
+
+    async def restart(self) -> None:
+        """Fork a child if none runs, after the call in progress (if any): that call owns the child's pipe,
+        and replaces a child that dies under it itself."""
+        async with self._lock:
+            await self.start()
 
     @property
     def running(self) -> bool:
@@ -156,19 +174,23 @@ class Sandbox:
             started = time.monotonic()
             try:
                 await self._readable(budget)
+                reply = self._conn.recv()
             except TimeoutError:
                 self._discard()
                 raise StageTimeout(
                     f"{self.name} took longer than its {budget:g} s budget; child killed"
                 ) from None
-            try:
-                reply = self._conn.recv()
             except (EOFError, OSError):
                 code = self._process.exitcode if self._process is not None else None
                 self._discard()
                 raise StageCrashed(
                     f"{self.name} child died after {time.monotonic() - started:.1f} s (exit code {code})"
                 ) from None
+            except BaseException:
+                # Cancelled (or an answer that does not unpickle) while the child still owes this call
+                # its answer: kept, the child would hand that answer to the next call.
+                self._discard()
+                raise
         if reply[0] == "ok":
             return reply[1]
         if reply[0] == "rejected":
@@ -203,10 +225,14 @@ class Sandbox:
             if self._process.is_alive():
                 self._process.kill()
                 self.kills += 1
+            elif self._child is not None:
+                # Read as dead because its fork server died: it may still be running, orphaned.
+                with contextlib.suppress(psutil.Error):
+                    self._child.kill()
             self._process.join(5)
             with contextlib.suppress(ValueError):
                 self._process.close()
-        self._process, self._conn = None, None
+        self._process, self._conn, self._child = None, None, None
 
     def close(self) -> None:
         self._discard()

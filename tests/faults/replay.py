@@ -166,6 +166,8 @@ class Accounting:
     reprints_missed: list[str]
     event_records: int
     event_ids: int
+    #: The dead letters themselves, for a test that judges their stages and errors.
+    letters: list[dict[str, Any]] = field(default_factory=list)
 
     def report(self) -> dict[str, Any]:
         """The accounting every fault test prints: inputs, dead letters, lost, duplicated, reprints."""
@@ -214,6 +216,7 @@ def account(settings: Settings, records: list[bytes], timeout: float = 300) -> A
         reprints_missed=sorted(reprints - found),
         event_records=sum(events.values()),
         event_ids=len(events),
+        letters=dead,
     )
 
 

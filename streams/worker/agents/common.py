@@ -288,16 +288,23 @@ async def guard(
         await send_internal_error(pipeline, stage, exc, original, received_at)
 
 
-async def in_child(sandbox: Sandbox, *args: Any, budget: float | None = None) -> Any:
+async def in_child(
+    sandbox: Sandbox, *args: Any, budget: float | None = None, retry_crashed: bool = False
+) -> Any:
     """``sandbox``'s function on ``args`` in its child process, its failures as :func:`guard` reads them:
     past the budget (the child is killed, the next call gets a new one) :class:`BudgetExceeded`, a child
-    that died :class:`RuntimeError`."""
+    that died :class:`RuntimeError`. With ``retry_crashed`` (a caller without run_batch's record-by-record
+    retry) a call whose child died runs once more in a new one: a child killed from outside (the OOM
+    killer, an operator) is not the record's doing; a record that kills the second child too is."""
     try:
         return await sandbox.call(*args, budget=budget)
     except StageTimeout as exc:
         raise BudgetExceeded(str(exc)) from None
     except StageCrashed as exc:
-        raise RuntimeError(str(exc)) from None
+        if not retry_crashed:
+            raise RuntimeError(str(exc)) from None
+        log.warning("%s; once more in a new child", exc)
+    return await in_child(sandbox, *args, budget=budget)
 
 
 async def run_batch(

@@ -32,7 +32,7 @@ def register(pipeline: Pipeline, models: Models) -> None:
     sandbox = Sandbox(normalize, pipeline.settings.stage_timeout, STAGE)
 
     async def handle(raw: bytes, received_at: datetime) -> None:
-        article: contracts.CleanArticle = await in_child(sandbox, raw, received_at)
+        article: contracts.CleanArticle = await in_child(sandbox, raw, received_at, retry_crashed=True)
         # Keyed by article id: dedup re-keys by its own band keys.
         sent = await publish(
             pipeline,

@@ -13,6 +13,8 @@ import asyncio
 import base64
 import dataclasses
 import hashlib
+import os
+import signal
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -335,6 +337,36 @@ def test_a_batch_past_its_budget_is_retried_record_by_record() -> None:
         box.close()
     assert results == [0.01, None, 0.02]
     assert [letter["reason"] for letter in letters] == ["timeout"]
+
+
+def test_a_call_whose_child_is_killed_runs_again_in_a_new_child_when_asked() -> None:
+    """normalize's records have no record-by-record retry: a child killed under one must not cost it."""
+
+    async def killed_once(**retry: bool) -> Any:
+        box = Sandbox(time.sleep, 5.0, "slow")
+        try:
+            await box.start()
+            assert box.pid is not None
+            call = asyncio.ensure_future(in_child(box, 0.5, **retry))
+            await asyncio.sleep(0.2)
+            os.kill(box.pid, signal.SIGKILL)
+            return await call
+        finally:
+            box.close()
+
+    assert asyncio.run(killed_once(retry_crashed=True)) is None
+    with pytest.raises(RuntimeError, match="child died"):
+        asyncio.run(killed_once())
+
+    async def dies_twice() -> None:
+        box = Sandbox(os.abort, 5.0, "abort")
+        try:
+            await in_child(box, retry_crashed=True)
+        finally:
+            box.close()
+
+    with pytest.raises(RuntimeError, match="child died"):
+        asyncio.run(dies_twice())
 
 
 # ------------------------------------------------------------------ supervision

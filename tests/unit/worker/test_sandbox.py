@@ -8,18 +8,21 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
 import orjson
+import psutil
 import pytest
 from trafilatura.utils import load_html
 
 from streams.contracts import Rejected
 from streams.stages.normalize import normalize
 from streams.worker import sandbox
+from streams.worker.models import Models
 from streams.worker.sandbox import Sandbox, StageCrashed, StageError, StageTimeout
 
 PARAGRAPH = "The city council approved the new budget after a long debate on Tuesday evening, officials said."
@@ -143,6 +146,100 @@ def test_concurrent_starts_fork_one_child(monkeypatch: pytest.MonkeyPatch) -> No
             assert len(forks) == 1
             assert await box.call(-4) == 4
             assert len(forks) == 1 and box.kills == 0
+        finally:
+            box.close()
+
+    asyncio.run(main())
+
+
+def test_a_call_cancelled_while_the_child_works_does_not_hand_its_answer_to_the_next_call() -> None:
+    """Cancelled (the agent stopped) while the child computes: kept, the child would answer the next call
+    with the cancelled one's result."""
+
+    async def main() -> None:
+        box = Sandbox(sum, 10.0, "sum")
+        try:
+            await box.start()
+            with pytest.raises(TimeoutError):
+                await asyncio.wait_for(box.call(range(10**8)), 0.05)  # about a second of CPU
+            assert await box.call(range(4)) == 6
+            assert box.kills == 1
+        finally:
+            box.close()
+
+    asyncio.run(main())
+
+
+def test_a_start_cancelled_before_the_greeting_leaves_no_half_started_child(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Kept, the child's unread greeting would be read as the next call's answer."""
+
+    async def main() -> None:
+        box = Sandbox(abs, 5.0, "abs")
+        try:
+            with monkeypatch.context() as patched:
+
+                async def cancelled(_timeout: float) -> None:
+                    raise asyncio.CancelledError
+
+                patched.setattr(box, "_readable", cancelled)
+                with pytest.raises(asyncio.CancelledError):
+                    await box.start()
+            assert not box.running
+            assert await box.call(-3) == 3
+        finally:
+            box.close()
+
+    asyncio.run(main())
+
+
+def test_model_children_killed_between_calls_are_revived_without_a_call() -> None:
+    """Readiness counts the model children: an idle worker must not wait for a record to fork new ones."""
+
+    async def main() -> None:
+        models = Models(5.0)
+        try:
+            await models.wait()
+            assert models.ready
+            before = {models.dedup.pid, models.extract.pid}
+            for pid in before:
+                assert pid is not None
+                os.kill(pid, signal.SIGKILL)
+            while models.dedup.running or models.extract.running:
+                await asyncio.sleep(0.01)
+            assert not models.ready
+            models.revive()
+            for _ in range(1000):
+                if models.ready:
+                    break
+                await asyncio.sleep(0.01)
+            assert models.ready and not {models.dedup.pid, models.extract.pid} & before
+        finally:
+            models.dedup.close()
+            models.extract.close()
+
+    asyncio.run(main())
+
+
+def test_a_call_past_its_budget_kills_its_child_even_after_the_fork_server_died() -> None:
+    """The fork server reports its children's exits: once it is dead the parent reads a child as dead, and
+    the one computing past its budget would be left running, orphaned. (Last: the next test that forks
+    waits for a new fork server to load the models.)"""
+
+    async def main() -> None:
+        box = Sandbox(time.sleep, 5.0, "slow")
+        try:
+            await box.start()
+            assert box.pid is not None
+            child = psutil.Process(box.pid)
+            call = asyncio.ensure_future(box.call(60.0, budget=1.0))
+            await asyncio.sleep(0.2)
+            child.parent().kill()
+            with pytest.raises(StageTimeout):
+                await call
+            gone, _ = psutil.wait_procs([child], timeout=5)
+            assert gone or child.status() == psutil.STATUS_ZOMBIE
         finally:
             box.close()
 
