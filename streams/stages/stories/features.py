@@ -195,7 +195,7 @@ def unit_vector(encoded: str) -> npt.NDArray[np.float32]:
         vector = np.frombuffer(base64.b64decode(encoded), dtype=np.int8).astype(np.float32)
         norm = float(np.linalg.norm(vector))
         vector = vector / norm if norm else vector
-    vector.flags.writeable = False
+    vector.setflags(write=False)
     return vector
 
 
