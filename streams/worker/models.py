@@ -48,7 +48,7 @@ def signatures(batch: list[CleanArticle]) -> list[dedup.Signature]:
 
 
 def code(batch: list[CleanArticle]) -> list[tuple[list[Event], list[Place]]]:
-    """Run in the extract child (a child forked before the preload finished loads the models itself)."""
+    """Run in the extract child (one whose fork server failed to preload loads the models itself)."""
     global _extractor
     if _extractor is None:
         _extractor = load_models()
