@@ -85,6 +85,17 @@ def throughput_series(done: Sequence[float], start: float, bucket_s: float) -> l
     return [round(count / bucket_s, 1) for count in counts]
 
 
+def moments_of_counts(samples: Sequence[tuple[float, float]]) -> list[float]:
+    """A running count sampled as (moment, count), as one moment per item: the sample that first
+    counted it. A count that drops (a restarted worker's) adds nothing until it passes its high."""
+    moments: list[float] = []
+    counted = 0.0
+    for moment, count in samples:
+        moments.extend([moment] * max(0, round(count - counted)))
+        counted = max(counted, count)
+    return moments
+
+
 def throughput_trend(done: Sequence[float], start: float) -> dict[str, Any]:
     """Throughput per minute (per tenth of the run when it is shorter than 5 minutes), and last ÷ first."""
     if not done:
@@ -139,6 +150,17 @@ def histogram_buckets(exposition: str, name: str) -> Histogram:
                 labels = tuple(sorted((k, v) for k, v in sample.labels.items() if k != "le"))
                 found.setdefault(labels, {})[float(sample.labels["le"])] = sample.value
     return found
+
+
+def counter_total(exposition: str, name: str) -> float:
+    """A counter's value summed over its label sets, out of a Prometheus text exposition (0 if absent)."""
+    return sum(
+        sample.value
+        for family in text_string_to_metric_families(exposition)
+        if family.name == name
+        for sample in family.samples
+        if sample.name == f"{name}_total"
+    )
 
 
 def histogram_change(before: Histogram, after: Histogram) -> Histogram:

@@ -28,9 +28,11 @@ from streams.kafka.local import LocalPipeline, WorkerProcess, cpu_seconds, memor
 from streams.kafka.sizes import CHANGELOG_SUFFIX, topic_sizes, wait_until_consumed
 from streams.tools.bench_figures import (
     Histogram,
+    counter_total,
     histogram_buckets,
     histogram_change,
     histogram_quantile,
+    moments_of_counts,
     per_article,
     percentile,
     rss_trend,
@@ -40,43 +42,52 @@ from streams.tools.bench_figures import (
 VERDICT_TOPICS = frozenset({contracts.UNIQUE, contracts.DUPLICATES, contracts.DEADLETTER})
 #: Worker histograms whose quantiles over the run the bench prints: where a record's time goes between hops.
 LOOP_LAG, STAGE_LATENCY = "newsevents_event_loop_lag_seconds", "newsevents_stage_latency_seconds"
+STORY_ASSIGNED = "newsevents_story_assigned"
 
 
-class RssSampler:
-    """Each worker's memory (its own RSS, and its tree's PSS) and the machine's load every ``interval``
-    seconds, in a thread: on a shared machine the load says how far a run's figures can be trusted."""
+class Sampler:
+    """Each worker's memory (its own RSS, and its tree's PSS), the articles its story stage has placed
+    (joined to a story or counted as a reprint: where an article leaves the pipeline), and the machine's
+    load, every ``interval`` seconds in a thread: the placements make the series of articles through
+    the whole pipeline (the verdicts of a burst run far ahead of it), and on a shared machine the load
+    says how far a run's figures can be trusted."""
 
     def __init__(self, workers: list[WorkerProcess], interval: float) -> None:
-        self.pids = [worker.pid for worker in workers]
+        self.workers = workers
         self.interval = interval
         self.samples: list[list[tuple[float, float, float]]] = [[] for _ in workers]
+        self.placed: list[tuple[float, float]] = []
         self.loads: list[float] = []
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="rss-sampler", daemon=True)
+        self._thread = threading.Thread(target=self._run, name="sampler", daemon=True)
+
+    def _sample(self) -> None:
+        now = time.time()
+        for worker, samples in zip(self.workers, self.samples, strict=True):
+            if worker.pid is not None:
+                samples.append((now, *memory_mb(worker.pid)))
+        self.placed.append((now, sum(counter_total(_scrape(w), STORY_ASSIGNED) for w in self.workers)))
+        self.loads.append(os.getloadavg()[0])
 
     def _run(self) -> None:
-        while True:
-            now = time.time()
-            for pid, samples in zip(self.pids, self.samples, strict=True):
-                if pid is not None:
-                    samples.append((now, *memory_mb(pid)))
-            self.loads.append(os.getloadavg()[0])
-            if self._stop.wait(self.interval):
-                return
+        while not self._stop.wait(self.interval):
+            self._sample()
 
-    def __enter__(self) -> RssSampler:
+    def __enter__(self) -> Sampler:
+        self._sample()
         self._thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
+        self._sample()
 
 
 class Progress:
     """A line on stderr every ``every`` seconds, so a long run shows its trend and leaves a partial record."""
 
-    def __init__(self, started: float, total: int, sampler: RssSampler, every: float = 60.0) -> None:
+    def __init__(self, started: float, total: int, sampler: Sampler, every: float = 60.0) -> None:
         self.started, self.total, self.sampler, self.every = started, total, sampler, every
         self.last, self.last_count = started, 0
 
@@ -86,8 +97,10 @@ class Progress:
             return
         rate = (count - self.last_count) / (now - self.last)
         rss = [round(samples[-1][1]) for samples in self.sampler.samples if samples]
+        placed = round(self.sampler.placed[-1][1]) if self.sampler.placed else 0
         print(
             f"{now - self.started:7.0f} s: {count}/{self.total} judged, {rate:.1f} articles/s, "
+            f"{placed} through the story stage, "
             f"worker RSS {rss} MB, load {os.getloadavg()[0]:.1f}",
             file=sys.stderr,
             flush=True,
@@ -102,15 +115,20 @@ def _cpu(pids: list[int | None]) -> list[float]:
 Scrape = dict[str, Histogram]
 
 
+def _scrape(worker: WorkerProcess) -> str:
+    """The worker's /metrics exposition ("" if it cannot say)."""
+    try:
+        with urllib.request.urlopen(worker.metrics_url, timeout=5) as response:
+            return str(response.read().decode())
+    except OSError:
+        return ""
+
+
 def _histograms(workers: list[WorkerProcess]) -> list[Scrape]:
     """Each worker's loop-lag and stage-latency buckets as its /metrics has them now ({} if it cannot say)."""
     scraped = []
     for worker in workers:
-        try:
-            with urllib.request.urlopen(worker.metrics_url, timeout=5) as response:
-                text = response.read().decode()
-        except OSError:
-            text = ""
+        text = _scrape(worker)
         scraped.append({name: histogram_buckets(text, name) for name in (LOOP_LAG, STAGE_LATENCY)})
     return scraped
 
@@ -201,7 +219,8 @@ def bench_pipeline(
 
     With ``rate`` 0 the articles go in one burst (throughput; latency then includes queueing); with a
     rate below capacity, latency is what a steady feed sees. Latency runs from the raw message's
-    timestamp to the verdict's or the event's; throughput from the first send to each verdict.
+    timestamp to the verdict's or the event's; throughput from the first send to each article through
+    the pipeline (``throughput_*``) and to each verdict (``verdict_throughput_*``).
     """
     settings = Settings.from_env()
     window = settings.dedup_config().retention_seconds
@@ -220,7 +239,7 @@ def bench_pipeline(
         topics = [contracts.EVENTS, contracts.UNIQUE, contracts.DUPLICATES, contracts.DEADLETTER]
         with (
             TopicReader(pipeline.settings, topics, from_beginning=False) as reader,
-            RssSampler(pipeline.workers, sample_interval) as sampler,
+            Sampler(pipeline.workers, sample_interval) as sampler,
         ):
             reader.poll(1.0)  # join before producing, so nothing is missed
             cpu_before = _cpu([*pids, broker_pid])
@@ -296,7 +315,12 @@ def bench_pipeline(
             (own_after.user + own_after.system - own_before.user - own_before.system) / total, 4
         ),
     )
-    results.update(throughput_trend([*done.values(), *dead], started))
+    # Through the pipeline: an article once the story stage placed it, a dead letter where it was given up.
+    drained = [*moments_of_counts(sampler.placed), *dead]
+    results["articles_drained"] = len(drained)
+    results.update(throughput_trend(drained, started))
+    verdicts = throughput_trend([*done.values(), *dead], started)
+    results.update({f"verdict_{name}": value for name, value in verdicts.items()})
     results["load_average_1m_during_run"] = {
         "min": round(min(sampler.loads), 2),
         "median": round(statistics.median(sampler.loads), 2),

@@ -101,6 +101,12 @@ STORIES_OPEN = Gauge(
     "newsevents_stories_open", "Stories within their window (still able to grow) on this worker."
 )
 STORIES = Counter("newsevents_stories", "Stories started.")
+STORY_ASSIGNED = Counter(
+    "newsevents_story_assigned",
+    "Articles the story stage has placed, by outcome: joined to a story, or counted as a reprint of one "
+    "(where an article leaves the pipeline).",
+    ["outcome"],
+)
 STORY_ARTICLES = Histogram(
     "newsevents_story_articles",
     "Articles per story.",

@@ -134,7 +134,9 @@ def test_bench_end_to_end_reports_traffic_state_cpu_and_trends(tmp_path: Path) -
     assert figures["table_bytes_per_article"] > 100 and figures["table_keys"]["newsevents-dedup-bands"] > 0
     assert len(figures["cpu_s_per_article_by_worker"]) == 1
     assert 0 < figures["cpu_s_per_article_by_worker"][0] < 5 and figures["broker_cpu_s_per_article"] > 0
-    assert figures["throughput_series"] and figures["peak_rss_mb"] > 100
+    assert figures["throughput_series"] and figures["verdict_throughput_series"]
+    assert figures["articles_drained"] == figures["articles"]  # every article through the story stage
+    assert figures["peak_rss_mb"] > 100
     (lag_p99,) = figures["event_loop_lag_p99_s_by_worker"]
     assert lag_p99 is not None and lag_p99 >= figures["event_loop_lag_p50_s_by_worker"][0] >= 0
     p50, p99 = figures["stage_latency_p50_s_by_stage"], figures["stage_latency_p99_s_by_stage"]

@@ -401,6 +401,7 @@ def register(pipeline: Pipeline) -> Route:
         ts = contracts.parse_rfc3339(link["seen"]).timestamp()
         assigned[reprint_id] = {"story": None, "ts": ts, "canonical": link["canonical"]}
         stories.remember(assigned, partition, reprint_id, ts, config.slot_seconds)
+        metrics.STORY_ASSIGNED.labels("reprint").inc()
         canonical = link["canonical"]
         message = {"mention": {"seen": link["seen"]}}
         await to_owner(pipeline.stories_verdicts, canonical, message)
@@ -483,6 +484,7 @@ def register(pipeline: Pipeline) -> Route:
             await pipeline.events.send(key=event["event_id"].encode(), value=payload)
             count_event(event)
         metrics.STORY_ARTICLES.observe(state["num_articles"])
+        metrics.STORY_ASSIGNED.labels("joined").inc()
         metrics.STAGE_LATENCY.labels(STAGE).observe(time.perf_counter() - started)
         if events:
             received = contracts.parse_rfc3339(feats.article["seen"])

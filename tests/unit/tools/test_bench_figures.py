@@ -6,12 +6,15 @@ from datetime import timedelta
 
 import orjson
 import pytest
+from prometheus_client import CollectorRegistry, Counter, generate_latest
 
 from streams import contracts
 from streams.tools.bench_figures import (
+    counter_total,
     histogram_buckets,
     histogram_change,
     histogram_quantile,
+    moments_of_counts,
     recycle,
     rss_trend,
     throughput_series,
@@ -90,6 +93,22 @@ newsevents_stage_latency_seconds_bucket{le="+Inf",stage="dedup"} 1.0
 newsevents_stage_latency_seconds_count{stage="dedup"} 1.0
 newsevents_stage_latency_seconds_sum{stage="dedup"} 0.05
 """
+
+
+def test_a_sampled_running_count_becomes_one_moment_per_item() -> None:
+    samples = [(0.0, 0.0), (5.0, 3.0), (10.0, 3.0), (15.0, 1.0), (20.0, 5.0)]
+    assert moments_of_counts(samples) == [5.0, 5.0, 5.0, 20.0, 20.0]
+    assert moments_of_counts([]) == []
+
+
+def test_a_counter_summed_over_its_labels_from_a_real_exposition() -> None:
+    registry = CollectorRegistry()
+    placed = Counter("newsevents_story_assigned", "Articles placed.", ["outcome"], registry=registry)
+    placed.labels("joined").inc(3)
+    placed.labels("reprint").inc(2)
+    exposition = generate_latest(registry).decode()
+    assert counter_total(exposition, "newsevents_story_assigned") == 5.0
+    assert counter_total(exposition, "newsevents_records_in") == 0.0
 
 
 def test_histogram_buckets_by_label_set_and_their_change_over_a_run() -> None:
