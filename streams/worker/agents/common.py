@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
@@ -177,39 +177,38 @@ async def send_batched(
     stage: str,
     topic: TopicT,
     field: str,
-    records: list[tuple[object, bytes]],
-    *,
-    partition: int,
+    records: Iterable[tuple[int, object, bytes]],
 ) -> None:
-    """Send encoded records as few ``{field: [...]}`` messages as the size limit allows (one message costs
-    the producer, the broker and the consumer about as much as a record: batching is the saving). A
-    message that cannot be sent dead-letters each of its records alone, with its own original."""
+    """Send encoded records, each ``(partition, original, payload)``, as few ``{field: [...]}`` messages
+    per partition as the size limit allows (one message costs the producer, the broker and the consumer
+    about as much as a record: batching is the saving). A message that cannot be sent dead-letters each
+    of its records alone, with its own original."""
     head, tail = b'{"%s":[' % field.encode(), b"]}"
     limit = contracts.MAX_MESSAGE_BYTES - len(head) - len(tail)
-    chunks: list[list[tuple[object, bytes]]] = [[]]
-    size = 0
-    for original, payload in records:
+    chunks: dict[int, list[list[tuple[object, bytes]]]] = {}
+    sizes: dict[int, int] = {}
+    for partition, original, payload in records:
         if len(payload) > limit:
             error = f"record is {len(payload)} bytes > {limit} that fit in a batch message"
             await send_deadletter(pipeline, stage, "too_large", error, original_bytes(original))
             continue
-        if chunks[-1] and size + len(payload) + 1 > limit:
-            chunks.append([])
-            size = 0
-        chunks[-1].append((original, payload))
-        size += len(payload) + 1
-    for chunk in chunks:
-        if not chunk:
-            continue
-        try:
-            await topic.send(
-                value=head + b",".join(payload for _, payload in chunk) + tail, partition=partition
-            )
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            for original, _ in chunk:
-                await send_internal_error(pipeline, stage, exc, original)
+        partition_chunks = chunks.setdefault(partition, [[]])
+        if partition_chunks[-1] and sizes[partition] + len(payload) + 1 > limit:
+            partition_chunks.append([])
+            sizes[partition] = 0
+        partition_chunks[-1].append((original, payload))
+        sizes[partition] = sizes.get(partition, 0) + len(payload) + 1
+    for partition, partition_chunks in chunks.items():
+        for chunk in partition_chunks:
+            try:
+                await topic.send(
+                    value=head + b",".join(payload for _, payload in chunk) + tail, partition=partition
+                )
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                for original, _ in chunk:
+                    await send_internal_error(pipeline, stage, exc, original)
 
 
 def original_bytes(record: object) -> bytes:

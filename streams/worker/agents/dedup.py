@@ -156,12 +156,8 @@ def register(pipeline: Pipeline, models: Models) -> None:
 
         for route in routes:
             await guard(pipeline, STAGE, route.article, park(route))
-        by_shard: dict[int, list[tuple[object, bytes]]] = defaultdict(list)
-        for route in parked:
-            for shard, probe in route.probes.items():
-                by_shard[shard].append((route.article, probe))
-        for shard, probes in by_shard.items():
-            await send_batched(pipeline, STAGE, pipeline.dedup_bands, "probes", probes, partition=shard)
+        probes = [(shard, route.article, probe) for route in parked for shard, probe in route.probes.items()]
+        await send_batched(pipeline, STAGE, pipeline.dedup_bands, "probes", probes)
 
     async def sweep_or_handle(
         stream: StreamT[Any],
@@ -187,19 +183,18 @@ def register(pipeline: Pipeline, models: Models) -> None:
     async def probe_and_report(message: dict[str, Any], shard: int, _key: bytes) -> None:
         """Probe each article of a band message under its own guard; one report message per verdict
         partition."""
-        reports: dict[int, list[tuple[object, bytes]]] = defaultdict(list)
+        reports: list[tuple[int, object, bytes]] = []
 
         async def probe_one(probe: dict[str, Any]) -> None:
             report = dedup.probe_shard(band_shards[shard], probe["entry"], probe["bands"], config)
             for size in report["bucket_sizes"]:
                 metrics.DEDUP_BUCKET_SIZE.observe(size)
             metrics.DEDUP_CANDIDATES.observe(report["candidates"])
-            reports[verdict_partition(probe["article_id"])].append((probe, encode(report)))
+            reports.append((verdict_partition(probe["article_id"]), probe, encode(report)))
 
         for probe in message["probes"]:
             await guard(pipeline, STAGE, probe, probe_one(probe))
-        for partition, batch in reports.items():
-            await send_batched(pipeline, STAGE, pipeline.dedup_reports, "reports", batch, partition=partition)
+        await send_batched(pipeline, STAGE, pipeline.dedup_reports, "reports", reports)
 
     async def collect(message: dict[str, Any], _shard: int, key: bytes) -> None:
         """A parked article (keyed by its id), or a batch of reports, each judged under its own guard."""

@@ -31,7 +31,6 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -144,12 +143,8 @@ def register(pipeline: Pipeline) -> Route:
 
         for article, events, places in batch:
             await guard(pipeline, STAGE, article, park(article, events, places))
-        by_shard: dict[int, list[tuple[object, bytes]]] = defaultdict(list)
-        for article, probes in parked:
-            for shard, payload in probes:
-                by_shard[shard].append((article, payload))
-        for shard, records in by_shard.items():
-            await send_batched(pipeline, STAGE, pipeline.stories_terms, "probes", records, partition=shard)
+        records = [(shard, article, payload) for article, probes in parked for shard, payload in probes]
+        await send_batched(pipeline, STAGE, pipeline.stories_terms, "probes", records)
         return len(parked)
 
     def shard_probes(probe: dict[str, Any], round_: int) -> list[tuple[int, dict[str, Any]]]:
@@ -188,7 +183,7 @@ def register(pipeline: Pipeline) -> Route:
     async def probe_and_report(probes: list[dict[str, Any]], shard: int) -> None:
         """Probe each article of a probe message under its own guard; one report message per verdict
         partition (the report names its article: the message has no key)."""
-        reports: dict[int, list[tuple[object, bytes]]] = defaultdict(list)
+        reports: list[tuple[int, object, bytes]] = []
 
         async def probe_one(probe: dict[str, Any]) -> None:
             article_id, round_ = probe["article_id"], probe.get("round", 0)
@@ -206,14 +201,11 @@ def register(pipeline: Pipeline) -> Route:
                 first=not round_,
             )
             payload = encode({"article_id": article_id, "report": report, "round": round_})
-            reports[owner(article_id)].append((probe, payload))
+            reports.append((owner(article_id), probe, payload))
 
         for probe in probes:
             await guard(pipeline, STAGE, probe, probe_one(probe))
-        for partition, batch in reports.items():
-            await send_batched(
-                pipeline, STAGE, pipeline.stories_verdicts, "reports", batch, partition=partition
-            )
+        await send_batched(pipeline, STAGE, pipeline.stories_verdicts, "reports", reports)
 
     # --- 3. verdicts ----------------------------------------------------------------------------
 

@@ -193,28 +193,45 @@ def test_publish_dead_letters_the_original_when_the_record_cannot_be_sent() -> N
 
 def test_batched_records_share_messages_up_to_the_limit_and_fail_alone() -> None:
     mib = 1 << 20
-    records: list[tuple[object, bytes]] = [
-        ({"id": name}, b'{"id":"%s","pad":"%s"}' % (name.encode(), b"x" * size))
-        for name, size in (("a", 20 * mib), ("b", 20 * mib), ("c", 65 * mib), ("d", 30 * mib))
+    records: list[tuple[int, object, bytes]] = [
+        (partition, {"id": name}, b'{"id":"%s","pad":"%s"}' % (name.encode(), b"x" * size))
+        for partition, name, size in (
+            (0, "a", 20 * mib),
+            (1, "e", 1),
+            (0, "b", 20 * mib),
+            (0, "c", 65 * mib),
+            (0, "d", 30 * mib),
+            (1, "f", 1),
+        )
     ]
 
     async def step(pipeline: Pipeline) -> None:
-        await send_batched(pipeline, STAGE, pipeline.clean, "probes", records, partition=0)
+        await send_batched(pipeline, STAGE, pipeline.clean, "probes", records)
 
-        async def refuse(**_: Any) -> None:
+        async def refuse(value: bytes, partition: int) -> None:
+            refused.append((partition, [record["id"] for record in orjson.loads(value)["probes"]]))
             raise RuntimeError("broker gone")
 
         broken = SimpleNamespace(send=refuse)
-        await send_batched(pipeline, STAGE, broken, "probes", records[:2], partition=0)  # type: ignore[arg-type]
+        await send_batched(pipeline, STAGE, broken, "probes", records[:3])  # type: ignore[arg-type]
+
+    refused: list[tuple[int, list[str]]] = []
 
     sent, letters = asyncio.run(collect(step))
-    # a and b fit in one message, d needs its own, c fits in none and is dead-lettered alone
-    assert [[record["id"] for record in value["probes"]] for _, value in sent] == [["a", "b"], ["d"]]
+    # per partition: a and b fit in one message, d needs its own, c fits in none and is dead-lettered
+    # alone; e and f share partition 1's message
+    assert [[record["id"] for record in value["probes"]] for _, value in sent] == [
+        ["a", "b"],
+        ["d"],
+        ["e", "f"],
+    ]
     assert [(orjson.loads(letter["original"])["id"], letter["reason"]) for letter in letters] == [
         ("c", "too_large"),
         ("a", "internal_error"),
         ("b", "internal_error"),
+        ("e", "internal_error"),
     ]
+    assert refused == [(0, ["a", "b"]), (1, ["e"])]
 
 
 @pytest.mark.parametrize(
