@@ -76,6 +76,9 @@ class Settings:
     #: waits the whole period whenever fewer than a batch are buffered, so at a steady feed this is added
     #: latency; under load the batch fills while the previous one is processed, whatever the wait.
     batch_wait: float = 0.01
+    #: Articles a worker lets wait for dedup's route or extract on its partitions before it stops
+    #: fetching new raw articles (until half are done); 0 admits everything at once.
+    max_backlog: int = 400
     #: Seconds between offset commits: how much a killed worker replays (Faust's default is 2.8).
     commit_interval: float = 1.0
     #: How long a worker's fetch may wait at the broker for data; None keeps Faust's 1.5 s. Apache
@@ -135,6 +138,7 @@ class Settings:
             session_timeout=_number(env, "NEWSEVENTS_SESSION_TIMEOUT", 6.0),
             extract_batch_size=_number(env, "NEWSEVENTS_EXTRACT_BATCH_SIZE", EXTRACT_BATCH_SIZE),
             batch_wait=_number(env, "NEWSEVENTS_BATCH_WAIT", 0.01),
+            max_backlog=_number(env, "NEWSEVENTS_MAX_BACKLOG", 400),
             commit_interval=_number(env, "NEWSEVENTS_COMMIT_INTERVAL", 1.0),
             fetch_max_wait_ms=_number(env, "NEWSEVENTS_FETCH_MAX_WAIT_MS", 0) or None,
             compression_type=(env.get("KAFKA_COMPRESSION_TYPE") or "zstd").lower(),
@@ -186,6 +190,8 @@ class Settings:
             raise ConfigError("NEWSEVENTS_STORY_PUBLISH_INTERVAL must be 0 or more seconds")
         if self.dedup_window_s is not None and self.dedup_window_s <= 0:
             raise ConfigError("NEWSEVENTS_DEDUP_WINDOW_S must be a positive number of seconds")
+        if self.max_backlog < 0:
+            raise ConfigError("NEWSEVENTS_MAX_BACKLOG must be a number of articles, 0 or more")
         if self.deadletter_max_original < 0:
             raise ConfigError("NEWSEVENTS_DEADLETTER_MAX_ORIGINAL must be a number of bytes, 0 or more")
         if self.alert_webhook and not self.alert_rules:

@@ -14,6 +14,8 @@ from streams.kafka.clients import TopicReader, produce
 from streams.kafka.local import LocalPipeline
 
 DATA = Path(__file__).parent / "data"
+#: The session pipeline's NEWSEVENTS_MAX_BACKLOG.
+ADMISSION_LIMIT = 8
 
 
 class RunningPipeline:
@@ -60,7 +62,9 @@ class RunningPipeline:
 @pytest.fixture(scope="session")
 def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPipeline]:
     log_dir = tmp_path_factory.mktemp("pipeline")
-    with LocalPipeline(workers=1, partitions=4, bootstrap="", log_dir=log_dir) as local:
+    # A small backlog limit, so that the tests' bursts go through admission control.
+    env = {"NEWSEVENTS_MAX_BACKLOG": str(ADMISSION_LIMIT)}
+    with LocalPipeline(workers=1, partitions=4, bootstrap="", log_dir=log_dir, env=env) as local:
         yield RunningPipeline(local)
         for worker in local.workers:
             assert worker.process is not None and worker.process.poll() is None, (

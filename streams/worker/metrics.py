@@ -86,6 +86,15 @@ CONSUMER_LAG = Gauge(
     "(changelogs are not committed and not counted).",
     ["topic", "partition"],
 )
+ADMISSION_BACKLOG = Gauge(
+    "newsevents_admission_backlog_articles",
+    "Articles on this worker's partitions that dedup's route or extract has not finished (admission "
+    "control).",
+)
+ADMISSION_HELD = Gauge(
+    "newsevents_admission_held",
+    "1 while this worker holds its raw input back because its later stages are behind, else 0.",
+)
 TABLE_ENTRIES = Gauge("newsevents_table_entries", "Entries held in a state table on this worker.", ["table"])
 RECOVERY_REMAINING = Gauge(
     "newsevents_table_recovery_remaining_messages",

@@ -90,6 +90,12 @@ async def fetch_high_watermarks(consumer: Any, end_offsets: Mapping[Any, int]) -
     return corrected
 
 
+def committed_offsets(consumer: Any) -> Mapping[Any, int | None]:
+    """The offsets a Faust consumer has committed (or found committed when it was assigned the
+    partition), as it holds them: no broker call. Faust keeps them in a private mapping."""
+    return dict(consumer._committed_offset)
+
+
 class _NewsConsumerThread(aiokafka_driver.AIOKafkaConsumerThread):
     def _create_worker_consumer(self, transport: aiokafka_driver.Transport) -> Any:
         """Faust hard-codes a 1.5 s fetch wait. Apache Kafka answers a waiting fetch as soon as data

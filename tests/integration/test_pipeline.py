@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import threading
 import time
 import unicodedata
 import urllib.request
@@ -14,6 +15,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from streams import contracts
+from streams.tools.bench import generated_articles
 
 pytestmark = pytest.mark.integration
 
@@ -237,6 +239,8 @@ def test_metrics_rise_by_what_the_input_caused(pipeline):
     assert rise("newsevents_records_in_total", stage="extract") == 1
     assert rise("newsevents_records_out_total", stage="extract", topic=contracts.STORIES_VERDICTS) == 1
     assert rise("newsevents_records_in_total", stage="stories") == 1  # the reprint joins as a mention
+    assert rise("newsevents_story_assigned_total", outcome="joined") == 1
+    assert rise("newsevents_story_assigned_total", outcome="reprint") == 1
     assert rise("newsevents_records_out_total", stage="stories", topic=contracts.EVENTS) == len(events)
     assert rise("newsevents_records_out_total", stage="stories", topic=contracts.STORIES) >= 1
     assert rise("newsevents_stories_total") == 1
@@ -246,3 +250,38 @@ def test_metrics_rise_by_what_the_input_caused(pipeline):
     assert rise("newsevents_end_to_end_latency_seconds_count") == 1
     assert rise("newsevents_event_loop_lag_seconds_count") > 0
     assert after[("newsevents_dedup_hit_ratio", ())] > 0
+
+
+def test_a_burst_is_admitted_as_fast_as_the_later_stages_take_it_and_comes_out_whole(pipeline):
+    """The fixture's backlog limit is 8 articles: a burst of 60 holds the raw input back for a while
+    (the gauge says so), every article still gets its verdict, and the input is let in again."""
+    run = uuid.uuid4().hex[:8]
+    burst = []
+    for raw in generated_articles(60, duplicate_share=0.0):
+        article = orjson.loads(raw)
+        burst.append({**article, "id": f"admit-{run}-{article['id']}"})
+    held: list[float] = []
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.is_set():
+            held.append(scrape(pipeline.metrics_url).get(("newsevents_admission_held", ()), 0.0))
+            time.sleep(0.2)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        pipeline.produce(burst)
+        verdicts = pipeline.consume_any(
+            [contracts.UNIQUE, contracts.DUPLICATES],
+            len(burst),
+            timeout=240,
+            where=lambda v: v["id"].startswith(f"admit-{run}-") and "note" not in v,
+        )
+    finally:
+        done.set()
+        watcher.join()
+    assert {v["id"] for v in verdicts} == {article["id"] for article in burst}
+    assert max(held) == 1.0, "the burst never held the raw input back"
+    after = settled_scrape(pipeline.metrics_url)
+    assert after[("newsevents_admission_held", ())] == 0.0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from streams.worker import health
+from streams.worker import admission, health
 from streams.worker.agents import alerts, dedup, extract, normalize, stories
 from streams.worker.app import Pipeline
 from streams.worker.models import Models
@@ -21,3 +21,4 @@ def register(pipeline: Pipeline) -> None:
     extract.register(pipeline, models, stories.register(pipeline))
     alerts.register(pipeline)
     health.register(pipeline, models)
+    admission.register(pipeline)

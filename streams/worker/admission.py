@@ -1,0 +1,108 @@
+"""Admission control: a worker fetches new articles only as fast as its later stages take them.
+
+In a burst normalize and dedup outrun extract and the story stage (judged 36 articles/s where the
+pipeline drained 17): the articles between them wait in the event loop's queues and in parked table
+rows, whose changelog records multiply the longer they wait, and a 20,000-article burst grew a worker
+by ~1 GB. So a worker stops fetching its ``articles.raw`` partitions while the articles that dedup's
+route or extract has not yet finished on its own partitions exceed ``max_backlog``, and fetches again
+at half of it. The raw articles wait in Kafka meanwhile, where nothing is lost.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from streams import contracts
+from streams.worker import metrics
+from streams.worker.app import Pipeline
+from streams.worker.transport import committed_offsets
+
+log = logging.getLogger("newsevents")
+
+#: How often the backlog is measured (from offsets the consumer already holds: no broker call).
+ADMISSION_INTERVAL_SECONDS = 0.25
+#: The topics whose unfinished articles count: the inputs of dedup's route and of extract.
+BACKLOG_TOPICS = frozenset({contracts.CLEAN, contracts.UNIQUE})
+
+
+@dataclass
+class Admission:
+    """When to hold the raw input back. Fails open: a backlog that has not shrunk for ``stall_after``
+    seconds is a stuck stage (the health check reports it), not a slow one, and holding new articles
+    back would stall the worker for it, so the input flows until the backlog is down to half."""
+
+    max_backlog: int
+    stall_after: float
+    held: bool = False
+    stalled: bool = False
+    _lowest: int = 0
+    _since: float = 0.0
+
+    def admit(self, backlog: int, now: float) -> bool:
+        """Whether the worker should fetch raw articles now, given its backlog."""
+        if self.max_backlog <= 0:
+            return True
+        if backlog <= self.max_backlog // 2:
+            self.held = self.stalled = False
+        elif self.held:
+            if backlog < self._lowest:
+                self._lowest, self._since = backlog, now
+            elif now - self._since > self.stall_after:
+                self.held, self.stalled = False, True
+                log.warning(
+                    "admission: a backlog of %d articles has not shrunk for %.0f s: new articles "
+                    "are let in until it is down to %d",
+                    backlog,
+                    self.stall_after,
+                    self.max_backlog // 2,
+                )
+        elif backlog > self.max_backlog and not self.stalled:
+            self.held, self._lowest, self._since = True, backlog, now
+        return not self.held
+
+
+def backlog(consumer: Any, partitions: Iterable[Any]) -> int:
+    """Records on ``partitions`` past the consumer's committed offsets (high watermarks as the
+    consumer last fetched them; a partition not fetched yet counts nothing)."""
+    committed = committed_offsets(consumer)
+    total = 0
+    for tp in partitions:
+        end = consumer.highwater(tp)
+        if end is not None:
+            total += max(0, end - (committed.get(tp) or 0))
+    return total
+
+
+def register(pipeline: Pipeline) -> None:
+    app = pipeline.app
+    admission = Admission(pipeline.settings.max_backlog, pipeline.settings.stuck_after)
+    held: set[Any] = set()
+
+    def release(raw: set[Any]) -> None:
+        if held:
+            app.consumer.resume_partitions(held & raw)
+            held.clear()
+
+    @app.timer(ADMISSION_INTERVAL_SECONDS)
+    async def admit() -> None:
+        if admission.max_backlog <= 0 or app.rebalancing or app.in_recovery:
+            return  # Faust pauses and resumes partitions itself around a rebalance
+        assigned = app.consumer.assignment()
+        raw = {tp for tp in assigned if tp.topic == contracts.RAW}
+        try:
+            waiting = backlog(app.consumer, [tp for tp in assigned if tp.topic in BACKLOG_TOPICS])
+        except Exception:  # never hold the input back on a measurement that failed
+            log.exception("admission: the backlog could not be measured; raw input admitted")
+            release(raw)
+            return
+        metrics.ADMISSION_BACKLOG.set(waiting)
+        if admission.admit(waiting, time.monotonic()):
+            release(raw)
+        else:  # every time: a rebalance's recovery resumes every partition it assigns
+            app.consumer.pause_partitions(raw)
+            held.update(raw)
+        metrics.ADMISSION_HELD.set(1 if held else 0)
