@@ -10,6 +10,7 @@ at half of it. The raw articles wait in Kafka meanwhile, where nothing is lost.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Iterable
@@ -19,7 +20,7 @@ from typing import Any
 from streams import contracts
 from streams.worker import metrics
 from streams.worker.app import Pipeline
-from streams.worker.transport import committed_offsets
+from streams.worker.transport import committed_offsets, pause_fetching
 
 log = logging.getLogger("newsevents")
 
@@ -81,28 +82,37 @@ def register(pipeline: Pipeline) -> None:
     app = pipeline.app
     admission = Admission(pipeline.settings.max_backlog, pipeline.settings.stuck_after)
     held: set[Any] = set()
+    failing = False
 
-    def release(raw: set[Any]) -> None:
-        if held:
-            app.consumer.resume_partitions(held & raw)
-            held.clear()
+    async def tick() -> None:
+        assigned = app.consumer.assignment()
+        raw = {tp for tp in assigned if tp.topic == contracts.RAW}
+        waiting = backlog(app.consumer, [tp for tp in assigned if tp.topic in BACKLOG_TOPICS])
+        metrics.ADMISSION_BACKLOG.set(waiting)
+        if admission.admit(waiting, time.monotonic()):
+            if held:
+                await pause_fetching(app.consumer, held, paused=False)
+                held.clear()
+        else:  # every tick: a rebalance unpauses what it assigns
+            await pause_fetching(app.consumer, raw, paused=True)
+            held.update(raw)
+        metrics.ADMISSION_HELD.set(1 if held else 0)
 
     @app.timer(ADMISSION_INTERVAL_SECONDS)
     async def admit() -> None:
+        """Never raises (a timer's exception would stop the worker); a failure lets the input in."""
+        nonlocal failing
         if admission.max_backlog <= 0 or app.rebalancing or app.in_recovery:
             return  # Faust pauses and resumes partitions itself around a rebalance
-        assigned = app.consumer.assignment()
-        raw = {tp for tp in assigned if tp.topic == contracts.RAW}
         try:
-            waiting = backlog(app.consumer, [tp for tp in assigned if tp.topic in BACKLOG_TOPICS])
-        except Exception:  # never hold the input back on a measurement that failed
-            log.exception("admission: the backlog could not be measured; raw input admitted")
-            release(raw)
-            return
-        metrics.ADMISSION_BACKLOG.set(waiting)
-        if admission.admit(waiting, time.monotonic()):
-            release(raw)
-        else:  # every time: a rebalance's recovery resumes every partition it assigns
-            app.consumer.pause_partitions(raw)
-            held.update(raw)
-        metrics.ADMISSION_HELD.set(1 if held else 0)
+            await tick()
+            failing = False
+        except Exception:
+            if not failing:
+                log.exception("admission: the backlog could not be measured or acted on; input admitted")
+            failing = True
+            admission.held = False
+            with contextlib.suppress(Exception):  # else tried again at the next tick
+                await pause_fetching(app.consumer, set(held), paused=False)
+                held.clear()
+            metrics.ADMISSION_HELD.set(1 if held else 0)

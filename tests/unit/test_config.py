@@ -86,6 +86,8 @@ def test_secrets_are_masked_in_descriptions() -> None:
         ({"NEWSEVENTS_STAGE_TIMEOUT": "soon"}, "must be a number"),
         ({"NEWSEVENTS_BATCH_WAIT": "0"}, "NEWSEVENTS_BATCH_WAIT must be a positive"),
         ({"NEWSEVENTS_STANDBY_REPLICAS": "-1"}, "NEWSEVENTS_STANDBY_REPLICAS must be 0 or more"),
+        ({"NEWSEVENTS_MAX_BACKLOG": "-1"}, "NEWSEVENTS_MAX_BACKLOG must be a number of articles"),
+        ({"NEWSEVENTS_MAX_BACKLOG": "lots"}, "must be an integer"),
         ({"NEWSEVENTS_DEADLETTER_MAX_ORIGINAL": "-1"}, "NEWSEVENTS_DEADLETTER_MAX_ORIGINAL"),
         ({"NEWSEVENTS_DEADLETTER_MAX_ORIGINAL": "1.5"}, "must be an integer"),
         ({"KAFKA_SECURITY_PROTOCOL": "TLS"}, "KAFKA_SECURITY_PROTOCOL"),
