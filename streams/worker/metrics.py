@@ -32,6 +32,19 @@ AGENT_CRASHES = Counter(
     "Agent tasks that died with an exception (Faust restarts them), by agent.",
     ["agent"],
 )
+CHILD_REPLACEMENTS = Counter(
+    "newsevents_child_replacements",
+    "Stage children (worker/sandbox.py) killed or found dead, so that a new one is forked, by child and "
+    "cause: budget (killed past its time budget), crashed (died on its own or was killed from outside), "
+    "start_failed (a new child that did not come up), cancelled (a cancelled call's child), unreadable "
+    "(an answer the worker could not read).",
+    ["child", "cause"],
+)
+FORK_SERVER_RESTARTS = Counter(
+    "newsevents_fork_server_restarts",
+    "Times the sandbox fork server died and a new one was started (it loads the models again; every "
+    "child forked from the old one is replaced).",
+)
 STAGE_LATENCY = Histogram(
     "newsevents_stage_latency_seconds",
     "Processing time of one record (or one record's share of a batch) in a stage.",
@@ -156,6 +169,9 @@ AGENTS = (
     "stories-verdict",
     "stories-story",
 )
+#: The worker's stage children (worker/models.py) and why one is replaced (worker/sandbox.py).
+CHILDREN = ("normalize", "dedup", "extract")
+CHILD_CAUSES = ("budget", "crashed", "start_failed", "cancelled", "unreadable")
 #: The agents and outputs of the optional alerts stage, whose series exist only where it runs.
 ALERT_AGENTS = ("alerts-route-events", "alerts-route-stories", "alerts")
 ALERT_OUTPUTS = (contracts.ALERTS, contracts.DEADLETTER)
@@ -185,6 +201,9 @@ def _initialise_series() -> None:
         initialise_stage(stage, topics, ())
     for agent in AGENTS:
         AGENT_CRASHES.labels(agent)
+    for child in CHILDREN:
+        for cause in CHILD_CAUSES:
+            CHILD_REPLACEMENTS.labels(child, cause)
     for result in ("unique", "duplicate"):
         DEDUP_ARTICLES.labels(result)
     for method in ("exact", "near", "crosslingual"):

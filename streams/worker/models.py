@@ -1,4 +1,5 @@
-"""The worker's model work, in child processes: dedup's signatures in one, extract's coding in another.
+"""The worker's stage work, in child processes: normalize in one, dedup's signatures in another, extract's
+coding in a third.
 
 Why processes and not a thread: the event loop that moves every Kafka message and an NLP thread share one
 GIL, so each slowed the other (docs/performance.md, "NLP in child processes"); a child also runs on a
@@ -56,11 +57,15 @@ def code(batch: list[CleanArticle]) -> list[tuple[list[Event], list[Place]]]:
 
 
 class Models:
-    """The two model children of a worker, started once the app runs."""
+    """The stage children of a worker, started once the app runs: one owner, so that readiness and the
+    health check's revival cover each of them."""
 
     def __init__(self, budget: float) -> None:
+        # normalize's child too: a process, not a thread, so a page past its budget can be stopped.
+        self.normalize = Sandbox(normalize, budget, "normalize")
         self.dedup = Sandbox(signatures, budget, "dedup")
         self.extract = Sandbox(code, budget, "extract")
+        self.children = (self.normalize, self.dedup, self.extract)
         self._started: asyncio.Task[None] | None = None
         self._revived: asyncio.Task[None] | None = None
 
@@ -71,8 +76,8 @@ class Models:
 
     async def _start(self) -> None:
         started = time.perf_counter()
-        await asyncio.gather(self.dedup.start(), self.extract.start())
-        log.info("model children ready in %.1f s", time.perf_counter() - started)
+        await asyncio.gather(*(child.start() for child in self.children))
+        log.info("stage children ready in %.1f s", time.perf_counter() - started)
 
     def revive(self) -> None:
         """Fork again a child that died between calls (killed by the system, or its fork server gone), from
@@ -84,19 +89,19 @@ class Models:
 
     async def _revive(self) -> None:
         try:
-            await asyncio.gather(self.dedup.restart(), self.extract.restart())
+            await asyncio.gather(*(child.restart() for child in self.children))
         except Exception:  # the next health check tries again
-            log.exception("a model child did not start again")
+            log.exception("a stage child did not start again")
 
     @property
     def ready(self) -> bool:
-        return self.dedup.running and self.extract.running
+        return all(child.running for child in self.children)
 
     async def wait(self) -> None:
-        """Until both children answer; a failed start is retried by each call, so agents go on."""
+        """Until the children answer; a failed start is retried by each call, so agents go on."""
         self.start()
         assert self._started is not None
         try:
             await asyncio.shield(self._started)
         except StageCrashed:
-            log.exception("a model child did not start")
+            log.exception("a stage child did not start")

@@ -28,6 +28,7 @@ import orjson
 import psutil
 
 from streams.contracts import Rejected
+from streams.worker import metrics
 
 log = logging.getLogger("newsevents")
 
@@ -58,6 +59,8 @@ class StageError(Exception):
 
 
 _context: ForkServerContext | None = None
+#: The fork server the last child came from: another one means the first died and was started again.
+_server_pid: int | None = None
 
 
 def _fork_server() -> ForkServerContext:
@@ -91,6 +94,20 @@ def _serve(conn: Connection, func: Callable[..., Any]) -> None:
             conn.send(("error", f"{type(exc).__name__} sending the result: {exc}"))
 
 
+def _cause(exc: BaseException, otherwise: str) -> str:
+    return "cancelled" if isinstance(exc, asyncio.CancelledError) else otherwise
+
+
+def _forked_by(server: int) -> None:
+    """Note the fork server a new child came from; count a new one (the old one died: every child
+    forked from it is read as dead, and the new one loads the models again, for seconds)."""
+    global _server_pid
+    if _server_pid is not None and server != _server_pid:
+        metrics.FORK_SERVER_RESTARTS.inc()
+        log.warning("sandbox fork server %s replaced by %s", _server_pid, server)
+    _server_pid = server
+
+
 class Sandbox:
     """One child process running ``func`` (a module-level function) one call at a time."""
 
@@ -120,7 +137,7 @@ class Sandbox:
     async def _start(self) -> None:
         if self._process is not None and self._process.is_alive() and self._conn is not None:
             return
-        self._discard()
+        self._discard("crashed")  # died between calls (or lost its fork server)
         parent, child = multiprocessing.Pipe(duplex=True)
         process = _fork_server().Process(
             target=_serve, args=(child, self.func), name=f"newsevents-{self.name}", daemon=True
@@ -131,18 +148,19 @@ class Sandbox:
         self._process, self._conn = process, parent
         with contextlib.suppress(psutil.Error):  # one that died at once is reported below
             self._child = psutil.Process(process.pid)
+            _forked_by(self._child.ppid())
         try:
             await self._readable(START_TIMEOUT)
             greeting = parent.recv()
         except (TimeoutError, EOFError, OSError) as exc:
-            self._discard()
+            self._discard("start_failed")
             raise StageCrashed(f"{self.name} child did not start: {exc!r}") from None
-        except BaseException:
+        except BaseException as exc:
             # Cancelled before the greeting: the next call would read it as its answer.
-            self._discard()
+            self._discard(_cause(exc, "start_failed"))
             raise
         if greeting != ("ready",):
-            self._discard()
+            self._discard("start_failed")
             raise StageCrashed(f"{self.name} child sent an unexpected greeting")
         log.info("%s sandbox: child %s ready", self.name, process.pid)
 
@@ -167,7 +185,7 @@ class Sandbox:
                 self._conn.send(args)
             except (BrokenPipeError, OSError):
                 # The child died between calls: a new one gets the call.
-                self._discard()
+                self._discard("crashed")
                 await self.start()
                 assert self._conn is not None
                 self._conn.send(args)
@@ -176,20 +194,20 @@ class Sandbox:
                 await self._readable(budget)
                 reply = self._conn.recv()
             except TimeoutError:
-                self._discard()
+                self._discard("budget")
                 raise StageTimeout(
                     f"{self.name} took longer than its {budget:g} s budget; child killed"
                 ) from None
             except (EOFError, OSError):
                 code = self._process.exitcode if self._process is not None else None
-                self._discard()
+                self._discard("crashed")
                 raise StageCrashed(
                     f"{self.name} child died after {time.monotonic() - started:.1f} s (exit code {code})"
                 ) from None
-            except BaseException:
+            except BaseException as exc:
                 # Cancelled (or an answer that does not unpickle) while the child still owes this call
                 # its answer: kept, the child would hand that answer to the next call.
-                self._discard()
+                self._discard(_cause(exc, "unreadable"))
                 raise
         if reply[0] == "ok":
             return reply[1]
@@ -216,8 +234,12 @@ class Sandbox:
         finally:
             loop.remove_reader(fd)
 
-    def _discard(self) -> None:
-        """Kill the child (if any) and forget it; the next call forks a new one."""
+    def _discard(self, cause: str | None = None) -> None:
+        """Kill the child (if any) and forget it; the next call forks a new one. With a ``cause`` the
+        child is being replaced, and counted: a child that keeps dying shows as a rate an alert can see."""
+        if self._process is not None and cause is not None:
+            metrics.CHILD_REPLACEMENTS.labels(self.name, cause).inc()
+            log.warning("%s sandbox: child %s replaced (%s)", self.name, self._process.pid, cause)
         if self._conn is not None:
             with contextlib.suppress(OSError):
                 self._conn.close()

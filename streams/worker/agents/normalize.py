@@ -1,14 +1,12 @@
 """normalize agent: articles.raw (bytes) → articles.clean, or articles.deadletter.
 
-The stage runs in a sandbox child process (:mod:`streams.worker.sandbox`) with a time budget
-(``NEWSEVENTS_STAGE_TIMEOUT``): HTML parsing is the one CPU-heavy step that hostile input can stretch,
-and a child can be killed at the budget, where a thread could only be abandoned still running.
+The stage runs in a sandbox child process (``Models.normalize``, :mod:`streams.worker.sandbox`) with a
+time budget (``NEWSEVENTS_STAGE_TIMEOUT``): HTML parsing is the one CPU-heavy step that hostile input can
+stretch, and a child can be killed at the budget, where a thread could only be abandoned still running.
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import time
 from datetime import datetime
 from typing import Any
@@ -16,23 +14,19 @@ from typing import Any
 from faust import StreamT
 
 from streams import contracts
-from streams.stages.normalize import normalize
 from streams.worker import metrics
 from streams.worker.agents.common import guard, in_child, message_time, publish
 from streams.worker.app import Pipeline
 from streams.worker.models import Models
-from streams.worker.sandbox import Sandbox, StageCrashed
 
 STAGE = "normalize"
-log = logging.getLogger("newsevents")
 
 
 def register(pipeline: Pipeline, models: Models) -> None:
-    # A child process, not a thread: only a process can be stopped at the budget (killed, re-forked warm).
-    sandbox = Sandbox(normalize, pipeline.settings.stage_timeout, STAGE)
-
     async def handle(raw: bytes, received_at: datetime) -> None:
-        article: contracts.CleanArticle = await in_child(sandbox, raw, received_at, retry_crashed=True)
+        article: contracts.CleanArticle = await in_child(
+            models.normalize, raw, received_at, retry_crashed=True
+        )
         # Keyed by article id: dedup re-keys by its own band keys.
         sent = await publish(
             pipeline,
@@ -46,16 +40,11 @@ def register(pipeline: Pipeline, models: Models) -> None:
         if sent:
             metrics.RECORDS_OUT.labels(STAGE, contracts.CLEAN).inc()
 
-    async def start_sandbox() -> None:
-        try:
-            await sandbox.start()
-        except StageCrashed:  # each record retries the start; they are dead-lettered while it fails
-            log.exception("the normalize sandbox did not start")
-
     @pipeline.app.agent(pipeline.raw, name=STAGE)
     async def normalize_agent(stream: StreamT[Any]) -> None:
-        # Its child and the model children start together, forked from one fork server that loaded the models.
-        await asyncio.gather(models.wait(), start_sandbox())
+        # Its child starts with the others (Models), forked from one fork server that loaded the models;
+        # while it fails to start, each record retries the start and is dead-lettered.
+        await models.wait()
         async for event in stream.events():
             raw = event.value if isinstance(event.value, bytes) else b""
             received_at = message_time(getattr(event.message, "timestamp", None))

@@ -216,8 +216,8 @@ def test_model_children_killed_between_calls_are_revived_without_a_call() -> Non
                 await asyncio.sleep(0.01)
             assert models.ready and not {models.dedup.pid, models.extract.pid} & before
         finally:
-            models.dedup.close()
-            models.extract.close()
+            for child in models.children:
+                child.close()
 
     asyncio.run(main())
 
