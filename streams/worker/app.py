@@ -20,6 +20,10 @@ from streams.worker.supervision import Supervision
 from streams.worker.transport import TweakedApp
 
 CODEC = "orjson"
+#: Bytes a worker fetches per partition at a time (see create_app).
+CONSUMER_FETCH_BYTES = 1 << 20
+#: Raw articles a worker buffers ahead of normalize (see create_app).
+RAW_BUFFER = 128
 
 
 class OrjsonCodec(codecs.Codec):
@@ -106,7 +110,10 @@ def create_app(settings: Settings) -> Pipeline:
         # producer refuses anything above the topic limit, whatever a broker would accept (the agents
         # check the size themselves first, see agents.common.encode, and dead-letter instead).
         producer_max_request_size=MAX_MESSAGE_BYTES,
-        consumer_max_fetch_size=MAX_MESSAGE_BYTES,
+        # Per partition and fetch. Small, so that admission control (admission.py) holds a burst back
+        # within ~300 raw articles per partition rather than the ~19,000 a fetch of MAX_MESSAGE_BYTES
+        # took in; a larger record still comes whole (the broker returns at least one record batch).
+        consumer_max_fetch_size=CONSUMER_FETCH_BYTES,
     )
     app.supervision = Supervision()
 
@@ -126,7 +133,9 @@ def create_app(settings: Settings) -> Pipeline:
     return Pipeline(
         app=app,
         settings=settings,
-        raw=topic(contracts.RAW),
+        # A short buffer: Faust stops fetching a partition whose buffer is 80 % full, so admission control
+        # (admission.py) holds a burst back within this many articles, not Faust's default 4,096.
+        raw=topic(contracts.RAW, maxsize=RAW_BUFFER),
         clean=topic(contracts.CLEAN),
         unique=topic(contracts.UNIQUE),
         duplicates=topic(contracts.DUPLICATES),
