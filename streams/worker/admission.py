@@ -32,50 +32,55 @@ BACKLOG_TOPICS = frozenset({contracts.CLEAN, contracts.UNIQUE})
 
 @dataclass
 class Admission:
-    """When to hold the raw input back. Fails open: a backlog that has not shrunk for ``stall_after``
-    seconds is a stuck stage (the health check reports it), not a slow one, and holding new articles
-    back would stall the worker for it, so the input flows until the backlog is down to half."""
+    """When to hold the raw input back. Fails open: while held, if the later stages finish nothing for
+    ``stall_after`` seconds (their committed offsets stand), a stage is stuck (the health check reports
+    it), not slow, and holding new articles back would stall the worker for it, so the input flows
+    until the backlog is down to half."""
 
     max_backlog: int
     stall_after: float
     held: bool = False
     stalled: bool = False
-    _lowest: int = 0
+    _done: int = 0
     _since: float = 0.0
 
-    def admit(self, backlog: int, now: float) -> bool:
-        """Whether the worker should fetch raw articles now, given its backlog."""
+    def admit(self, backlog: int, done: int, now: float) -> bool:
+        """Whether the worker should fetch raw articles now, given its backlog and how many articles the
+        later stages have finished so far (any running count: only its moving matters)."""
         if self.max_backlog <= 0:
             return True
         if backlog <= self.max_backlog // 2:
             self.held = self.stalled = False
         elif self.held:
-            if backlog < self._lowest:
-                self._lowest, self._since = backlog, now
+            if done != self._done:
+                self._done, self._since = done, now
             elif now - self._since > self.stall_after:
                 self.held, self.stalled = False, True
                 log.warning(
-                    "admission: a backlog of %d articles has not shrunk for %.0f s: new articles "
+                    "admission: nothing of a backlog of %d articles finished for %.0f s: new articles "
                     "are let in until it is down to %d",
                     backlog,
                     self.stall_after,
                     self.max_backlog // 2,
                 )
         elif backlog > self.max_backlog and not self.stalled:
-            self.held, self._lowest, self._since = True, backlog, now
+            self.held, self._done, self._since = True, done, now
         return not self.held
 
 
-def backlog(consumer: Any, partitions: Iterable[Any]) -> int:
+def backlog(consumer: Any, partitions: Iterable[Any]) -> tuple[int, int]:
     """Records on ``partitions`` past the consumer's committed offsets (high watermarks as the
-    consumer last fetched them; a partition not fetched yet counts nothing)."""
+    consumer last fetched them; a partition not fetched yet counts nothing), and the committed
+    offsets' sum."""
     committed = committed_offsets(consumer)
-    total = 0
+    waiting = done = 0
     for tp in partitions:
+        offset = committed.get(tp) or 0
+        done += offset
         end = consumer.highwater(tp)
         if end is not None:
-            total += max(0, end - (committed.get(tp) or 0))
-    return total
+            waiting += max(0, end - offset)
+    return waiting, done
 
 
 def register(pipeline: Pipeline) -> None:
@@ -87,9 +92,9 @@ def register(pipeline: Pipeline) -> None:
     async def tick() -> None:
         assigned = app.consumer.assignment()
         raw = {tp for tp in assigned if tp.topic == contracts.RAW}
-        waiting = backlog(app.consumer, [tp for tp in assigned if tp.topic in BACKLOG_TOPICS])
+        waiting, done = backlog(app.consumer, [tp for tp in assigned if tp.topic in BACKLOG_TOPICS])
         metrics.ADMISSION_BACKLOG.set(waiting)
-        if admission.admit(waiting, time.monotonic()):
+        if admission.admit(waiting, done, time.monotonic()):
             if held:
                 await pause_fetching(app.consumer, held, paused=False)
                 held.clear()
