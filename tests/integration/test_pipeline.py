@@ -253,13 +253,15 @@ def test_metrics_rise_by_what_the_input_caused(pipeline):
 
 
 def test_a_burst_is_admitted_as_fast_as_the_later_stages_take_it_and_comes_out_whole(pipeline):
-    """The fixture's backlog limit is 8 articles: a burst of 60 holds the raw input back for a while
-    (the gauge says so), every article still gets its verdict, and the input is let in again."""
+    """The fixture's backlog limit is 8 articles: a burst of 200 holds the raw input back (the gauge says
+    so), every article still gets its verdict, and the input is let in again. Each raw record carries
+    48 KB that normalize ignores, so the burst takes several fetches per partition and holds fall in
+    the middle of one (where pausing the wrong way lost records: 103 of a 2,000-article bench burst)."""
     run = uuid.uuid4().hex[:8]
     burst = []
-    for raw in generated_articles(60, duplicate_share=0.0):
+    for raw in generated_articles(200, duplicate_share=0.0):
         article = orjson.loads(raw)
-        burst.append({**article, "id": f"admit-{run}-{article['id']}"})
+        burst.append({**article, "id": f"admit-{run}-{article['id']}", "padding": "p" * 48_000})
     held: list[float] = []
     done = threading.Event()
 
