@@ -172,9 +172,12 @@ def mention(state: dict[str, Any], seen: str, config: StoryConfig = DEFAULT) -> 
 
 
 def kept_members(state: dict[str, Any], rows: MutableMapping[str, Any]) -> list[Member]:
-    """The articles kept for the division, each with its unit term weights and lead."""
+    """The articles kept for the division, each with its unit term weights and lead. A member whose row
+    is missing is left out: a worker killed mid-flush can leave a story's state on the broker without
+    the rows written with it (tables are changelogged apart), and its replay must not fail for that."""
     story = state["story_id"]
-    return [[member, *rows[member_key(story, member)]] for member in state.get("members", [])]
+    found = ((member, rows.get(member_key(story, member))) for member in state.get("members", []))
+    return [[member, *row] for member, row in found if row is not None]
 
 
 def forget_rows(state: dict[str, Any], rows: MutableMapping[str, Any]) -> None:
@@ -290,7 +293,10 @@ def _aggregate(
         agg["languages"] = _count(agg["languages"], [article["language"]])
         agg["first_seen"] = min(filter(None, [agg.get("first_seen"), article["seen"]]), key=parse_rfc3339)
         agg["last_seen"] = max(filter(None, [agg.get("last_seen"), article["seen"]]), key=parse_rfc3339)
-    out: Event = dict(rows[event_key(state["story_id"], agg["event_id"])])  # type: ignore[assignment]
+    key = event_key(state["story_id"], agg["event_id"])
+    if rows.get(key) is None:  # lost to a kill mid-flush (see kept_members): this report stands for it
+        rows[key] = {**event, "event_id": agg["event_id"]}
+    out: Event = dict(rows[key])  # type: ignore[assignment]
     out["story_id"] = state["story_id"]
     out["article_ids"] = list(agg["articles"])
     out["sources"] = sorted(agg["sources"])

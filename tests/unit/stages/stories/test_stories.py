@@ -243,6 +243,25 @@ def test_events_aggregate_across_the_story_when_type_date_and_countries_agree() 
     assert out.stories[-1]["event_ids"] == ["e1", "e3"]
 
 
+def test_a_story_whose_rows_a_kill_lost_still_takes_articles_and_events() -> None:
+    """A worker killed while flushing its changelogs can leave a story's state recovered without the
+    member and event rows written with it; the next join (a replay) goes on without them."""
+    config = dataclasses.replace(stories.DEFAULT, publish_interval=0)
+    stream = stories.StoryStream(config=config)
+    stream.add(article("q1", QUAKE, "Quake", source="a.example"), [event("e1", "AID", "2026-03-14", "TUR")])
+    story = stories.story_id("q1")
+    del stream.rows[stories.member_key(story, "q1")]
+    del stream.rows[stories.story.event_key(story, "e1")]
+    out = stream.add(
+        article("q2", QUAKE_2, "Rescue", hours=1, source="b.example"),
+        [event("e2", "AID", "2026-03-14", "TUR")],
+    )
+    assert out.story_id == story
+    (merged,) = out.events
+    assert merged["event_id"] == "e1" and merged["article_ids"] == ["q1", "q2"]
+    assert [member[0] for member in stories.story.kept_members(stream.stories[story], stream.rows)] == ["q2"]
+
+
 def test_a_store_writes_two_rows_and_a_rebuild_from_them_gives_the_buckets_back() -> None:
     config = dataclasses.replace(stories.DEFAULT, window_hours=1)
     writes: list[str] = []
