@@ -206,7 +206,9 @@ def account(settings: Settings, records: list[bytes], timeout: float = 300) -> A
                 verdicts[record.value["id"]] += 1
                 if record.topic == contracts.DUPLICATES:
                     found.add(record.value["id"])
-    dead_ids = {orjson.loads(d["original"])["id"] for d in dead if d.get("original_encoding") == "utf-8"}
+    # An internal record (a story join, a batch of probes) has no id of its own: it shows in dead_lettered.
+    originals = [orjson.loads(d["original"]) for d in dead if d.get("original_encoding") == "utf-8"]
+    dead_ids = {original.get("id") for original in originals if isinstance(original, dict)}
     return Accounting(
         inputs=len(ids),
         dead_lettered=dict(collections.Counter(d["reason"] for d in dead)),
