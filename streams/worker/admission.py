@@ -87,9 +87,11 @@ def register(pipeline: Pipeline) -> None:
     app = pipeline.app
     admission = Admission(pipeline.settings.max_backlog, pipeline.settings.stuck_after)
     held: set[Any] = set()
+    held_in: int | None = None  # the consumer generation the pause was made in
     failing = False
 
     async def tick() -> None:
+        nonlocal held_in
         assigned = app.consumer.assignment()
         raw = {tp for tp in assigned if tp.topic == contracts.RAW}
         waiting, done = backlog(app.consumer, [tp for tp in assigned if tp.topic in BACKLOG_TOPICS])
@@ -98,9 +100,10 @@ def register(pipeline: Pipeline) -> None:
             if held:
                 await pause_fetching(app.consumer, held, paused=False)
                 held.clear()
-        else:  # every tick: a rebalance unpauses what it assigns
+        elif raw - held or held_in != app.consumer_generation_id:  # a rebalance unpauses what it assigns
             await pause_fetching(app.consumer, raw, paused=True)
             held.update(raw)
+            held_in = app.consumer_generation_id
         metrics.ADMISSION_HELD.set(1 if held else 0)
 
     @app.timer(ADMISSION_INTERVAL_SECONDS)
