@@ -87,11 +87,9 @@ def register(pipeline: Pipeline) -> None:
     app = pipeline.app
     admission = Admission(pipeline.settings.max_backlog, pipeline.settings.stuck_after)
     held: set[Any] = set()
-    held_in: int | None = None  # the consumer generation the pause was made in
     failing = False
 
     async def tick() -> None:
-        nonlocal held_in
         assigned = app.consumer.assignment()
         raw = {tp for tp in assigned if tp.topic == contracts.RAW}
         waiting, done = backlog(app.consumer, [tp for tp in assigned if tp.topic in BACKLOG_TOPICS])
@@ -100,10 +98,9 @@ def register(pipeline: Pipeline) -> None:
             if held:
                 await pause_fetching(app.consumer, held, paused=False)
                 held.clear()
-        elif raw - held or held_in != app.consumer_generation_id:  # a rebalance unpauses what it assigns
+        else:  # every tick: a rebalance unpauses what it assigns
             await pause_fetching(app.consumer, raw, paused=True)
             held.update(raw)
-            held_in = app.consumer_generation_id
         metrics.ADMISSION_HELD.set(1 if held else 0)
 
     @app.timer(ADMISSION_INTERVAL_SECONDS)
