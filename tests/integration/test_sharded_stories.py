@@ -79,6 +79,21 @@ def test_sweeps_keep_a_backfilled_story_open(tmp_path: Path) -> None:
     assert (record["num_articles"], record["num_mentions"], record["num_sources"]) == (5, 7, 5)
 
 
+def test_a_reprint_of_an_article_older_than_the_window_counts_while_its_story_is_open(tmp_path: Path) -> None:
+    """The wire report is out of a one-hour window when its reprint comes, its story (joined by a later
+    report) is not. Its row is kept a window after it was assigned: filed by publication time, it was swept
+    and the reprint's mention was held for an article that seemed never to have come."""
+    lines = {orjson.loads(line)["id"]: orjson.loads(line) for line in FEED.read_bytes().splitlines()}
+    arrivals = [("valencia-wire", "16:05"), ("valencia-daily", "16:50"), ("lyon-strike", "17:10")]
+    arrivals.append(("valencia-wire-reprint-1", "17:12"))
+    records = [orjson.dumps(lines[i] | {"published_at": f"2026-03-14T{hm}:00Z"}) for i, hm in arrivals]
+    _, latest = story_runs(
+        records, 1, tmp_path, pause=2.0, NEWSEVENTS_DEDUP_SWEEP_INTERVAL="1", NEWSEVENTS_STORY_WINDOW_HOURS="1"
+    )
+    record = latest[stories.story_id("valencia-wire")]
+    assert (record["num_articles"], record["num_mentions"]) == (2, 3)
+
+
 def read_stories(reader: TopicReader, latest: dict[str, Any], wanted: tuple[int, int]) -> None:
     """Keep the latest record of each story until one has ``wanted`` (articles, mentions) or time is up."""
     deadline = time.monotonic() + 120

@@ -209,18 +209,19 @@ def register(
         if weight <= 0:
             continue
         listed = flights.terms.get((shard, term)) or []
-        flight = [entry for entry in listed if abs(ts - entry[1]) <= config.window_seconds]
-        ids = [entry[0] for entry in flight]
-        earlier = flight[: ids.index(article_id)] if article_id in ids else flight
-        for other, _, other_weight in earlier:
-            shares[other] += weight * other_weight
-        if first and article_id not in ids:
-            flight.append((article_id, ts, weight))
-            listed_terms.append(term)
-        if flight:
-            flights.terms[shard, term] = flight
+        ids = [entry[0] for entry in listed]
+        # The list is never written back filtered to this probe's window: an article dropped from it
+        # would take later articles for earlier ones on its repeated probe, and three such wait forever.
+        if article_id in ids:
+            earlier = listed[: ids.index(article_id)]
         else:
-            flights.terms.pop((shard, term), None)
+            earlier = listed if first else []
+        for other, other_ts, other_weight in earlier:
+            if abs(ts - other_ts) <= config.window_seconds:
+                shares[other] += weight * other_weight
+        if first and article_id not in ids:
+            flights.terms[shard, term] = [*listed, (article_id, ts, weight)]
+            listed_terms.append(term)
     if listed_terms:
         norm2 = sum(w * w for w in weights.values())
         previous = flights.articles.get((shard, article_id))

@@ -215,9 +215,9 @@ def register(pipeline: Pipeline) -> Route:
 
     async def on_verdict(message: dict[str, Any], partition: int, article_id: str) -> None:
         if "sweep" in message:
-            horizon = float(message["sweep"]) - config.window_seconds
+            horizon = time.time() - config.window_seconds  # rows filed by arrival (the wall clock)
             stories.drop_due(assigned, partition, horizon, "ts", config.slot_seconds)
-            await expire_pending(partition, time.time() - config.window_seconds)  # parked by the wall clock
+            await expire_pending(partition, horizon)
         elif "reprint" in message:
             await reprint(article_id, message["reprint"], partition)
         elif "mention" in message:
@@ -251,10 +251,11 @@ def register(pipeline: Pipeline) -> Route:
         # progress row is rewritten: one row rewritten with every report that arrived changelogged the
         # features once per term partition (27 KB an article).
         round_ = item.get("round", 0)
-        pending[report_key(article_id, item["report"]["shard"])] = {
-            "round": round_,
-            "report": item["report"],
-        }
+        key = report_key(article_id, item["report"]["shard"])
+        stored = pending.get(key)
+        if stored is not None and stored["round"] > round_:  # an older probe round's, arriving late
+            return
+        pending[key] = {"round": round_, "report": item["report"]}
         parked = pending.get(article_id)
         if parked is None:  # a report can overtake its article: wait for both
             stories.remember(pending, partition, article_id, time.time(), config.slot_seconds)
@@ -371,13 +372,20 @@ def register(pipeline: Pipeline) -> Route:
         copy = next((item["copy"] for item in held if "copy" in item), None)
         chosen, _, dot = stories.choose(reports, config, copy)
         story = chosen or stories.story_id(article_id)
-        assigned[article_id] = {"story": story, "ts": feats["ts"]}
-        stories.remember(assigned, partition, article_id, feats["ts"], config.slot_seconds)
+        file_assigned(article_id, {"story": story}, feats["ts"], partition)
         weights = {str(shard): terms for shard, terms in stories.unit_weights(reports).items()}  # JSON keys
         messages = [encode({"join": {"features": feats, "dot": dot, "weights": weights}})]
         messages += [encode(item) for item in held if "copy" not in item]
         for payload in messages:
             await pipeline.stories_updates.send(key=story.encode(), value=payload, partition=owner(story))
+
+    def file_assigned(article_id: str, row: dict[str, Any], published: float, partition: int) -> None:
+        """Kept a window after the later of its publication and its arrival, as dedup keeps its entry (so
+        a link to it can still come): filed by publication time alone, the row of an article older than
+        the window was swept while its story was open, and the link's mention was held and lost."""
+        kept = max(published, time.time())
+        assigned[article_id] = {**row, "ts": kept}
+        stories.remember(assigned, partition, article_id, kept, config.slot_seconds)
 
     async def reprint(reprint_id: str, link: dict[str, Any], partition: int) -> None:
         """Count a reprint once, on its own id's partition: a link redelivered after a restart, or one for an
@@ -391,8 +399,7 @@ def register(pipeline: Pipeline) -> Route:
         if known is not None or pending.get(reprint_id) is not None:
             return
         ts = contracts.parse_rfc3339(link["seen"]).timestamp()
-        assigned[reprint_id] = {"story": None, "ts": ts, "canonical": link["canonical"]}
-        stories.remember(assigned, partition, reprint_id, ts, config.slot_seconds)
+        file_assigned(reprint_id, {"story": None, "canonical": link["canonical"]}, ts, partition)
         metrics.STORY_ASSIGNED.labels("reprint").inc()
         canonical = link["canonical"]
         message = {"mention": {"seen": link["seen"]}}

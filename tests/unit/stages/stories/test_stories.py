@@ -333,6 +333,21 @@ def test_an_article_probed_while_an_earlier_one_is_in_flight_waits_for_it_if_it_
     assert flights.terms == {} and flights.articles == {}
 
 
+def test_a_probe_dated_far_from_an_article_in_flight_keeps_it_listed_ahead_of_itself() -> None:
+    """Written back filtered to the later probe's window, the list lost the earlier article, whose repeated
+    probe then took the later one for an earlier one: three such articles waited on each other for good."""
+    flights = stories.InFlight()
+    window = stories.DEFAULT.window_seconds
+    weights = {"n:valencia": 1.0}
+    assert stories.register(flights, 0, "old", weights, "", 0.0) == {}
+    assert stories.register(flights, 0, "new", weights, "", window + 10) == {}  # too far apart to wait
+    assert [entry[0] for entry in flights.terms[0, "n:valencia"]] == ["old", "new"]
+    assert stories.register(flights, 0, "old", weights, "", 0.0, first=False) == {}  # nothing before it
+    flights.forget()  # a restart: nothing listed, and a repeated probe lists nothing and waits for no one
+    assert stories.register(flights, 0, "old", weights, "", 0.0, first=False) == {}
+    assert flights.terms == {}
+
+
 def test_a_redelivered_reprint_or_article_counts_once() -> None:
     stream = stories.StoryStream(config=dataclasses.replace(stories.DEFAULT, publish_interval=0))
     first = stream.add(article("q1", QUAKE, "Deadly quake hits Malatya"))
