@@ -87,9 +87,8 @@ def test_a_reprint_of_an_article_older_than_the_window_counts_while_its_story_is
     arrivals = [("valencia-wire", "16:05"), ("valencia-daily", "16:50"), ("lyon-strike", "17:10")]
     arrivals.append(("valencia-wire-reprint-1", "17:12"))
     records = [orjson.dumps(lines[i] | {"published_at": f"2026-03-14T{hm}:00Z"}) for i, hm in arrivals]
-    _, latest = story_runs(
-        records, 1, tmp_path, pause=2.0, NEWSEVENTS_DEDUP_SWEEP_INTERVAL="1", NEWSEVENTS_STORY_WINDOW_HOURS="1"
-    )
+    env = {"NEWSEVENTS_DEDUP_SWEEP_INTERVAL": "1", "NEWSEVENTS_STORY_WINDOW_HOURS": "1"}
+    _, latest = story_runs(records, 1, tmp_path, pause=2.0, **env)
     record = latest[stories.story_id("valencia-wire")]
     assert (record["num_articles"], record["num_mentions"]) == (2, 3)
 

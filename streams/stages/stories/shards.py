@@ -212,10 +212,8 @@ def register(
         ids = [entry[0] for entry in listed]
         # The list is never written back filtered to this probe's window: an article dropped from it
         # would take later articles for earlier ones on its repeated probe, and three such wait forever.
-        if article_id in ids:
-            earlier = listed[: ids.index(article_id)]
-        else:
-            earlier = listed if first else []
+        position = ids.index(article_id) if article_id in ids else len(listed) if first else 0
+        earlier = listed[:position]
         for other, other_ts, other_weight in earlier:
             if abs(ts - other_ts) <= config.window_seconds:
                 shares[other] += weight * other_weight
