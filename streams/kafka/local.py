@@ -7,6 +7,7 @@ exercise the same real worker command a deployment runs.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import signal
 import subprocess
@@ -25,6 +26,8 @@ import streams
 from streams.config import Settings
 from streams.kafka.admin import ensure_topics
 from streams.kafka.broker import EmbeddedBroker, free_port
+
+log = logging.getLogger("newsevents")
 
 #: The directory holding the ``streams`` package this process runs: put first on a worker's path, so a
 #: worker runs the same code as whoever started it (a checkout or worktree, not another editable install).
@@ -211,6 +214,9 @@ class LocalPipeline:
         for worker in self.workers:
             worker.stop()
         if self.broker is not None:
+            code = self.broker.process.poll() if self.broker.process else None
+            if code is not None:  # a stalled run's cause, said where its failure is shown
+                log.error("the embedded broker had exited (code %s) before the pipeline stopped", code)
             self.broker.stop()
 
     def __enter__(self) -> LocalPipeline:

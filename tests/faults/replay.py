@@ -6,7 +6,10 @@ does it again. Per article, at each hop that can publish its verdict twice:
 - raw: cleaned before the kill, its raw record at or past the committed raw offset;
 - clean: routed by dedup (parked on ``dedup.reports``) before the kill, its clean record at or past
   the committed clean offset;
-- reports: judged before the kill, its parked record at or past the committed reports offset.
+- reports: judged before the kill, its parked record at or past the committed reports offset;
+- bands: judged before the kill, a band message with its probe at or past the committed bands offset,
+  which reports on it again (an article still parked in a table whose deletion the kill lost then
+  gets a second verdict): at most once per article.
 A restart that replays only what was in flight publishes at most that many verdicts again.
 """
 
@@ -34,6 +37,7 @@ from streams.tools.bench import BOILERPLATE
 RECORDED = [
     contracts.RAW,
     contracts.CLEAN,
+    contracts.DEDUP_BANDS,
     contracts.DEDUP_REPORTS,
     contracts.UNIQUE,
     contracts.DUPLICATES,
@@ -119,6 +123,14 @@ def article_id(record: Received) -> str | None:
     return value.get("id") if isinstance(value, dict) else None
 
 
+def probed_ids(record: Received) -> list[str]:
+    """The articles a ``dedup.bands`` message probes, or a batch of band reports reports on."""
+    value = record.value if isinstance(record.value, dict) else {}
+    if record.topic == contracts.DEDUP_BANDS:
+        return [probe["article_id"] for probe in value.get("probes", ())]
+    return [report["article"]["id"] for report in value.get("reports", ())]
+
+
 #: How long after a kill a record sent before it may still be appended by the broker.
 APPEND_GRACE_S = 1.0
 
@@ -128,30 +140,48 @@ def measure_in_flight(event: Kill, records: list[Received]) -> None:
     # Broker timestamps are append times: a record the killed worker sent just before the kill can be
     # appended a moment after it. No restarted worker publishes that soon (ready takes seconds).
     before = [r for r in records if r.timestamp <= event.at + APPEND_GRACE_S]
-    positions: dict[str, dict[str, tuple[int, int]]] = collections.defaultdict(dict)
-    done: dict[str, set[str]] = collections.defaultdict(set)
+    # Per article, every record of it on each hop, by offset: after an earlier kill an article can have
+    # two on one hop (its replay's and the first), and both can be past the commit when the next kill
+    # comes while that hop is behind. Counting an article once per hop undercounted such replays.
+    places: dict[str, dict[str, list[tuple[int, int]]]] = collections.defaultdict(
+        lambda: collections.defaultdict(list)
+    )
+    reported: set[str] = set()
     for record in before:
         identifier = article_id(record)
-        if identifier is None:
-            continue
-        topic = "verdict" if record.topic in VERDICTS else record.topic
-        positions[topic][identifier] = (record.partition, record.offset)
-        done[topic].add(identifier)
+        if identifier is not None:
+            topic = "verdict" if record.topic in VERDICTS else record.topic
+            places[topic][identifier].append((record.partition, record.offset))
+        elif record.topic == contracts.DEDUP_BANDS:
+            for probed in probed_ids(record):
+                places[record.topic][probed].append((record.partition, record.offset))
+        elif record.topic == contracts.DEDUP_REPORTS:
+            reported.update(probed_ids(record))
 
-    def past_commit(topic: str, ids: set[str]) -> int:
-        return sum(
-            1
-            for i in ids
-            if i in positions[topic]
-            and positions[topic][i][1] >= event.committed.get((topic, positions[topic][i][0]), 0)
-        )
+    def past_commit(topic: str, downstream: str) -> int:
+        """Records of ``topic`` at or past the committed offset whose output on ``downstream`` was
+        published before the kill: the first as many of an article's records as it has outputs."""
+        replayed = 0
+        for identifier, found in places[topic].items():
+            handled = sorted(found, key=lambda place: place[1])[: len(places[downstream].get(identifier, ()))]
+            replayed += sum(
+                1 for partition, offset in handled if offset >= event.committed.get((topic, partition), 0)
+            )
+        return replayed
 
     event.in_flight = {
-        "raw": past_commit(contracts.RAW, done[contracts.CLEAN]),
-        "clean": past_commit(contracts.CLEAN, done[contracts.DEDUP_REPORTS]),
-        "reports": past_commit(contracts.DEDUP_REPORTS, done["verdict"]),
+        "raw": past_commit(contracts.RAW, contracts.CLEAN),
+        "clean": past_commit(contracts.CLEAN, contracts.DEDUP_REPORTS),
+        "reports": past_commit(contracts.DEDUP_REPORTS, "verdict"),
+        "bands": sum(
+            1
+            for identifier, found in places[contracts.DEDUP_BANDS].items()
+            if identifier in reported
+            and identifier in places["verdict"]
+            and any(offset >= event.committed.get((contracts.DEDUP_BANDS, p), 0) for p, offset in found)
+        ),
     }
-    event.cleaned = len(done[contracts.CLEAN])
+    event.cleaned = len(places[contracts.CLEAN])
     event.raw_committed = sum(o for (t, _), o in event.committed.items() if t == contracts.RAW)
 
 
