@@ -123,16 +123,18 @@ def article_id(record: Received) -> str | None:
     return value.get("id") if isinstance(value, dict) else None
 
 
-def probed_ids(record: Received) -> list[str]:
-    """The articles a ``dedup.bands`` message probes, or a batch of band reports reports on."""
+def band_hops(record: Received) -> list[str]:
+    """Per article a ``dedup.bands`` message probes (or a batch of band reports reports on), the
+    article's id and the band partition: ``"id#partition"``."""
     value = record.value if isinstance(record.value, dict) else {}
     if record.topic == contracts.DEDUP_BANDS:
-        return [probe["article_id"] for probe in value.get("probes", ())]
-    return [report["article"]["id"] for report in value.get("reports", ())]
+        return [f"{probe['article_id']}#{record.partition}" for probe in value.get("probes", ())]
+    return [f"{report['article']['id']}#{report['shard']}" for report in value.get("reports", ())]
 
 
 #: How long after a kill a record sent before it may still be appended by the broker.
 APPEND_GRACE_S = 1.0
+BAND_REPORTS = "band reports"
 
 
 def measure_in_flight(event: Kill, records: list[Received]) -> None:
@@ -146,40 +148,35 @@ def measure_in_flight(event: Kill, records: list[Received]) -> None:
     places: dict[str, dict[str, list[tuple[int, int]]]] = collections.defaultdict(
         lambda: collections.defaultdict(list)
     )
-    reported: set[str] = set()
     for record in before:
         identifier = article_id(record)
         if identifier is not None:
             topic = "verdict" if record.topic in VERDICTS else record.topic
             places[topic][identifier].append((record.partition, record.offset))
-        elif record.topic == contracts.DEDUP_BANDS:
-            for probed in probed_ids(record):
-                places[record.topic][probed].append((record.partition, record.offset))
-        elif record.topic == contracts.DEDUP_REPORTS:
-            reported.update(probed_ids(record))
+        elif record.topic in (contracts.DEDUP_BANDS, contracts.DEDUP_REPORTS):
+            topic = record.topic if record.topic == contracts.DEDUP_BANDS else BAND_REPORTS
+            for hop in band_hops(record):
+                places[topic][hop].append((record.partition, record.offset))
 
-    def past_commit(topic: str, downstream: str) -> int:
-        """Records of ``topic`` at or past the committed offset whose output on ``downstream`` was
-        published before the kill: the first as many of an article's records as it has outputs."""
-        replayed = 0
-        for identifier, found in places[topic].items():
-            handled = sorted(found, key=lambda place: place[1])[: len(places[downstream].get(identifier, ()))]
-            replayed += sum(
+    def past_commit(topic: str, downstream: str) -> collections.Counter[str]:
+        """Per key, its records of ``topic`` at or past the committed offset whose output on
+        ``downstream`` was published before the kill: the first as many of its records as it has outputs."""
+        replayed: collections.Counter[str] = collections.Counter()
+        for key, found in places[topic].items():
+            handled = sorted(found, key=lambda place: place[1])[: len(places[downstream].get(key, ()))]
+            replayed[key] = sum(
                 1 for partition, offset in handled if offset >= event.committed.get((topic, partition), 0)
             )
         return replayed
 
+    bands = {
+        hop.rsplit("#", 1)[0] for hop, n in past_commit(contracts.DEDUP_BANDS, BAND_REPORTS).items() if n
+    }
     event.in_flight = {
-        "raw": past_commit(contracts.RAW, contracts.CLEAN),
-        "clean": past_commit(contracts.CLEAN, contracts.DEDUP_REPORTS),
-        "reports": past_commit(contracts.DEDUP_REPORTS, "verdict"),
-        "bands": sum(
-            1
-            for identifier, found in places[contracts.DEDUP_BANDS].items()
-            if identifier in reported
-            and identifier in places["verdict"]
-            and any(offset >= event.committed.get((contracts.DEDUP_BANDS, p), 0) for p, offset in found)
-        ),
+        "raw": past_commit(contracts.RAW, contracts.CLEAN).total(),
+        "clean": past_commit(contracts.CLEAN, contracts.DEDUP_REPORTS).total(),
+        "reports": past_commit(contracts.DEDUP_REPORTS, "verdict").total(),
+        "bands": len(bands & set(places["verdict"])),  # an article judged again at most once
     }
     event.cleaned = len(places[contracts.CLEAN])
     event.raw_committed = sum(o for (t, _), o in event.committed.items() if t == contracts.RAW)

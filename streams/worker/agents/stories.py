@@ -62,6 +62,10 @@ class StreamClock:
 
     latest: float = 0.0
 
+    def now(self) -> float:
+        """The window's "now": the wall clock, or the latest publication if earlier (a backfill)."""
+        return min(time.time(), self.latest) if self.latest else time.time()
+
 
 Coded = tuple[contracts.CleanArticle, list[contracts.Event], list[contracts.Place]]
 Route = Callable[[list[Coded]], Awaitable[int]]
@@ -384,15 +388,20 @@ def register(pipeline: Pipeline) -> Route:
         a link to it can still come): filed by publication time alone, the row of an article older than
         the window was swept while its story was open, and the link's mention was held and lost."""
         kept = max(published, time.time())
-        assigned[article_id] = {**row, "ts": kept}
+        assigned[article_id] = {**row, "ts": kept, "published": published}
         stories.remember(assigned, partition, article_id, kept, config.slot_seconds)
+
+    def in_window(row: dict[str, Any]) -> bool:
+        """Whether the assigned article is still inside the story window, as the sweeps count it."""
+        return float(row.get("published", row["ts"])) >= clock.now() - config.window_seconds
 
     async def reprint(reprint_id: str, link: dict[str, Any], partition: int) -> None:
         """Count a reprint once, on its own id's partition: a link redelivered after a restart, or one for an
         article that has joined a story already (dedup re-links a copy that overtook its original), or that
         is on its way to one, adds no mention; the original of such a copy joins the copy's story."""
         known = assigned.get(reprint_id)
-        if known is not None and known["story"] is not None:  # its original, still to come, joins its story
+        if known is not None and known["story"] is not None and in_window(known):
+            # its original, still to come, joins its story (a story may be gone a window after its copy)
             original = link["canonical"]
             message = {"copy": known["story"]}
             await to_owner(pipeline.stories_verdicts, original, message)
@@ -539,7 +548,7 @@ def register(pipeline: Pipeline) -> Route:
         """
         if clock.latest:
             await to_every_partition(
-                {"sweep": min(time.time(), clock.latest)},
+                {"sweep": clock.now()},
                 pipeline.stories_terms,
                 pipeline.stories_verdicts,
                 pipeline.stories_updates,
