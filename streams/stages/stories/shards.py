@@ -209,15 +209,20 @@ def register(
         if weight <= 0:
             continue
         listed = flights.terms.get((shard, term)) or []
-        ids = [entry[0] for entry in listed]
-        # The list is never written back filtered to this probe's window: an article dropped from it
-        # would take later articles for earlier ones on its repeated probe, and three such wait forever.
-        position = ids.index(article_id) if article_id in ids else len(listed) if first else 0
-        earlier = listed[:position]
-        for other, other_ts, other_weight in earlier:
+        # One pass up to the article's own place (the hot path of a long burst). The list is never written
+        # back filtered to this probe's window: an article dropped from it would take later articles for
+        # earlier ones on its repeated probe, and three such wait forever.
+        near, found = [], False
+        for other, other_ts, other_weight in listed:
+            if other == article_id:
+                found = True
+                break
             if abs(ts - other_ts) <= config.window_seconds:
+                near.append((other, other_weight))
+        if found or first:  # a repeated probe no longer listed (landed, or a restart) waits for no one
+            for other, other_weight in near:
                 shares[other] += weight * other_weight
-        if first and article_id not in ids:
+        if first and not found:
             flights.terms[shard, term] = [*listed, (article_id, ts, weight)]
             listed_terms.append(term)
     if listed_terms:
