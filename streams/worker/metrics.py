@@ -123,6 +123,11 @@ STORIES_OPEN = Gauge(
     "newsevents_stories_open", "Stories within their window (still able to grow) on this worker."
 )
 STORIES = Counter("newsevents_stories", "Stories started.")
+STORY_IN_FLIGHT = Gauge(
+    "newsevents_story_in_flight_articles",
+    "Articles listed in flight on this worker's term partitions: probed, their terms not stored yet "
+    "(one per article and partition). Later articles sharing a term scan these lists.",
+)
 STORY_ASSIGNED = Counter(
     "newsevents_story_assigned",
     "Articles the story stage has placed, by outcome: joined to a story, or counted as a reprint of one "

@@ -159,28 +159,38 @@ class InFlight:
     Listing and unlisting an article on each of its terms in the table wrote ~90 changelog records per
     article, over half of all the messages the pipeline sent (docs/performance.md). The list only tells an
     article which earlier ones to wait for, so after a restart or a rebalance it starts empty: an article
-    in flight then is not waited for and may found a story of its own.
+    in flight then is not waited for and may found a story of its own. A term's list is a dict in probe
+    order, so that landing an article is one delete per term: as lists copied without it, a sweep that
+    unlisted thousands held the event loop for minutes (docs/performance.md).
     """
 
-    #: (shard, term) → [article id, publication time, its term weight], in probe order
-    terms: dict[tuple[int, str], list[tuple[str, float, float]]] = field(default_factory=dict)
+    #: (shard, term) → article id → (publication time, its term weight), in probe order
+    terms: dict[tuple[int, str], dict[str, tuple[float, float]]] = field(default_factory=dict)
     #: (shard, article id) → its squared term norm there, lead embedding, publication time, listed terms
     articles: dict[tuple[int, str], tuple[float, str, float, list[str]]] = field(default_factory=dict)
+    #: article id → the partitions it is listed on: ``len`` is the articles in flight (admission control)
+    listed: dict[str, int] = field(default_factory=dict)
 
     def forget(self, *_args: Any, **_kwargs: Any) -> None:
         """Connected to the app's rebalance signals: a partition may have changed hands."""
         self.terms.clear()
         self.articles.clear()
+        self.listed.clear()
 
     def land(self, shard: int, article_id: str) -> None:
-        """The article's terms are stored on ``shard``: it is no longer in flight there."""
+        """The article's terms are stored on ``shard`` (or never will be): it is no longer in flight there."""
         listed = self.articles.pop((shard, article_id), None)
-        for term in listed[3] if listed else ():
-            rest = [entry for entry in self.terms.get((shard, term), ()) if entry[0] != article_id]
-            if rest:
-                self.terms[shard, term] = rest
-            else:
-                self.terms.pop((shard, term), None)
+        if listed is None:
+            return
+        for term in listed[3]:
+            entries = self.terms.get((shard, term))
+            if entries is not None:
+                entries.pop(article_id, None)
+                if not entries:
+                    del self.terms[shard, term]
+        left = self.listed.pop(article_id, 1) - 1
+        if left:
+            self.listed[article_id] = left
 
     def expire(self, shard: int, cutoff: float) -> None:
         """Unlist articles published before ``cutoff`` whose terms never came (a lost message)."""
@@ -205,29 +215,37 @@ def register(
     join (``predecessors``): a burst of one story's articles would otherwise each found a story."""
     shares: dict[str, float] = defaultdict(float)
     listed_terms = []
+    window = config.window_seconds
     for term, weight in weights.items():
         if weight <= 0:
             continue
-        listed = flights.terms.get((shard, term)) or []
-        # One pass up to the article's own place (the hot path of a long burst). The list is never written
-        # back filtered to this probe's window: an article dropped from it would take later articles for
-        # earlier ones on its repeated probe, and three such wait forever.
-        near, found = [], False
-        for other, other_ts, other_weight in listed:
-            if other == article_id:
-                found = True
-                break
-            if abs(ts - other_ts) <= config.window_seconds:
-                near.append((other, other_weight))
-        if found or first:  # a repeated probe no longer listed (landed, or a restart) waits for no one
-            for other, other_weight in near:
-                shares[other] += weight * other_weight
-        if first and not found:
-            flights.terms[shard, term] = [*listed, (article_id, ts, weight)]
+        entries = flights.terms.get((shard, term))
+        if entries is None:
+            if first:
+                flights.terms[shard, term] = {article_id: (ts, weight)}
+                listed_terms.append(term)
+            continue
+        # Up to the article's own place: a repeated probe waits only for those listed before it. A list is
+        # never rewritten to this probe's window: an article dropped from it would take later articles for
+        # earlier ones on its repeated probe, and three such wait forever. A repeated probe no longer
+        # listed (landed, or a restart) waits for no one.
+        if article_id in entries:
+            for other, (other_ts, other_weight) in entries.items():
+                if other == article_id:
+                    break
+                if abs(ts - other_ts) <= window:
+                    shares[other] += weight * other_weight
+        elif first:
+            for other, (other_ts, other_weight) in entries.items():
+                if abs(ts - other_ts) <= window:
+                    shares[other] += weight * other_weight
+            entries[article_id] = (ts, weight)
             listed_terms.append(term)
     if listed_terms:
         norm2 = sum(w * w for w in weights.values())
         previous = flights.articles.get((shard, article_id))
+        if previous is None:
+            flights.listed[article_id] = flights.listed.get(article_id, 0) + 1
         flights.articles[shard, article_id] = (
             norm2,
             embedding,

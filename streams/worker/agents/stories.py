@@ -94,6 +94,7 @@ def register(pipeline: Pipeline) -> Route:
     )
     in_flight = stories.InFlight()
     forget_on_rebalance(app, term_shards, in_flight)
+    metrics.STORY_IN_FLIGHT.set_function(lambda: len(in_flight.articles))
 
     def owner(key: str) -> int:
         return stories.band_partition(key, partitions)
@@ -181,6 +182,8 @@ def register(pipeline: Pipeline) -> Route:
         elif "store" in message:
             stories.store(term_shards[shard], message["store"], config)
             in_flight.land(shard, message["store"]["article_id"])
+        elif "unlist" in message:
+            in_flight.land(shard, message["unlist"])
         else:
             await probe_and_report(message["probes"], shard)
 
@@ -249,7 +252,13 @@ def register(pipeline: Pipeline) -> Route:
     async def collect(item: dict[str, Any], partition: int) -> None:
         """One term partition's report on an article (of a report message, each under its own guard)."""
         article_id = item["article_id"]
-        if assigned.get(article_id) is not None:  # a repeated probe's, once the article is assigned
+        known = assigned.get(article_id)
+        if known is not None:  # a repeated probe's, once the article is assigned
+            if known["story"] is None:  # counted as a reprint first: its terms never come to land it
+                shard = item["report"]["shard"]
+                await send(
+                    pipeline.stories_terms, {"unlist": article_id}, key=article_id.encode(), partition=shard
+                )
             return
         # The features, each report and the article's progress are rows of their own, and only the small
         # progress row is rewritten: one row rewritten with every report that arrived changelogged the

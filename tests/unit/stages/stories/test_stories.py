@@ -317,6 +317,7 @@ def test_an_article_probed_while_an_earlier_one_is_in_flight_waits_for_it_if_it_
     assert set(flood_report["before"]) == {"q1"}  # it shares "Minister" with the quake reports
     assert stories.predecessors([flood_report]) == []  # far below the join threshold: it does not wait
     assert probed("s1", strike)["before"] == {}  # nothing in common
+    assert sorted(flights.listed) == ["f1", "q1", "q2", "s1"]  # what admission control counts
     assert set(probed("q2", rescue, first=False)["before"]) == {"q1"}  # a repeated probe keeps its place
     assert stories.predecessors([rescue_report], waited=["q1"]) == []
     *_, updates = stories.join(
@@ -324,13 +325,14 @@ def test_an_article_probed_while_an_earlier_one_is_in_flight_waits_for_it_if_it_
     )
     stories.store(state, updates[0])
     flights.land(0, "q1")
+    assert "q1" not in flights.listed
     assert probed("q2", rescue, first=False)["before"] == {}
     # once stored, an article is listed nowhere, and a stale repeated probe does not list it again
     probed("q1", quake, first=False)
     assert not any("q1" in str(listed) for listed in flights.terms.values())
     assert (0, "q1") not in flights.articles
     flights.expire(0, cutoff=quake.ts + 1)  # an article whose terms never came leaves with its window
-    assert flights.terms == {} and flights.articles == {}
+    assert flights.terms == {} and flights.articles == {} and flights.listed == {}
 
 
 def test_a_probe_dated_far_from_an_article_in_flight_keeps_it_listed_ahead_of_itself() -> None:
@@ -341,7 +343,7 @@ def test_a_probe_dated_far_from_an_article_in_flight_keeps_it_listed_ahead_of_it
     weights = {"n:valencia": 1.0}
     assert stories.register(flights, 0, "old", weights, "", 0.0) == {}
     assert stories.register(flights, 0, "new", weights, "", window + 10) == {}  # too far apart to wait
-    assert [entry[0] for entry in flights.terms[0, "n:valencia"]] == ["old", "new"]
+    assert list(flights.terms[0, "n:valencia"]) == ["old", "new"]
     assert stories.register(flights, 0, "old", weights, "", 0.0, first=False) == {}  # nothing before it
     flights.forget()  # a restart: nothing listed, and a repeated probe lists nothing and waits for no one
     assert stories.register(flights, 0, "old", weights, "", 0.0, first=False) == {}
