@@ -4,8 +4,11 @@ In a burst normalize and dedup outrun extract and the story stage (judged 36 art
 pipeline drained 17): the articles between them wait in the event loop's queues and in parked table
 rows, whose changelog records multiply the longer they wait, and a 20,000-article burst grew a worker
 by ~1 GB. So a worker stops fetching its ``articles.raw`` partitions while the articles that dedup's
-route or extract has not yet finished on its own partitions exceed ``max_backlog``, and fetches again
-at half of it. The raw articles wait in Kafka meanwhile, where nothing is lost.
+route or extract has not yet finished on its own partitions, plus those in flight on its story term
+partitions, exceed ``max_backlog``, and fetches again at half of it. The raw articles wait in Kafka
+meanwhile, where nothing is lost. The story stage's articles are counted as the articles themselves:
+its topics' lag counts batch messages of many articles each, and every article in flight lengthens
+the lists each later probe reads, so a story stage left behind slows down as it falls behind.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from streams import contracts
+from streams.stages.stories import InFlight
 from streams.worker import metrics
 from streams.worker.app import Pipeline
 from streams.worker.transport import committed_offsets, pause_fetching
@@ -83,7 +87,7 @@ def backlog(consumer: Any, partitions: Iterable[Any]) -> tuple[int, int]:
     return waiting, done
 
 
-def register(pipeline: Pipeline) -> None:
+def register(pipeline: Pipeline, in_flight: InFlight) -> None:
     app = pipeline.app
     admission = Admission(pipeline.settings.max_backlog, pipeline.settings.stuck_after)
     held: set[Any] = set()
@@ -93,6 +97,8 @@ def register(pipeline: Pipeline) -> None:
         assigned = app.consumer.assignment()
         raw = {tp for tp in assigned if tp.topic == contracts.RAW}
         waiting, done = backlog(app.consumer, [tp for tp in assigned if tp.topic in BACKLOG_TOPICS])
+        waiting += len(in_flight.listed)
+        done += in_flight.landed
         metrics.ADMISSION_BACKLOG.set(waiting)
         if admission.admit(waiting, done, time.monotonic()):
             if held:

@@ -101,8 +101,8 @@ CONSUMER_LAG = Gauge(
 )
 ADMISSION_BACKLOG = Gauge(
     "newsevents_admission_backlog_articles",
-    "Articles on this worker's partitions that dedup's route or extract has not finished (admission "
-    "control).",
+    "Articles on this worker's partitions that dedup's route or extract has not finished, or in flight "
+    "on its story term partitions (admission control).",
 )
 ADMISSION_HELD = Gauge(
     "newsevents_admission_held",
@@ -125,8 +125,8 @@ STORIES_OPEN = Gauge(
 STORIES = Counter("newsevents_stories", "Stories started.")
 STORY_IN_FLIGHT = Gauge(
     "newsevents_story_in_flight_articles",
-    "Articles listed in flight on this worker's term partitions: probed, their terms not stored yet "
-    "(one per article and partition). Later articles sharing a term scan these lists.",
+    "Articles listed in flight on this worker's term partitions: probed, their terms not stored yet. "
+    "Admission control counts them in its backlog.",
 )
 STORY_ASSIGNED = Counter(
     "newsevents_story_assigned",

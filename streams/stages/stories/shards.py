@@ -170,6 +170,7 @@ class InFlight:
     articles: dict[tuple[int, str], tuple[float, str, float, list[str]]] = field(default_factory=dict)
     #: article id → the partitions it is listed on: ``len`` is the articles in flight (admission control)
     listed: dict[str, int] = field(default_factory=dict)
+    landed: int = 0  # a running count of listings landed: the progress admission control's stall rule watches
 
     def forget(self, *_args: Any, **_kwargs: Any) -> None:
         """Connected to the app's rebalance signals: a partition may have changed hands."""
@@ -182,6 +183,7 @@ class InFlight:
         listed = self.articles.pop((shard, article_id), None)
         if listed is None:
             return
+        self.landed += 1
         for term in listed[3]:
             entries = self.terms.get((shard, term))
             if entries is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from streams.stages.stories import InFlight
 from streams.worker import admission, health
 from streams.worker.agents import alerts, dedup, extract, normalize, stories
 from streams.worker.app import Pipeline
@@ -16,9 +17,10 @@ def register(pipeline: Pipeline) -> None:
     async def load_models() -> None:
         models.start()
 
+    in_flight = InFlight()  # the story stage's articles in flight, which admission control counts too
     normalize.register(pipeline, models)
     dedup.register(pipeline, models)
-    extract.register(pipeline, models, stories.register(pipeline))
+    extract.register(pipeline, models, stories.register(pipeline, in_flight))
     alerts.register(pipeline)
     health.register(pipeline, models)
-    admission.register(pipeline)
+    admission.register(pipeline, in_flight)

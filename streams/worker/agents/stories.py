@@ -71,8 +71,9 @@ Coded = tuple[contracts.CleanArticle, list[contracts.Event], list[contracts.Plac
 Route = Callable[[list[Coded]], Awaitable[int]]
 
 
-def register(pipeline: Pipeline) -> Route:
-    """Register the story agents and timers; returns the route step, which the extract agent runs."""
+def register(pipeline: Pipeline, in_flight: stories.InFlight) -> Route:
+    """Register the story agents and timers; returns the route step, which the extract agent runs.
+    ``in_flight`` lists the articles probed on this worker's term partitions and not yet stored."""
     app = pipeline.app
     partitions = pipeline.settings.partitions
     settings = pipeline.settings
@@ -92,9 +93,8 @@ def register(pipeline: Pipeline) -> Route:
         lambda: stories.recover_shards(terms, partitions, config),
         lambda shard: stories.TermShard(terms, shard),
     )
-    in_flight = stories.InFlight()
     forget_on_rebalance(app, term_shards, in_flight)
-    metrics.STORY_IN_FLIGHT.set_function(lambda: len(in_flight.articles))
+    metrics.STORY_IN_FLIGHT.set_function(lambda: len(in_flight.listed))
 
     def owner(key: str) -> int:
         return stories.band_partition(key, partitions)

@@ -46,7 +46,8 @@ async def route_batch(batch: list[story_agents.Coded]) -> tuple[int, list[Any], 
     hops, deadletter = pipeline.app.channel(), pipeline.app.channel()
     hops_out, letters_out = hops.clone(is_iterator=True), deadletter.clone(is_iterator=True)
     route = story_agents.register(
-        dataclasses.replace(pipeline, stories_terms=hops, stories_verdicts=hops, deadletter=deadletter)
+        dataclasses.replace(pipeline, stories_terms=hops, stories_verdicts=hops, deadletter=deadletter),
+        stories.InFlight(),
     )
     parked = await route(batch)
     sent, letters = [], []
