@@ -59,7 +59,7 @@ def test_sigkill_during_a_steady_feed_loses_nothing_and_replays_only_what_was_in
             event.changelogs_from_start = (sum(1 for offset in starts if offset < 0), len(starts))
             kills.append(event)
         feed.join(300)
-        accounting = account(local.settings, records)
+        accounting = account(local.settings, records, timeout=190, reread_after=95)
         peak_rss = max(peak_rss, worker.peak_rss_mb())
         recorder.stop()
         assert worker.process is not None and worker.process.poll() is None, "the worker died"
@@ -118,7 +118,7 @@ def test_a_killed_worker_is_taken_over_by_the_other(tmp_path: Path) -> None:
                 break
             time.sleep(0.5)
         feed.join(300)
-        accounting = account(local.settings, records)
+        accounting = account(local.settings, records, timeout=190, reread_after=95)
         peak_rss = survivor.peak_rss_mb()
         assert survivor.process is not None and survivor.process.poll() is None, "the survivor died"
     report = {
