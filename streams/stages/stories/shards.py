@@ -231,16 +231,15 @@ def register(
         # never rewritten to this probe's window: an article dropped from it would take later articles for
         # earlier ones on its repeated probe, and three such wait forever. A repeated probe no longer
         # listed (landed, or a restart) waits for no one.
-        if article_id in entries:
-            for other, (other_ts, other_weight) in entries.items():
-                if other == article_id:
-                    break
-                if abs(ts - other_ts) <= window:
-                    shares[other] += weight * other_weight
-        elif first:
-            for other, (other_ts, other_weight) in entries.items():
-                if abs(ts - other_ts) <= window:
-                    shares[other] += weight * other_weight
+        listed = article_id in entries
+        if not (listed or first):
+            continue
+        for other, (other_ts, other_weight) in entries.items():
+            if other == article_id:
+                break
+            if abs(ts - other_ts) <= window:
+                shares[other] += weight * other_weight
+        if not listed:
             entries[article_id] = (ts, weight)
             listed_terms.append(term)
     if listed_terms:
