@@ -1,19 +1,24 @@
-"""Admission control: a worker fetches new articles only as fast as its later stages take them.
+"""Admission control: a worker lets new articles in only as fast as its later stages take them.
 
 In a burst normalize and dedup outrun extract and the story stage (judged 36 articles/s where the
 pipeline drained 17): the articles between them wait in the event loop's queues and in parked table
 rows, whose changelog records multiply the longer they wait, and a 20,000-article burst grew a worker
-by ~1 GB. So a worker stops fetching its ``articles.raw`` partitions while the articles that dedup's
-route or extract has not yet finished on its own partitions, plus those in flight on its story term
-partitions, exceed ``max_backlog``, and fetches again at half of it. The raw articles wait in Kafka
-meanwhile, where nothing is lost. The story stage's articles are counted as the articles themselves:
-its topics' lag counts batch messages of many articles each, and every article in flight lengthens
-the lists each later probe reads, so a story stage left behind slows down as it falls behind.
+by ~1 GB. So every 0.25 s a worker counts the articles that dedup's route, extract or the story verdict
+has not yet finished on its own partitions, plus those in flight on its story term partitions, and
+normalize takes in only as many raw articles as that leaves room for below ``max_backlog``; above it,
+none until the count is down to half. The story stage's in-flight articles are counted as the articles
+themselves: every one lengthens the lists each later probe reads, so a story stage left behind slows
+down as it falls behind.
+
+Normalize itself waits (:class:`Gate`), not the fetch: Faust stops fetching a partition whose buffer is
+full, so the raw articles wait in Kafka, where nothing is lost. Pausing the raw partitions instead let
+whole waves in: one tick is long enough for several fetches of ~600 compressed articles each, and
+normalize takes 700 a second (docs/performance.md, session 13).
 """
 
 from __future__ import annotations
 
-import contextlib
+import asyncio
 import logging
 import time
 from collections.abc import Iterable
@@ -24,14 +29,18 @@ from streams import contracts
 from streams.stages.stories import InFlight
 from streams.worker import metrics
 from streams.worker.app import Pipeline
-from streams.worker.transport import committed_offsets, pause_fetching
+from streams.worker.transport import committed_offsets
 
 log = logging.getLogger("newsevents")
 
-#: How often the backlog is measured (from offsets the consumer already holds: no broker call).
+#: How often the backlog is measured.
 ADMISSION_INTERVAL_SECONDS = 0.25
-#: The topics whose unfinished articles count: the inputs of dedup's route and of extract.
-BACKLOG_TOPICS = frozenset({contracts.CLEAN, contracts.UNIQUE})
+#: How long one measurement may wait for the broker before the input is let in (normalize must not wait
+#: on a broker that does not answer, nor hold up a rebalance, which waits for the article it holds).
+MEASURE_TIMEOUT_SECONDS = 5.0
+#: The topics whose unfinished articles count: the inputs of dedup's route, of extract and of the story
+#: verdict (a park per article, a link per reprint, and report batches).
+BACKLOG_TOPICS = frozenset({contracts.CLEAN, contracts.UNIQUE, contracts.STORIES_VERDICTS})
 
 
 @dataclass
@@ -72,58 +81,86 @@ class Admission:
         return not self.held
 
 
-def backlog(consumer: Any, partitions: Iterable[Any]) -> tuple[int, int]:
-    """Records on ``partitions`` past the consumer's committed offsets (high watermarks as the
-    consumer last fetched them; a partition not fetched yet counts nothing), and the committed
-    offsets' sum."""
+async def backlog(consumer: Any, partitions: Iterable[Any]) -> tuple[int, int]:
+    """Records on ``partitions`` past the consumer's committed offsets, and the committed offsets' sum.
+
+    The end offsets are asked of the broker, not taken from the last fetch: Faust stops fetching the
+    partitions of a stage that is behind (its buffer is full), so their last-fetched end stands still
+    while the stage before keeps writing."""
+    partitions = list(partitions)
     committed = committed_offsets(consumer)
+    async with asyncio.timeout(MEASURE_TIMEOUT_SECONDS):
+        ends = await consumer.highwaters(*partitions) if partitions else {}
     waiting = done = 0
     for tp in partitions:
         offset = committed.get(tp) or 0
         done += offset
-        end = consumer.highwater(tp)
+        end = ends.get(tp)
         if end is not None:
             waiting += max(0, end - offset)
     return waiting, done
 
 
-def register(pipeline: Pipeline, in_flight: InFlight) -> None:
+class Gate:
+    """What normalize passes each raw article through: open for as many articles as the last measurement
+    left room for (``None``: no limit), closed when they are in."""
+
+    def __init__(self) -> None:
+        self._room: int | None = None
+        self._open = asyncio.Event()
+        self._open.set()
+
+    def allow(self, room: int | None) -> None:
+        self._room = room
+        if room is None or room > 0:
+            self._open.set()
+        else:
+            self._open.clear()
+
+    async def enter(self) -> None:
+        while not self._open.is_set():
+            await self._open.wait()
+        if self._room is not None:
+            self._room -= 1
+            if self._room <= 0:
+                self._open.clear()
+
+
+def register(pipeline: Pipeline, in_flight: InFlight, gate: Gate) -> None:
     app = pipeline.app
     admission = Admission(pipeline.settings.max_backlog, pipeline.settings.stuck_after)
-    held: set[Any] = set()
     failing = False
 
     async def tick() -> None:
         assigned = app.consumer.assignment()
-        raw = {tp for tp in assigned if tp.topic == contracts.RAW}
-        waiting, done = backlog(app.consumer, [tp for tp in assigned if tp.topic in BACKLOG_TOPICS])
+        waiting, done = await backlog(app.consumer, [tp for tp in assigned if tp.topic in BACKLOG_TOPICS])
         waiting += len(in_flight.listed)
         done += in_flight.landed
         metrics.ADMISSION_BACKLOG.set(waiting)
-        if admission.admit(waiting, done, time.monotonic()):
-            if held:
-                await pause_fetching(app.consumer, held, paused=False)
-                held.clear()
-        else:  # every tick: a rebalance unpauses what it assigns
-            await pause_fetching(app.consumer, raw, paused=True)
-            held.update(raw)
-        metrics.ADMISSION_HELD.set(1 if held else 0)
+        if not admission.admit(waiting, done, time.monotonic()):
+            gate.allow(0)
+        elif admission.stalled:
+            gate.allow(None)
+        else:  # at least one: the count can then cross the limit, where a stuck stage is noticed
+            gate.allow(max(1, admission.max_backlog - waiting))
+        metrics.ADMISSION_HELD.set(1 if admission.held else 0)
 
     @app.timer(ADMISSION_INTERVAL_SECONDS)
     async def admit() -> None:
         """Never raises (a timer's exception would stop the worker); a failure lets the input in."""
         nonlocal failing
-        if admission.max_backlog <= 0 or app.rebalancing or app.in_recovery:
-            return  # Faust pauses and resumes partitions itself around a rebalance
+        if admission.max_backlog <= 0:
+            return
+        if app.rebalancing or app.in_recovery:  # a rebalance waits for the article normalize holds
+            gate.allow(None)
+            return
         try:
             await tick()
             failing = False
         except Exception:
             if not failing:
-                log.exception("admission: the backlog could not be measured or acted on; input admitted")
+                log.exception("admission: the backlog could not be measured; input admitted")
             failing = True
             admission.held = False
-            with contextlib.suppress(Exception):  # else tried again at the next tick
-                await pause_fetching(app.consumer, set(held), paused=False)
-                held.clear()
-            metrics.ADMISSION_HELD.set(1 if held else 0)
+            gate.allow(None)
+            metrics.ADMISSION_HELD.set(0)

@@ -22,8 +22,15 @@ from streams.worker.transport import TweakedApp
 CODEC = "orjson"
 #: Bytes a worker fetches per partition at a time (see create_app).
 CONSUMER_FETCH_BYTES = 1 << 20
-#: Raw articles a worker buffers ahead of normalize (see create_app).
-RAW_BUFFER = 128
+#: Records one poll hands to the streams, all topics together (see create_app).
+POLL_RECORDS = 100
+
+
+def raw_buffer(partitions: int) -> int:
+    """Raw articles a worker may buffer ahead of normalize. Faust stops fetching a partition once the
+    buffer is 80 % full, at that partition's next record, but a full buffer blocks the delivery of every
+    topic (the whole worker waits for normalize): so the fifth above 80 % holds a poll per partition."""
+    return 5 * partitions * POLL_RECORDS + POLL_RECORDS
 
 
 class OrjsonCodec(codecs.Codec):
@@ -110,10 +117,14 @@ def create_app(settings: Settings) -> Pipeline:
         # producer refuses anything above the topic limit, whatever a broker would accept (the agents
         # check the size themselves first, see agents.common.encode, and dead-letter instead).
         producer_max_request_size=MAX_MESSAGE_BYTES,
-        # Per partition and fetch. Small, so that admission control (admission.py) holds a burst back
-        # within ~300 raw articles per partition rather than the ~19,000 a fetch of MAX_MESSAGE_BYTES
-        # took in; a larger record still comes whole (the broker returns at least one record batch).
+        # Per partition and fetch: what a worker holds in memory ahead of normalize while admission
+        # control (admission.py) keeps it waiting is about one fetch per partition, ~600 compressed raw
+        # articles, not the ~19,000 a fetch of MAX_MESSAGE_BYTES took in; a larger record still comes
+        # whole (the broker returns at least one record batch).
         consumer_max_fetch_size=CONSUMER_FETCH_BYTES,
+        # Bounded, so that no poll overfills the raw buffer while admission control keeps normalize waiting
+        # (raw_buffer); unbounded, one poll handed over a whole fetch of every partition (~2,400 articles).
+        broker_max_poll_records=POLL_RECORDS,
     )
     app.supervision = Supervision()
 
@@ -133,9 +144,9 @@ def create_app(settings: Settings) -> Pipeline:
     return Pipeline(
         app=app,
         settings=settings,
-        # A short buffer: Faust stops fetching a partition whose buffer is 80 % full, so admission control
-        # (admission.py) holds a burst back within this many articles, not Faust's default 4,096.
-        raw=topic(contracts.RAW, maxsize=RAW_BUFFER),
+        # A short buffer: Faust stops fetching a partition whose buffer is 80 % full, so while admission
+        # control (admission.py) keeps normalize waiting the burst stays in Kafka (see raw_buffer).
+        raw=topic(contracts.RAW, maxsize=raw_buffer(settings.partitions)),
         clean=topic(contracts.CLEAN),
         unique=topic(contracts.UNIQUE),
         duplicates=topic(contracts.DUPLICATES),

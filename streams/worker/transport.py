@@ -96,27 +96,6 @@ def committed_offsets(consumer: Any) -> Mapping[Any, int | None]:
     return dict(consumer._committed_offset)
 
 
-async def pause_fetching(consumer: Any, partitions: Iterable[Any], paused: bool) -> None:
-    """Pause (or resume) fetching ``partitions`` in aiokafka itself, on the consumer's thread.
-
-    Not Faust's ``pause_partitions``: it drops a partition from the set that a batch being handed
-    out is filtered by, so the rest of that batch is skipped while aiokafka's position has moved past
-    it, and the commit then counts the skipped records as done (Faust itself seeks back after its own
-    pauses). aiokafka's pause drops only what it has buffered, its position unmoved, so those records
-    are fetched again on resume. A rebalance gives aiokafka new partition states, unpaused."""
-    thread = consumer._thread
-    wanted = [TopicPartition(tp.topic, tp.partition) for tp in partitions]
-
-    async def apply() -> None:
-        client = thread._ensure_consumer()
-        mine = client.assignment()
-        ready = [tp for tp in wanted if tp in mine]
-        if ready:
-            (client.pause if paused else client.resume)(*ready)
-
-    await thread.call_thread(apply)
-
-
 class _NewsConsumerThread(aiokafka_driver.AIOKafkaConsumerThread):
     def _create_worker_consumer(self, transport: aiokafka_driver.Transport) -> Any:
         """Faust hard-codes a 1.5 s fetch wait. Apache Kafka answers a waiting fetch as soon as data

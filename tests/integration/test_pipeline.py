@@ -254,20 +254,31 @@ def test_metrics_rise_by_what_the_input_caused(pipeline):
 
 def test_a_burst_is_admitted_as_fast_as_the_later_stages_take_it_and_comes_out_whole(pipeline):
     """The fixture's backlog limit is 8 articles: a burst of 200 holds the raw input back (the gauge says
-    so), every article still gets its verdict, and the input is let in again. Each raw record carries
-    48 KB that normalize ignores, so the burst takes several fetches per partition and holds fall in
-    the middle of one (where pausing the wrong way lost records: 103 of a 2,000-article bench burst)."""
+    so), normalize never runs far ahead of dedup's route, every article still gets its verdict, and the
+    input is let in again. Each raw record carries 48 KB that normalize ignores, so the burst takes
+    several fetches per partition, and a fetch hands over more articles than the limit at once."""
     run = uuid.uuid4().hex[:8]
     burst = []
     for raw in generated_articles(200, duplicate_share=0.0):
         article = orjson.loads(raw)
         burst.append({**article, "id": f"admit-{run}-{article['id']}", "padding": "p" * 48_000})
     held: list[float] = []
+    ahead: list[float] = []  # articles normalize took in that dedup's route has not
     done = threading.Event()
+
+    def normalize_ahead(samples: dict) -> float:
+        def taken(stage: str) -> float:
+            return samples.get(("newsevents_records_in_total", (("stage", stage),)), 0.0)
+
+        return taken("normalize") - taken("dedup")
+
+    before = normalize_ahead(settled_scrape(pipeline.metrics_url))  # earlier tests' records dedup never saw
 
     def watch() -> None:
         while not done.is_set():
-            held.append(scrape(pipeline.metrics_url).get(("newsevents_admission_held", ()), 0.0))
+            samples = scrape(pipeline.metrics_url)
+            held.append(samples.get(("newsevents_admission_held", ()), 0.0))
+            ahead.append(normalize_ahead(samples) - before)
             time.sleep(0.2)
 
     watcher = threading.Thread(target=watch)
@@ -285,5 +296,7 @@ def test_a_burst_is_admitted_as_fast_as_the_later_stages_take_it_and_comes_out_w
         watcher.join()
     assert {v["id"] for v in verdicts} == {article["id"] for article in burst}
     assert max(held) == 1.0, "the burst never held the raw input back"
+    # three times the limit: the room one measurement gives, what the next one sees late, a batch in dedup
+    assert max(ahead) <= 24, f"normalize ran {max(ahead):.0f} articles ahead of dedup's route"
     after = settled_scrape(pipeline.metrics_url)
     assert after[("newsevents_admission_held", ())] == 0.0

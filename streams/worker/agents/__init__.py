@@ -18,9 +18,10 @@ def register(pipeline: Pipeline) -> None:
         models.start()
 
     in_flight = InFlight()  # the story stage's articles in flight, which admission control counts too
-    normalize.register(pipeline, models)
+    gate = admission.Gate()  # what normalize waits at while the later stages are behind
+    normalize.register(pipeline, models, gate)
     dedup.register(pipeline, models)
     extract.register(pipeline, models, stories.register(pipeline, in_flight))
     alerts.register(pipeline)
     health.register(pipeline, models)
-    admission.register(pipeline, in_flight)
+    admission.register(pipeline, in_flight, gate)

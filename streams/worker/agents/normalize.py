@@ -15,6 +15,7 @@ from faust import StreamT
 
 from streams import contracts
 from streams.worker import metrics
+from streams.worker.admission import Gate
 from streams.worker.agents.common import guard, in_child, message_time, publish
 from streams.worker.app import Pipeline
 from streams.worker.models import Models
@@ -22,7 +23,7 @@ from streams.worker.models import Models
 STAGE = "normalize"
 
 
-def register(pipeline: Pipeline, models: Models) -> None:
+def register(pipeline: Pipeline, models: Models, gate: Gate) -> None:
     async def handle(raw: bytes, received_at: datetime) -> None:
         article: contracts.CleanArticle = await in_child(
             models.normalize, raw, received_at, retry_crashed=True
@@ -46,6 +47,7 @@ def register(pipeline: Pipeline, models: Models) -> None:
         # while it fails to start, each record retries the start and is dead-lettered.
         await models.wait()
         async for event in stream.events():
+            await gate.enter()  # admission control: the later stages' backlog leaves room for it
             raw = event.value if isinstance(event.value, bytes) else b""
             received_at = message_time(getattr(event.message, "timestamp", None))
             metrics.RECORDS_IN.labels(STAGE).inc()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from streams.worker.admission import Admission
+import asyncio
+
+from streams.worker.admission import Admission, Gate
 
 
 def test_the_input_is_held_above_the_limit_and_let_in_again_at_half() -> None:
@@ -30,3 +32,27 @@ def test_stages_that_finish_nothing_while_held_let_the_input_in_until_the_backlo
 def test_zero_admits_everything() -> None:
     gate = Admission(max_backlog=0, stall_after=1.0)
     assert all(gate.admit(backlog, 0, float(backlog)) for backlog in (0, 10**6))
+
+
+def test_the_gate_lets_in_as_many_articles_as_there_is_room_for_then_waits_for_more_room() -> None:
+    async def scenario() -> list[int]:
+        gate = Gate()
+        entered: list[int] = []
+
+        async def normalize() -> None:
+            for article in range(5):
+                await gate.enter()
+                entered.append(article)
+
+        gate.allow(2)
+        task = asyncio.create_task(normalize())
+        await asyncio.sleep(0.01)
+        assert entered == [0, 1]  # the room of one measurement, then it waits
+        gate.allow(0)
+        await asyncio.sleep(0.01)
+        assert entered == [0, 1]  # held
+        gate.allow(None)  # no limit (admission off, stalled, or failing)
+        await asyncio.wait_for(task, 1.0)
+        return entered
+
+    assert asyncio.run(scenario()) == [0, 1, 2, 3, 4]
