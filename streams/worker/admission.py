@@ -58,7 +58,7 @@ class Admission:
     _since: float = 0.0
 
     def admit(self, backlog: int, done: int, now: float) -> bool:
-        """Whether the worker should fetch raw articles now, given its backlog and how many articles the
+        """Whether the worker should let raw articles in now, given its backlog and how many articles the
         later stages have finished so far (any running count: only its moving matters)."""
         if self.max_backlog <= 0:
             return True
